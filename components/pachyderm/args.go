@@ -1,0 +1,177 @@
+// Package pachyderm installs the official Pachyderm Helm chart as a pinned helm.sh/v3
+// Release, fed by any cloud's object storage and identity. It imports no cloud SDK:
+// each cloud's components describe their bucket and identity with the plain types here.
+package pachyderm
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/pachdeploy/pachdeploy/internal/rules"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// Chart defaults.
+const (
+	// DefaultChartRepo is the official Pachyderm Helm repository.
+	DefaultChartRepo = "https://helm.pachyderm.com"
+	// ChartName is the chart installed from DefaultChartRepo.
+	ChartName = "pachyderm"
+	// DefaultChartVersion is the chart version pachdeploy is tested against.
+	DefaultChartVersion = "2.11.6"
+	// DefaultNamespace is the namespace Pachyderm is installed into.
+	DefaultNamespace = "pachyderm"
+	// DefaultTimeoutSeconds bounds each Kubernetes operation of the Release.
+	DefaultTimeoutSeconds = 900
+	// ReleaseName is the Helm release name; the chart's objects are named after it.
+	ReleaseName = "pachyderm"
+	// ServiceAccount and WorkerServiceAccount are the chart's two service accounts,
+	// which keyless identity (IRSA, Workload Identity) must trust.
+	ServiceAccount       = "pachyderm"
+	WorkerServiceAccount = "pachyderm-worker"
+)
+
+// Backend is the chart's deployTarget: which object store Pachyderm uses.
+type Backend string
+
+// The object stores pachdeploy provisions.
+const (
+	Amazon    Backend = "AMAZON"
+	Google    Backend = "GOOGLE"
+	Microsoft Backend = "MICROSOFT"
+)
+
+// Storage describes the object store Pachyderm keeps its data in. Leave the credential
+// fields nil for keyless identity (service-account annotations or the node's role).
+type Storage struct {
+	// Backend selects the chart's deployTarget. Required.
+	Backend Backend
+	// Bucket is the S3 or GCS bucket, or the Azure blob container. Required.
+	Bucket string
+	// Region is the S3 bucket's region (Amazon only; required there), written into the
+	// storage URL so pachd needs no AWS_REGION.
+	Region string
+	// AmazonAccessKey is an optional static access key (Amazon only). Both values
+	// should be Pulumi secrets; they are marked secret again here.
+	AmazonAccessKey *AmazonAccessKey
+	// GoogleCredentials is an optional service-account key JSON (Google only).
+	GoogleCredentials pulumi.StringInput
+	// MicrosoftAccount is the storage account holding the container (Microsoft only;
+	// required there: the chart has no keyless Azure mode).
+	MicrosoftAccount *MicrosoftAccount
+}
+
+// AmazonAccessKey is an IAM access key pair for the chart's pachd.storage.amazon.
+type AmazonAccessKey struct {
+	ID     pulumi.StringInput
+	Secret pulumi.StringInput
+}
+
+// MicrosoftAccount is an Azure storage account name and one of its keys.
+type MicrosoftAccount struct {
+	Name string
+	Key  pulumi.StringInput
+}
+
+// PachydermArgs are the inputs of NewPachyderm.
+type PachydermArgs struct {
+	// KubernetesProvider is the provider of the target cluster. Required: every
+	// Kubernetes object uses it explicitly, so nothing lands in the ambient kubeconfig's
+	// cluster by accident.
+	KubernetesProvider pulumi.ProviderResource
+	// DependsOn lists resources every Kubernetes object waits for, typically the node
+	// group and storage class, so installs never race the nodes and deletes run first.
+	DependsOn []pulumi.Resource
+	// Namespace is created for the release. Default "pachyderm"; never "default".
+	Namespace string
+	// ChartVersion pins the chart. Default DefaultChartVersion, the tested release.
+	ChartVersion string
+	// ChartRepo is the Helm repository. Default DefaultChartRepo.
+	ChartRepo string
+	// Storage is where Pachyderm keeps its data. Required.
+	Storage Storage
+	// ServiceAccountAnnotations go on both the pachyderm and pachyderm-worker service
+	// accounts (IRSA role ARN, Workload Identity account). Default none.
+	ServiceAccountAnnotations pulumi.StringMapInput
+	// StorageClass names an existing StorageClass for the etcd, postgresql and Loki
+	// volumes. Default "": the cluster's default class, which on EKS is the in-tree gp2
+	// that fails without the EBS CSI driver, so cloud components always set it.
+	StorageClass string
+	// DisableConsole turns off Pachyderm's web console. Default false: chart 2.11
+	// serves the console without an enterprise license.
+	DisableConsole bool
+	// ExternalService exposes pachd through the pachd-lb LoadBalancer. Default false:
+	// a public load balancer is opt-in; use kubectl port-forward otherwise.
+	ExternalService bool
+	// EnterpriseLicenseKey activates enterprise features. Optional; stored in a
+	// Kubernetes Secret and passed by name, never inline in the release values.
+	EnterpriseLicenseKey pulumi.StringInput
+	// Values are merged over the generated chart values (a user's values file).
+	// Default none.
+	Values map[string]any
+	// TimeoutSeconds bounds each Kubernetes operation of the Release. Default 900:
+	// fresh nodes pull several images; atomic rolls the install back when it expires.
+	TimeoutSeconds int
+}
+
+// withDefaults returns a copy of a with defaults filled in.
+func (a PachydermArgs) withDefaults() PachydermArgs {
+	if a.Namespace == "" {
+		a.Namespace = DefaultNamespace
+	}
+	if a.ChartVersion == "" {
+		a.ChartVersion = DefaultChartVersion
+	}
+	if a.ChartRepo == "" {
+		a.ChartRepo = DefaultChartRepo
+	}
+	if a.TimeoutSeconds == 0 {
+		a.TimeoutSeconds = DefaultTimeoutSeconds
+	}
+	return a
+}
+
+// validate reports every invalid argument at once.
+func (a PachydermArgs) validate() error {
+	var p rules.Problems
+	if a.KubernetesProvider == nil {
+		p.Addf("KubernetesProvider", "", "is required: the provider of the target cluster")
+	}
+	p.Add("Namespace", a.Namespace, rules.Namespace(a.Namespace))
+	p.Add("ChartVersion", a.ChartVersion, rules.Semver(a.ChartVersion))
+	if a.StorageClass != "" {
+		p.Add("StorageClass", a.StorageClass, rules.DNS1123Subdomain(a.StorageClass))
+	}
+	if a.TimeoutSeconds < 0 {
+		p.Addf("TimeoutSeconds", fmt.Sprint(a.TimeoutSeconds), "must be positive")
+	}
+	s := a.Storage
+	if s.Bucket == "" {
+		p.Addf("Storage.Bucket", "", "is required")
+	}
+	switch s.Backend {
+	case Amazon:
+		if s.Region == "" {
+			p.Addf("Storage.Region", "", "is required for AMAZON")
+		}
+	case Google:
+	case Microsoft:
+		if s.MicrosoftAccount == nil || s.MicrosoftAccount.Name == "" || s.MicrosoftAccount.Key == nil {
+			p.Addf("Storage.MicrosoftAccount", "", "is required for MICROSOFT: the chart has no keyless Azure mode")
+		}
+	default:
+		p.Addf("Storage.Backend", string(s.Backend), "must be one of AMAZON, GOOGLE, MICROSOFT")
+	}
+	if s.AmazonAccessKey != nil && s.Backend != Amazon {
+		p.Addf("Storage.AmazonAccessKey", "[secret]", "applies only to AMAZON")
+	}
+	if s.GoogleCredentials != nil && s.Backend != Google {
+		p.Addf("Storage.GoogleCredentials", "[secret]", "applies only to GOOGLE")
+	}
+	if s.MicrosoftAccount != nil && s.Backend != Microsoft {
+		p.Addf("Storage.MicrosoftAccount", s.MicrosoftAccount.Name, "applies only to MICROSOFT")
+	}
+	return p.Err()
+}
+
+var errNilArgs = errors.New("pachyderm: args are required")

@@ -1,0 +1,181 @@
+package pachyderm
+
+import (
+	"fmt"
+
+	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
+	helmv3 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/helm/v3"
+	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
+	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// Pachyderm is the Pachyderm chart installed as a Helm release with its namespace
+// and the install-time secrets it needs to stay stable across updates.
+type Pachyderm struct {
+	pulumi.ResourceState
+
+	// Namespace the release lives in.
+	Namespace pulumi.StringOutput `pulumi:"namespace"`
+	// ReleaseStatus is Helm's status of the release, "deployed" when healthy.
+	ReleaseStatus pulumi.StringOutput `pulumi:"releaseStatus"`
+	// AppVersion is the Pachyderm version the chart deploys.
+	AppVersion pulumi.StringOutput `pulumi:"appVersion"`
+	// PachdAddress is where pachd listens: the load balancer when ExternalService is
+	// set, else the in-cluster service.
+	PachdAddress pulumi.StringOutput `pulumi:"pachdAddress"`
+	// PachctlConnect is the command that points pachctl at this cluster.
+	PachctlConnect pulumi.StringOutput `pulumi:"pachctlConnect"`
+	// ConsoleHint says how to open the console.
+	ConsoleHint pulumi.StringOutput `pulumi:"consoleHint"`
+	// RootToken is Pachyderm's root auth token (secret).
+	RootToken pulumi.StringOutput `pulumi:"rootToken"`
+}
+
+// NewPachyderm installs the Pachyderm chart into a new namespace of the cluster that
+// args.KubernetesProvider points at.
+func NewPachyderm(ctx *pulumi.Context, name string, args *PachydermArgs, opts ...pulumi.ResourceOption) (*Pachyderm, error) {
+	if args == nil {
+		return nil, errNilArgs
+	}
+	a := args.withDefaults()
+	if err := a.validate(); err != nil {
+		return nil, fmt.Errorf("pachyderm %q: %w", name, err)
+	}
+	c := &Pachyderm{}
+	if err := ctx.RegisterComponentResource("pachdeploy:pachyderm:Pachyderm", name, c, opts...); err != nil {
+		return nil, err
+	}
+	k8s := []pulumi.ResourceOption{
+		pulumi.Parent(c), pulumi.Provider(a.KubernetesProvider), pulumi.DependsOn(a.DependsOn),
+	}
+
+	ns, err := corev1.NewNamespace(ctx, name, &corev1.NamespaceArgs{
+		Metadata: &metav1.ObjectMetaArgs{
+			Name:   pulumi.String(a.Namespace),
+			Labels: pulumi.StringMap{"app.kubernetes.io/managed-by": pulumi.String("pachdeploy")},
+		},
+	}, k8s...)
+	if err != nil {
+		return nil, err
+	}
+
+	secretOpts := []pulumi.ResourceOption{pulumi.Parent(c)}
+	password := func(suffix string) (*random.RandomPassword, error) {
+		return random.NewRandomPassword(ctx, name+"-"+suffix, &random.RandomPasswordArgs{
+			Length: pulumi.Int(32), Special: pulumi.Bool(false),
+		}, secretOpts...)
+	}
+	rootToken, err := password("root-token")
+	if err != nil {
+		return nil, err
+	}
+	data := pulumi.StringMap{keyRootToken: rootToken.Result}
+	for key, suffix := range map[string]string{
+		keyEnterpriseSecret:   "enterprise-secret",
+		keyPachdOAuthSecret:   "pachd-oauth",
+		keyConsoleOAuthSecret: "console-oauth",
+	} {
+		p, err := password(suffix)
+		if err != nil {
+			return nil, err
+		}
+		data[key] = p.Result
+	}
+	if a.EnterpriseLicenseKey != nil {
+		data[keyLicense] = a.EnterpriseLicenseKey
+	}
+	pgPassword, err := password("postgresql")
+	if err != nil {
+		return nil, err
+	}
+	pgRoot, err := password("postgresql-root")
+	if err != nil {
+		return nil, err
+	}
+	deploymentID, err := random.NewRandomUuid(ctx, name+"-deployment-id", &random.RandomUuidArgs{}, secretOpts...)
+	if err != nil {
+		return nil, err
+	}
+
+	withNS := append(append([]pulumi.ResourceOption{}, k8s...), pulumi.DependsOn([]pulumi.Resource{ns}))
+	bootstrap, err := corev1.NewSecret(ctx, name+"-bootstrap", &corev1.SecretArgs{
+		Metadata: &metav1.ObjectMetaArgs{
+			Name:      pulumi.String(bootstrapSecretName),
+			Namespace: ns.Metadata.Name().Elem(),
+		},
+		Type:       pulumi.String("Opaque"),
+		StringData: pulumi.ToSecret(data).(pulumi.StringMapOutput),
+	}, withNS...)
+	if err != nil {
+		return nil, err
+	}
+
+	values := chartValues(a, generated{
+		clusterDeploymentID: deploymentID.Result,
+		postgresPassword:    pgPassword.Result,
+		postgresRootPass:    pgRoot.Result,
+	})
+	release, err := helmv3.NewRelease(ctx, name, &helmv3.ReleaseArgs{
+		Name:           pulumi.String(ReleaseName),
+		Namespace:      ns.Metadata.Name().Elem(),
+		Chart:          pulumi.String(ChartName),
+		Version:        pulumi.String(a.ChartVersion),
+		RepositoryOpts: &helmv3.RepositoryOptsArgs{Repo: pulumi.String(a.ChartRepo)},
+		Values:         toInput(values).(pulumi.Map),
+		Atomic:         pulumi.Bool(true),
+		CleanupOnFail:  pulumi.Bool(true),
+		Timeout:        pulumi.Int(a.TimeoutSeconds),
+		MaxHistory:     pulumi.Int(10),
+	}, append(withNS, pulumi.DependsOn([]pulumi.Resource{bootstrap}))...)
+	if err != nil {
+		return nil, err
+	}
+
+	c.Namespace = ns.Metadata.Name().Elem()
+	c.ReleaseStatus = release.Status.Status()
+	c.AppVersion = release.Status.AppVersion().Elem()
+	c.RootToken = pulumi.ToSecret(rootToken.Result).(pulumi.StringOutput)
+	c.ConsoleHint = c.Namespace.ApplyT(func(ns string) string {
+		if a.DisableConsole {
+			return "console disabled (disableConsole)"
+		}
+		return fmt.Sprintf("kubectl port-forward -n %s svc/pachyderm-proxy 8080:80, then open http://localhost:8080", ns)
+	}).(pulumi.StringOutput)
+	if a.ExternalService {
+		lb, err := corev1.GetService(ctx, name+"-pachd-lb",
+			pulumi.ID(fmt.Sprintf("%s/pachd-lb", a.Namespace)), nil,
+			append(k8s, pulumi.DependsOn([]pulumi.Resource{release}))...)
+		if err != nil {
+			return nil, err
+		}
+		c.PachdAddress = lb.Status.LoadBalancer().Ingress().Index(pulumi.Int(0)).ApplyT(
+			func(in corev1.LoadBalancerIngress) string {
+				host := "<pending>"
+				if in.Hostname != nil && *in.Hostname != "" {
+					host = *in.Hostname
+				} else if in.Ip != nil && *in.Ip != "" {
+					host = *in.Ip
+				}
+				return fmt.Sprintf("grpc://%s:30650", host)
+			}).(pulumi.StringOutput)
+		c.PachctlConnect = pulumi.Sprintf("pachctl connect %s", c.PachdAddress)
+	} else {
+		c.PachdAddress = pulumi.Sprintf("grpc://pachd.%s.svc.cluster.local:30650", c.Namespace)
+		c.PachctlConnect = pulumi.Sprintf(
+			"kubectl port-forward -n %s svc/pachyderm-proxy 8080:80 & pachctl connect http://localhost:8080", c.Namespace)
+	}
+
+	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
+		"namespace":      c.Namespace,
+		"releaseStatus":  c.ReleaseStatus,
+		"appVersion":     c.AppVersion,
+		"pachdAddress":   c.PachdAddress,
+		"pachctlConnect": c.PachctlConnect,
+		"consoleHint":    c.ConsoleHint,
+		"rootToken":      c.RootToken,
+	}); err != nil {
+		return nil, err
+	}
+	return c, nil
+}

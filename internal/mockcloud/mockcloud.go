@@ -1,0 +1,209 @@
+// Package mockcloud is a Pulumi mock monitor that stands in for every cloud pachdeploy
+// uses. It records each resource the program registers (inputs and options) and
+// answers with readable stand-ins for the values only a cloud assigns, marked
+// "(known after deploy)". The offline plan and the unit tests share it.
+package mockcloud
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// Marker tags every value that only the cloud can know.
+const Marker = "(known after deploy)"
+
+// AccountID stands in for the AWS account id.
+const AccountID = "123456789012"
+
+// Later returns a readable stand-in for a cloud-assigned value.
+func Later(what string) string { return "<" + what + " " + Marker + ">" }
+
+// Resource is one registered or read resource, as the program asked for it.
+type Resource struct {
+	URN            string
+	Type           string
+	Name           string
+	ID             string
+	Custom         bool
+	Read           bool
+	Parent         string
+	Provider       string
+	Protect        bool
+	RetainOnDelete bool
+	DependsOn      []string
+	Inputs         resource.PropertyMap
+	Outputs        resource.PropertyMap
+}
+
+// Invoke is one function call the program made.
+type Invoke struct {
+	Token string
+	Args  resource.PropertyMap
+}
+
+// Cloud is the mock monitor. Use it with pulumi.WithMocks(project, stack, cloud).
+type Cloud struct {
+	project, stack string
+
+	mu        sync.Mutex
+	resources []Resource
+	invokes   []Invoke
+	types     map[string]string // URN -> qualified type chain, for child URNs
+}
+
+// New returns an empty mock cloud for project and stack.
+func New(project, stack string) *Cloud {
+	return &Cloud{project: project, stack: stack, types: map[string]string{}}
+}
+
+// Run runs program under this mock cloud.
+func (c *Cloud) Run(program pulumi.RunFunc) error {
+	return pulumi.RunErr(program, pulumi.WithMocks(c.project, c.stack, c))
+}
+
+// NewResource records a resource and answers with its stand-in outputs.
+func (c *Cloud) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
+	r := Resource{
+		Type: args.TypeToken, Name: args.Name, Custom: args.Custom,
+		Provider: args.Provider, Inputs: args.Inputs,
+	}
+	if rpc := args.RegisterRPC; rpc != nil {
+		r.Parent = rpc.GetParent()
+		r.Protect = rpc.GetProtect()
+		r.RetainOnDelete = rpc.GetRetainOnDelete()
+		r.DependsOn = append([]string(nil), rpc.GetDependencies()...)
+		sort.Strings(r.DependsOn)
+	}
+	if rpc := args.ReadRPC; rpc != nil {
+		r.Read = true
+		r.Parent = rpc.GetParent()
+		r.DependsOn = append([]string(nil), rpc.GetDependencies()...)
+		sort.Strings(r.DependsOn)
+	}
+	id := args.ID
+	if id == "" && args.Custom {
+		id = standInID(args)
+	}
+	r.ID = id
+	outs := args.Inputs.Copy()
+	if fill, ok := outputs[args.TypeToken]; ok {
+		fill(outputArgs{name: args.Name, id: id, in: args.Inputs, out: outs})
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	r.URN = c.urn(r.Parent, r.Type, r.Name)
+	r.Outputs = outs
+	c.resources = append(c.resources, r)
+	return id, outs, nil
+}
+
+// urn builds the resource's URN the way the engine does; the mock monitor has no
+// engine to ask.
+func (c *Cloud) urn(parent, typ, name string) string {
+	qualified := typ
+	if pt, ok := c.types[parent]; ok && !strings.HasPrefix(pt, "pulumi:pulumi:Stack") {
+		qualified = pt + "$" + typ
+	}
+	u := fmt.Sprintf("urn:pulumi:%s::%s::%s::%s", c.stack, c.project, qualified, name)
+	c.types[u] = qualified
+	return u
+}
+
+// Call answers an invoke with stand-in results.
+func (c *Cloud) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
+	c.mu.Lock()
+	c.invokes = append(c.invokes, Invoke{Token: args.Token, Args: args.Args})
+	c.mu.Unlock()
+	if f, ok := invokes[args.Token]; ok {
+		return resource.NewPropertyMapFromMap(f(args.Args)), nil
+	}
+	return resource.PropertyMap{}, nil
+}
+
+// Resources returns every recorded resource in registration order.
+func (c *Cloud) Resources() []Resource {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]Resource(nil), c.resources...)
+}
+
+// Invokes returns every recorded invoke.
+func (c *Cloud) Invokes() []Invoke {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]Invoke(nil), c.invokes...)
+}
+
+// OfType returns the recorded resources of type typ.
+func (c *Cloud) OfType(typ string) []Resource {
+	var out []Resource
+	for _, r := range c.Resources() {
+		if r.Type == typ {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Named returns the resource of type typ with logical name name, or false.
+func (c *Cloud) Named(typ, name string) (Resource, bool) {
+	for _, r := range c.OfType(typ) {
+		if r.Name == name {
+			return r, true
+		}
+	}
+	return Resource{}, false
+}
+
+// standInID is the id a cloud would assign: the physical name where the program set
+// one, else a readable stand-in.
+func standInID(args pulumi.MockResourceArgs) string {
+	for _, k := range []string{"bucket", "name", "accountName", "resourceName", "containerName", "resourceGroupName"} {
+		if v, ok := args.Inputs[resource.PropertyKey(k)]; ok && v.IsString() && v.StringValue() != "" {
+			return v.StringValue()
+		}
+	}
+	return Later(args.Name + " id")
+}
+
+// outputArgs is what an output filler sees: the resource's name, id and inputs, and
+// the outputs to complete (a copy of the inputs).
+type outputArgs struct {
+	name, id string
+	in, out  resource.PropertyMap
+}
+
+// str returns input key as a string, or def.
+func (a outputArgs) str(key, def string) string {
+	if v, ok := a.in[resource.PropertyKey(key)]; ok {
+		if v.IsSecret() {
+			v = v.SecretValue().Element
+		}
+		if v.IsString() && v.StringValue() != "" {
+			return v.StringValue()
+		}
+	}
+	return def
+}
+
+// set stores a plain output value.
+func (a outputArgs) set(key string, v any) {
+	a.out[resource.PropertyKey(key)] = resource.NewPropertyValue(v)
+}
+
+// setSecret stores a secret output value, as providers mark credentials.
+func (a outputArgs) setSecret(key string, v any) {
+	a.out[resource.PropertyKey(key)] = resource.MakeSecret(resource.NewPropertyValue(v))
+}
+
+// outputs fills cloud-assigned outputs per resource type. Each cloud's file adds its
+// own types; an unknown type gets its inputs back and an id.
+var outputs = map[string]func(outputArgs){}
+
+// invokes answers function calls per token.
+var invokes = map[string]func(args resource.PropertyMap) map[string]any{}
