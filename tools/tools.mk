@@ -1,0 +1,98 @@
+# tools/tools.mk — make fragment included by the root Makefile (`include tools/tools.mk`).
+# Paths are relative to the repository root. Everything lands in ./bin (git-ignored).
+#
+#   make tools               bin/pulumi (rebuilt only if missing or its pinned version changed)
+#                            and the stand-in providers bin/pulumi-resource-{aws,eks,...}
+#   make tools-pulumi        just bin/pulumi
+#   make tools-testprovider  just the stand-in providers
+#   make tools-clean         remove what `make tools` built
+#   make tools-bump          re-pin tools/go.mod to PULUMI_VERSION (after go.mod's sdk bump)
+#
+# bin/pulumi is the real Pulumi CLI built from the Go module proxy (tools/go.mod pins it).
+# The stand-in providers are one binary (tests/testprovider, root module) linked under
+# each plugin name; it plays the package named by its file name.
+
+# Including this file must not change the includer's default goal.
+tools_saved_default_goal := $(.DEFAULT_GOAL)
+
+BIN := $(CURDIR)/bin
+
+GO   ?= go
+NICE ?= nice
+
+# The version of a module as required by the root go.mod (no network, no module graph).
+# $(call gomod_version,<module path>)
+gomod_version = $(shell awk '{for (i = 1; i < NF; i++) if ($$i == "$(1)") { print $$(i+1); exit }}' go.mod)
+
+# Pulumi CLI version = the root module's github.com/pulumi/pulumi/sdk/v3.
+PULUMI_VERSION ?= $(call gomod_version,github.com/pulumi/pulumi/sdk/v3)
+# What tools/go.mod pins; must equal PULUMI_VERSION (checked before building).
+PULUMI_TOOLS_VERSION := $(shell awk '$$1 == "github.com/pulumi/pulumi/pkg/v3" { print $$2; exit }' tools/go.mod)
+
+PULUMI_BIN         := $(BIN)/pulumi
+PULUMI_STAMP       := $(BIN)/.pulumi-version
+PULUMI_BUILD_FLAGS ?= -trimpath
+PULUMI_LDFLAGS     ?= -s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$(PULUMI_VERSION)
+
+# Stand-in providers: plugin name -> Go module whose version it reports (GetPluginInfo).
+TESTPROVIDER_PKGS ?= aws eks gcp azure-native kubernetes random
+TESTPROVIDER_MOD_aws          := github.com/pulumi/pulumi-aws/sdk/v6
+TESTPROVIDER_MOD_eks          := github.com/pulumi/pulumi-eks/sdk/v3
+TESTPROVIDER_MOD_gcp          := github.com/pulumi/pulumi-gcp/sdk/v9
+TESTPROVIDER_MOD_azure-native := github.com/pulumi/pulumi-azure-native-sdk/v2
+TESTPROVIDER_MOD_kubernetes   := github.com/pulumi/pulumi-kubernetes/sdk/v4
+TESTPROVIDER_MOD_random       := github.com/pulumi/pulumi-random/sdk/v4
+# "aws=6.83.4,eks=3.9.1,..." (leading "v" dropped), read from the root go.mod at build time.
+tools_comma := ,
+tools_empty :=
+tools_space := $(tools_empty) $(tools_empty)
+TESTPROVIDER_VERSIONS = $(subst $(tools_space),$(tools_comma),$(strip $(foreach p,$(TESTPROVIDER_PKGS),\
+	$(p)=$(patsubst v%,%,$(call gomod_version,$(TESTPROVIDER_MOD_$(p)))))))
+
+TESTPROVIDER_BIN     := $(BIN)/pulumi-resource-stand-in
+TESTPROVIDER_SRCS    := $(filter-out %_test.go,$(wildcard tests/testprovider/*.go))
+TESTPROVIDER_LDFLAGS ?= -X main.pinnedVersions=$(TESTPROVIDER_VERSIONS)
+TESTPROVIDER_LINKS   := $(addprefix $(BIN)/pulumi-resource-,$(TESTPROVIDER_PKGS))
+
+.PHONY: tools tools-pulumi tools-testprovider tools-clean tools-bump
+tools: tools-pulumi tools-testprovider
+tools-pulumi: $(PULUMI_BIN) $(BIN)/.gitignore
+tools-testprovider: $(TESTPROVIDER_LINKS) $(BIN)/.gitignore
+
+# bin/ ignores itself, so the root .gitignore needs no entry for it.
+$(BIN)/.gitignore:
+	@mkdir -p $(BIN)
+	@echo '*' > $@
+
+# The stamp is rewritten (and so bin/pulumi rebuilt) only when the pinned version differs
+# from what was last built: force it only in that case.
+ifneq ($(strip $(shell cat $(PULUMI_STAMP) 2>/dev/null)),$(PULUMI_VERSION))
+.PHONY: $(PULUMI_STAMP)
+endif
+$(PULUMI_STAMP):
+	@test -n '$(PULUMI_VERSION)' || { echo 'tools.mk: no github.com/pulumi/pulumi/sdk/v3 in go.mod' >&2; exit 1; }
+	@test '$(PULUMI_TOOLS_VERSION)' = '$(PULUMI_VERSION)' || { \
+		echo 'tools.mk: tools/go.mod pins pulumi $(PULUMI_TOOLS_VERSION) but go.mod wants $(PULUMI_VERSION); run: make tools-bump' >&2; exit 1; }
+	@mkdir -p $(BIN)
+	@echo '$(PULUMI_VERSION)' > $@
+
+$(PULUMI_BIN): $(PULUMI_STAMP) tools/go.mod tools/go.sum
+	cd tools && GOWORK=off $(NICE) $(GO) build $(PULUMI_BUILD_FLAGS) -ldflags '$(PULUMI_LDFLAGS)' -o $@ github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
+
+$(TESTPROVIDER_BIN): $(TESTPROVIDER_SRCS) go.mod go.sum
+	@case ',$(TESTPROVIDER_VERSIONS),' in *=,*) \
+		echo 'tools.mk: a provider SDK is missing from go.mod: $(TESTPROVIDER_VERSIONS)' >&2; exit 1;; esac
+	@mkdir -p $(BIN)
+	$(NICE) $(GO) build -ldflags '$(TESTPROVIDER_LDFLAGS)' -o $@ ./tests/testprovider
+
+$(TESTPROVIDER_LINKS): $(TESTPROVIDER_BIN)
+	ln -sf $(notdir $(TESTPROVIDER_BIN)) $@
+
+tools-clean:
+	rm -f $(PULUMI_BIN) $(PULUMI_STAMP) $(TESTPROVIDER_BIN) $(TESTPROVIDER_LINKS)
+
+tools-bump:
+	cd tools && GOWORK=off $(GO) get github.com/pulumi/pulumi/pkg/v3@$(PULUMI_VERSION) github.com/pulumi/pulumi/sdk/v3@$(PULUMI_VERSION) && GOWORK=off $(GO) mod tidy
+	@echo 'tools/go.mod now pins $(PULUMI_VERSION); commit tools/go.mod and tools/go.sum'
+
+.DEFAULT_GOAL := $(tools_saved_default_goal)
