@@ -5,12 +5,11 @@
 package mockcloud
 
 import (
-	"fmt"
 	"sort"
-	"strings"
 	"sync"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -53,12 +52,11 @@ type Cloud struct {
 	mu        sync.Mutex
 	resources []Resource
 	invokes   []Invoke
-	types     map[string]string // URN -> qualified type chain, for child URNs
 }
 
 // New returns an empty mock cloud for project and stack.
 func New(project, stack string) *Cloud {
-	return &Cloud{project: project, stack: stack, types: map[string]string{}}
+	return &Cloud{project: project, stack: stack}
 }
 
 // Run runs program under this mock cloud.
@@ -102,16 +100,13 @@ func (c *Cloud) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 	return id, outs, nil
 }
 
-// urn builds the resource's URN the way the engine does; the mock monitor has no
-// engine to ask.
+// urn builds the resource's URN as the mock monitor does.
 func (c *Cloud) urn(parent, typ, name string) string {
-	qualified := typ
-	if pt, ok := c.types[parent]; ok && !strings.HasPrefix(pt, "pulumi:pulumi:Stack") {
-		qualified = pt + "$" + typ
+	parentType := tokens.Type("")
+	if p := resource.URN(parent); p != "" && p.QualifiedType() != resource.RootStackType {
+		parentType = p.QualifiedType()
 	}
-	u := fmt.Sprintf("urn:pulumi:%s::%s::%s::%s", c.stack, c.project, qualified, name)
-	c.types[u] = qualified
-	return u
+	return string(resource.NewURN(tokens.QName(c.stack), tokens.PackageName(c.project), parentType, tokens.Type(typ), name))
 }
 
 // Call answers an invoke with stand-in results.

@@ -172,7 +172,7 @@ func (c *Config) Complete(project, stack string) {
 		setDefault(&c.BucketName, "pachyderm")
 		alnum := strings.ReplaceAll(nameSlug(stack), "-", "")
 		setDefault(&c.Azure.StorageAccountName, trimName("pach"+alnum, 24-len(hash))+hash)
-		setDefault(&c.Azure.ResourceGroupName, "pachdeploy-"+slug)
+		setDefault(&c.Azure.ResourceGroupName, trimName("pachdeploy-"+slug, 90))
 	}
 	if c.Cloud == GCP {
 		setDefault(&c.GCP.ReleaseChannel, "REGULAR")

@@ -7,63 +7,53 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/pachdeploy/pachdeploy/internal/rules"
 )
 
-// kind is how a setting is written in Pulumi config: as text, a number, a boolean, a
-// list (a JSON array or comma-separated text) or a map (a JSON object).
-type kind int
-
-const (
-	text kind = iota
-	number
-	boolean
-	list
-	dict
-)
-
-// key describes one setting: its name in Pulumi config, how it is written, whether it
-// is secret, and where it lives in Config.
+// key describes one setting: its name in Pulumi config, whether it is secret, and
+// where it lives in Config. The field's Go type says how the value is written: text,
+// a whole number, true/false, a list (JSON array or comma-separated text) or a map (a
+// JSON object).
 type key struct {
 	name   string
-	kind   kind
 	secret bool
 	field  func(*Config) any
 }
 
 // keys lists every setting. Parse and Settings both work from this one table.
 var keys = []key{
-	{"cloud", text, false, func(c *Config) any { return (*string)(&c.Cloud) }},
-	{"region", text, false, func(c *Config) any { return &c.Region }},
-	{"clusterName", text, false, func(c *Config) any { return &c.ClusterName }},
-	{"kubernetesVersion", text, false, func(c *Config) any { return &c.KubernetesVersion }},
-	{"nodeInstanceType", text, false, func(c *Config) any { return &c.NodeInstanceType }},
-	{"nodeCount", number, false, func(c *Config) any { return &c.NodeCount }},
-	{"nodeMinCount", number, false, func(c *Config) any { return &c.NodeMinCount }},
-	{"nodeMaxCount", number, false, func(c *Config) any { return &c.NodeMaxCount }},
-	{"bucketName", text, false, func(c *Config) any { return &c.BucketName }},
-	{"namespace", text, false, func(c *Config) any { return &c.Namespace }},
-	{"chartVersion", text, false, func(c *Config) any { return &c.ChartVersion }},
-	{"identity", text, false, func(c *Config) any { return &c.Identity }},
-	{"externalService", boolean, false, func(c *Config) any { return &c.ExternalService }},
-	{"console", boolean, false, func(c *Config) any { return &c.Console }},
-	{"enterpriseLicenseKey", text, true, func(c *Config) any { return &c.EnterpriseLicenseKey }},
-	{"valuesFile", text, false, func(c *Config) any { return &c.ValuesFile }},
-	{"apiAllowedCidrs", list, false, func(c *Config) any { return &c.APIAllowedCIDRs }},
-	{"deleteDataOnDestroy", boolean, false, func(c *Config) any { return &c.DeleteDataOnDestroy }},
-	{"tags", dict, false, func(c *Config) any { return &c.Tags }},
-	{"vpcId", text, false, func(c *Config) any { return &c.AWS.VPCID }},
-	{"subnetIds", list, false, func(c *Config) any { return &c.AWS.SubnetIDs }},
-	{"project", text, false, func(c *Config) any { return &c.GCP.Project }},
-	{"zone", text, false, func(c *Config) any { return &c.GCP.Zone }},
-	{"bucketLocation", text, false, func(c *Config) any { return &c.GCP.BucketLocation }},
-	{"releaseChannel", text, false, func(c *Config) any { return &c.GCP.ReleaseChannel }},
-	{"deletionProtection", boolean, false, func(c *Config) any { return &c.GCP.DeletionProtection }},
-	{"location", text, false, func(c *Config) any { return &c.Region }},
-	{"resourceGroupName", text, false, func(c *Config) any { return &c.Azure.ResourceGroupName }},
-	{"storageAccountName", text, false, func(c *Config) any { return &c.Azure.StorageAccountName }},
-	{"containerName", text, false, func(c *Config) any { return &c.BucketName }},
+	{"cloud", false, func(c *Config) any { return (*string)(&c.Cloud) }},
+	{"region", false, func(c *Config) any { return &c.Region }},
+	{"clusterName", false, func(c *Config) any { return &c.ClusterName }},
+	{"kubernetesVersion", false, func(c *Config) any { return &c.KubernetesVersion }},
+	{"nodeInstanceType", false, func(c *Config) any { return &c.NodeInstanceType }},
+	{"nodeCount", false, func(c *Config) any { return &c.NodeCount }},
+	{"nodeMinCount", false, func(c *Config) any { return &c.NodeMinCount }},
+	{"nodeMaxCount", false, func(c *Config) any { return &c.NodeMaxCount }},
+	{"bucketName", false, func(c *Config) any { return &c.BucketName }},
+	{"namespace", false, func(c *Config) any { return &c.Namespace }},
+	{"chartVersion", false, func(c *Config) any { return &c.ChartVersion }},
+	{"identity", false, func(c *Config) any { return &c.Identity }},
+	{"externalService", false, func(c *Config) any { return &c.ExternalService }},
+	{"console", false, func(c *Config) any { return &c.Console }},
+	{"enterpriseLicenseKey", true, func(c *Config) any { return &c.EnterpriseLicenseKey }},
+	{"valuesFile", false, func(c *Config) any { return &c.ValuesFile }},
+	{"apiAllowedCidrs", false, func(c *Config) any { return &c.APIAllowedCIDRs }},
+	{"deleteDataOnDestroy", false, func(c *Config) any { return &c.DeleteDataOnDestroy }},
+	{"tags", false, func(c *Config) any { return &c.Tags }},
+	{"vpcId", false, func(c *Config) any { return &c.AWS.VPCID }},
+	{"subnetIds", false, func(c *Config) any { return &c.AWS.SubnetIDs }},
+	{"project", false, func(c *Config) any { return &c.GCP.Project }},
+	{"zone", false, func(c *Config) any { return &c.GCP.Zone }},
+	{"bucketLocation", false, func(c *Config) any { return &c.GCP.BucketLocation }},
+	{"releaseChannel", false, func(c *Config) any { return &c.GCP.ReleaseChannel }},
+	{"deletionProtection", false, func(c *Config) any { return &c.GCP.DeletionProtection }},
+	{"location", false, func(c *Config) any { return &c.Region }},
+	{"resourceGroupName", false, func(c *Config) any { return &c.Azure.ResourceGroupName }},
+	{"storageAccountName", false, func(c *Config) any { return &c.Azure.StorageAccountName }},
+	{"containerName", false, func(c *Config) any { return &c.BucketName }},
 }
 
 // Keys returns the names of all settings, sorted.
@@ -105,7 +95,8 @@ func Parse(raw map[string]string) (*Config, error) {
 		bare := strings.TrimPrefix(name, Namespace+":")
 		i := slices.IndexFunc(keys, func(k key) bool { return k.name == bare })
 		if i < 0 {
-			p.Addf(bare, v, "unknown setting%s", suggest(bare))
+			// The value may be a mistyped secret: never echo it.
+			p.Addf(bare, "(hidden)", "unknown setting%s", suggest(bare))
 			continue
 		}
 		if other, ok := aliases[bare]; ok {
@@ -118,6 +109,10 @@ func Parse(raw map[string]string) (*Config, error) {
 		shown := v
 		if k.secret {
 			shown = "[secret]"
+		}
+		if !utf8.ValidString(v) {
+			p.Addf(bare, "(not UTF-8)", "must be UTF-8 text")
+			continue
 		}
 		if err := k.set(c, v); err != nil {
 			p.Add(bare, shown, err)
