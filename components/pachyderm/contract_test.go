@@ -1,0 +1,147 @@
+package pachyderm
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"sigs.k8s.io/yaml"
+)
+
+// chartDir finds the reference chart files: $PACHDEPLOY_CHART_DIR, or shared/pachyderm-chart
+// beside the repository root. Users do not have it, so tests skip without it.
+func chartDir(t *testing.T) string {
+	t.Helper()
+	if d := os.Getenv("PACHDEPLOY_CHART_DIR"); d != "" {
+		return d
+	}
+	dir, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := filepath.Join(filepath.Dir(dir), "shared", "pachyderm-chart")
+	if _, err := os.Stat(filepath.Join(d, "values.yaml")); err != nil {
+		t.Skipf("chart reference files absent (%s): set PACHDEPLOY_CHART_DIR to a folder with the chart's values.yaml and values.schema.json", d)
+	}
+	return d
+}
+
+// released returns the Release values the component sends for a backend, as plain
+// data (secrets unwrapped to their placeholder values).
+func released(t *testing.T, b Backend) map[string]any {
+	cloud := deploy(t, func(a *PachydermArgs) {
+		a.Storage = storages[b]
+		a.ExternalService = true
+		a.Values = map[string]any{"pachd": map[string]any{"logLevel": "debug"}}
+	})
+	r := one(t, cloud, releaseType)
+	return toPlain(r.Inputs["values"]).(map[string]any)
+}
+
+func toPlain(v resource.PropertyValue) any {
+	v = unsecret(v)
+	switch {
+	case v.IsObject():
+		m := map[string]any{}
+		for k, e := range v.ObjectValue() {
+			m[string(k)] = toPlain(e)
+		}
+		return m
+	case v.IsArray():
+		l := []any{}
+		for _, e := range v.ArrayValue() {
+			l = append(l, toPlain(e))
+		}
+		return l
+	}
+	return v.V
+}
+
+// TestValuesContract checks, for every backend, that each key pachdeploy sends exists
+// in the chart's values.yaml (Helm ignores misspelt keys silently) and that the values
+// validate against the chart's values.schema.json.
+func TestValuesContract(t *testing.T) {
+	dir := chartDir(t)
+	raw, err := os.ReadFile(filepath.Join(dir, "values.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var defaults map[string]any
+	if err := yaml.Unmarshal(raw, &defaults); err != nil {
+		t.Fatal(err)
+	}
+	schemaFile, err := os.Open(filepath.Join(dir, "values.schema.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer schemaFile.Close()
+	doc, err := jsonschema.UnmarshalJSON(schemaFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := jsonschema.NewCompiler()
+	c.DefaultDraft(jsonschema.Draft7)
+	if err := c.AddResource("values.schema.json", doc); err != nil {
+		t.Fatal(err)
+	}
+	schema, err := c.Compile("values.schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	if err := schema.Validate(map[string]any{"pachd": map[string]any{"replicas": "many"}}); err == nil {
+		t.Fatal("the schema accepts a string for pachd.replicas: validation would be vacuous")
+	}
+	for _, b := range []Backend{Amazon, Google, Microsoft} {
+		t.Run(string(b), func(t *testing.T) {
+			values := released(t, b)
+			if missing := unknownKeys("", values, defaults); len(missing) > 0 {
+				t.Errorf("keys not in the chart's values.yaml: %s", strings.Join(missing, ", "))
+			}
+			// Round-trip through JSON so numbers and maps have the types the validator expects.
+			var inst any
+			b, _ := json.Marshal(values)
+			if err := json.Unmarshal(b, &inst); err != nil {
+				t.Fatal(err)
+			}
+			if err := schema.Validate(inst); err != nil {
+				t.Errorf("values do not validate against values.schema.json: %v", err)
+			}
+		})
+	}
+}
+
+// TestValuesContractCatchesMisspelling proves the key check is not vacuous.
+func TestValuesContractCatchesMisspelling(t *testing.T) {
+	defaults := map[string]any{"pachd": map[string]any{"storage": map[string]any{"amazon": map[string]any{"bucket": ""}}}}
+	got := unknownKeys("", map[string]any{"pachd": map[string]any{"storage": map[string]any{"amazon": map[string]any{"bukcet": "x"}}}}, defaults)
+	if len(got) != 1 || got[0] != "pachd.storage.amazon.bukcet" {
+		t.Fatalf("unknownKeys = %v", got)
+	}
+}
+
+// unknownKeys lists the dotted paths in values that values.yaml does not have. Below
+// a key whose default is an empty map (annotations, selectors) any key is allowed.
+func unknownKeys(prefix string, values, defaults map[string]any) []string {
+	var out []string
+	for k, v := range values {
+		path := strings.TrimPrefix(prefix+"."+k, ".")
+		d, ok := defaults[k]
+		if !ok {
+			out = append(out, path)
+			continue
+		}
+		dm, dIsMap := d.(map[string]any)
+		vm, vIsMap := v.(map[string]any)
+		if dIsMap && vIsMap && len(dm) > 0 {
+			out = append(out, unknownKeys(path, vm, dm)...)
+		}
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,350 @@
+package pachyderm
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/pachdeploy/pachdeploy/internal/mockcloud"
+	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+const (
+	releaseType   = "kubernetes:helm.sh/v3:Release"
+	secretType    = "kubernetes:core/v1:Secret"
+	namespaceType = "kubernetes:core/v1:Namespace"
+	passwordType  = "random:index/randomPassword:RandomPassword"
+)
+
+// storages is one Storage per backend, with inline credentials where the cloud has them.
+var storages = map[Backend]Storage{
+	Amazon: {Backend: Amazon, Bucket: "pach-data", Region: "us-west-2",
+		AmazonAccessKey: &AmazonAccessKey{ID: pulumi.String("AKIAEXAMPLE"), Secret: pulumi.String("aws-secret-value")}},
+	Google:    {Backend: Google, Bucket: "pach-data", GoogleCredentials: pulumi.String(`{"type":"service_account"}`)},
+	Microsoft: {Backend: Microsoft, Bucket: "pach-data", MicrosoftAccount: &MicrosoftAccount{Name: "pachacct", Key: pulumi.String("azure-key-value")}},
+}
+
+// deploy runs NewPachyderm under the mock cloud with a cluster provider and a node
+// group stand-in, as a cloud component would pass them.
+func deploy(t *testing.T, mutate func(*PachydermArgs)) *mockcloud.Cloud {
+	t.Helper()
+	cloud := mockcloud.New("project", "stack")
+	err := cloud.Run(func(ctx *pulumi.Context) error {
+		k8s, err := kubernetes.NewProvider(ctx, "cluster", &kubernetes.ProviderArgs{})
+		if err != nil {
+			return err
+		}
+		nodes, err := kubernetes.NewProvider(ctx, "nodegroup-stand-in", &kubernetes.ProviderArgs{})
+		if err != nil {
+			return err
+		}
+		args := &PachydermArgs{
+			KubernetesProvider:        k8s,
+			DependsOn:                 []pulumi.Resource{nodes},
+			Storage:                   storages[Amazon],
+			StorageClass:              "gp3",
+			ServiceAccountAnnotations: pulumi.StringMap{"eks.amazonaws.com/role-arn": pulumi.String("arn:aws:iam::1:role/pach")},
+			EnterpriseLicenseKey:      pulumi.String("license-value"),
+		}
+		if mutate != nil {
+			mutate(args)
+		}
+		_, err = NewPachyderm(ctx, "pachyderm", args)
+		return err
+	})
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	return cloud
+}
+
+func one(t *testing.T, cloud *mockcloud.Cloud, typ string) mockcloud.Resource {
+	t.Helper()
+	rs := cloud.OfType(typ)
+	if len(rs) != 1 {
+		t.Fatalf("want one %s, got %d", typ, len(rs))
+	}
+	return rs[0]
+}
+
+// at walks a property map along a dotted path.
+func at(t *testing.T, m resource.PropertyMap, path string) resource.PropertyValue {
+	t.Helper()
+	v := resource.NewObjectProperty(m)
+	for _, k := range strings.Split(path, ".") {
+		v = unsecret(v)
+		if !v.IsObject() {
+			t.Fatalf("%s: %q is not an object", path, k)
+		}
+		var ok bool
+		v, ok = v.ObjectValue()[resource.PropertyKey(k)]
+		if !ok {
+			t.Fatalf("%s: no key %q", path, k)
+		}
+	}
+	return v
+}
+
+func TestRelease_R10_HelmSafety(t *testing.T) {
+	cloud := deploy(t, nil)
+	r := one(t, cloud, releaseType)
+	for path, want := range map[string]any{
+		"atomic": true, "cleanupOnFail": true, "timeout": float64(DefaultTimeoutSeconds),
+		"version": DefaultChartVersion, "chart": ChartName, "repositoryOpts.repo": DefaultChartRepo,
+		"name": ReleaseName, "values.pachd.externalService.enabled": false,
+	} {
+		if got := at(t, r.Inputs, path).V; got != want {
+			t.Errorf("%s = %v, want %v", path, got, want)
+		}
+	}
+}
+
+func TestRelease_R11_ExplicitProviderAndDependsOn(t *testing.T) {
+	cloud := deploy(t, nil)
+	nodes, ok := cloud.Named("pulumi:providers:kubernetes", "nodegroup-stand-in")
+	if !ok {
+		t.Fatal("node group stand-in not recorded")
+	}
+	for _, r := range cloud.Resources() {
+		if !strings.HasPrefix(r.Type, "kubernetes:") {
+			continue
+		}
+		if !strings.Contains(r.Provider, "pulumi:providers:kubernetes::cluster") {
+			t.Errorf("%s %s uses provider %q, want the cluster's", r.Type, r.Name, r.Provider)
+		}
+		found := false
+		for _, d := range r.DependsOn {
+			found = found || d == nodes.URN
+		}
+		if !found {
+			t.Errorf("%s %s does not depend on the node group: %v", r.Type, r.Name, r.DependsOn)
+		}
+	}
+}
+
+func TestRelease_R8_InstallSecretsByName(t *testing.T) {
+	cloud := deploy(t, nil)
+	r := one(t, cloud, releaseType)
+	for _, path := range []string{
+		"values.pachd.rootTokenSecretName", "values.pachd.enterpriseSecretSecretName",
+		"values.pachd.oauthClientSecretSecretName", "values.pachd.enterpriseLicenseKeySecretName",
+		"values.console.config.oauthClientSecretSecretName",
+	} {
+		if got := at(t, r.Inputs, path).V; got != bootstrapSecretName {
+			t.Errorf("%s = %v, want %q", path, got, bootstrapSecretName)
+		}
+	}
+	pachd := at(t, r.Inputs, "values.pachd").ObjectValue()
+	for _, k := range []string{"rootToken", "enterpriseSecret", "oauthClientSecret", "enterpriseLicenseKey"} {
+		if _, inline := pachd[resource.PropertyKey(k)]; inline {
+			t.Errorf("pachd.%s is set inline", k)
+		}
+	}
+	if holds(resource.NewObjectProperty(r.Inputs), "license-value") {
+		t.Error("the license key is inline in the release values")
+	}
+
+	s := one(t, cloud, secretType)
+	data := s.Inputs["stringData"]
+	if !data.ContainsSecrets() {
+		t.Fatal("bootstrap secret data is not a Pulumi secret")
+	}
+	keys := unsecret(at(t, s.Inputs, "stringData")).ObjectValue()
+	for _, k := range []string{keyRootToken, keyEnterpriseSecret, keyPachdOAuthSecret, keyConsoleOAuthSecret, keyLicense} {
+		if _, ok := keys[resource.PropertyKey(k)]; !ok {
+			t.Errorf("bootstrap secret lacks key %q", k)
+		}
+	}
+	if got := at(t, s.Inputs, "metadata.name").V; got != bootstrapSecretName {
+		t.Errorf("secret name %v", got)
+	}
+}
+
+func TestRelease_PostgresPasswordsAreGeneratedSecrets(t *testing.T) {
+	cloud := deploy(t, nil)
+	r := one(t, cloud, releaseType)
+	for _, k := range []string{"postgresqlPassword", "postgresqlPostgresPassword"} {
+		v := at(t, r.Inputs, "values.global.postgresql."+k)
+		if !v.ContainsSecrets() {
+			t.Errorf("%s is not secret: %v", k, v)
+		}
+		if strings.Contains(v.String(), "insecure") {
+			t.Errorf("%s keeps the chart's well-known default", k)
+		}
+	}
+	// Six generated passwords: root token, enterprise secret, two OAuth secrets, two postgres.
+	if n := len(cloud.OfType(passwordType)); n != 6 {
+		t.Errorf("%d random passwords, want 6", n)
+	}
+	if got := at(t, r.Inputs, "values.pachd.clusterDeploymentID").V; got == "" || got == nil {
+		t.Error("clusterDeploymentID is not pinned")
+	}
+}
+
+func TestRelease_StorageCredentialsAreSecret(t *testing.T) {
+	cases := map[Backend]string{
+		Amazon:    "values.pachd.storage.amazon.secret",
+		Google:    "values.pachd.storage.google.cred",
+		Microsoft: "values.pachd.storage.microsoft.secret",
+	}
+	for backend, path := range cases {
+		t.Run(string(backend), func(t *testing.T) {
+			cloud := deploy(t, func(a *PachydermArgs) { a.Storage = storages[backend] })
+			r := one(t, cloud, releaseType)
+			if v := at(t, r.Inputs, path); !v.ContainsSecrets() {
+				t.Errorf("%s is not a secret", path)
+			}
+			if got := at(t, r.Inputs, "values.deployTarget").V; got != string(backend) {
+				t.Errorf("deployTarget = %v", got)
+			}
+			if got := at(t, r.Inputs, "values.pachd.storage.storageURL").V; got != StorageURL(storages[backend]) {
+				t.Errorf("storageURL = %v", got)
+			}
+		})
+	}
+}
+
+func TestStorageURL(t *testing.T) {
+	for s, want := range map[*Storage]string{
+		{Backend: Amazon, Bucket: "b", Region: "eu-west-1"}: "s3://b?region=eu-west-1",
+		{Backend: Google, Bucket: "b"}:                      "gs://b",
+		{Backend: Microsoft, Bucket: "c"}:                   "azblob://c",
+	} {
+		if got := StorageURL(*s); got != want {
+			t.Errorf("StorageURL(%+v) = %q, want %q", *s, got, want)
+		}
+	}
+}
+
+func TestRelease_BothServiceAccountsAnnotated(t *testing.T) {
+	cloud := deploy(t, nil)
+	r := one(t, cloud, releaseType)
+	for _, path := range []string{
+		"values.pachd.serviceAccount.additionalAnnotations.eks.amazonaws.com/role-arn",
+		"values.pachd.worker.serviceAccount.additionalAnnotations.eks.amazonaws.com/role-arn",
+	} {
+		parts := strings.SplitN(path, ".additionalAnnotations.", 2)
+		ann := at(t, r.Inputs, parts[0]+".additionalAnnotations").ObjectValue()
+		if got := ann[resource.PropertyKey(parts[1])].V; got != "arn:aws:iam::1:role/pach" {
+			t.Errorf("%s = %v", path, got)
+		}
+	}
+}
+
+func TestRelease_StorageClassOnEveryVolume(t *testing.T) {
+	cloud := deploy(t, nil)
+	r := one(t, cloud, releaseType)
+	for _, path := range []string{
+		"values.etcd.storageClass", "values.postgresql.persistence.storageClass",
+		"values.loki-stack.loki.persistence.storageClassName",
+	} {
+		if got := at(t, r.Inputs, path).V; got != "gp3" {
+			t.Errorf("%s = %v, want gp3", path, got)
+		}
+	}
+}
+
+func TestRelease_UserValuesMergeOver(t *testing.T) {
+	cloud := deploy(t, func(a *PachydermArgs) {
+		a.Values = map[string]any{"pachd": map[string]any{"logLevel": "debug", "externalService": map[string]any{"enabled": true}}}
+	})
+	r := one(t, cloud, releaseType)
+	if got := at(t, r.Inputs, "values.pachd.logLevel").V; got != "debug" {
+		t.Errorf("user value lost: %v", got)
+	}
+	if got := at(t, r.Inputs, "values.pachd.externalService.enabled").V; got != true {
+		t.Errorf("user override lost: %v", got)
+	}
+	if got := at(t, r.Inputs, "values.pachd.rootTokenSecretName").V; got != bootstrapSecretName {
+		t.Errorf("generated sibling lost in merge: %v", got)
+	}
+}
+
+func TestConsoleAndExternalService(t *testing.T) {
+	cloud := deploy(t, func(a *PachydermArgs) { a.DisableConsole = true; a.ExternalService = true })
+	r := one(t, cloud, releaseType)
+	if got := at(t, r.Inputs, "values.console.enabled").V; got != false {
+		t.Errorf("console.enabled = %v", got)
+	}
+	if got := at(t, r.Inputs, "values.pachd.externalService.enabled").V; got != true {
+		t.Errorf("externalService = %v", got)
+	}
+	svc := cloud.OfType("kubernetes:core/v1:Service")
+	if len(svc) != 1 || svc[0].ID != "pachyderm/pachd-lb" {
+		t.Fatalf("want a read of the pachd-lb service, got %+v", svc)
+	}
+}
+
+func TestNamespaceIsCreated(t *testing.T) {
+	cloud := deploy(t, func(a *PachydermArgs) { a.Namespace = "data" })
+	ns := one(t, cloud, namespaceType)
+	if got := at(t, ns.Inputs, "metadata.name").V; got != "data" {
+		t.Errorf("namespace = %v", got)
+	}
+	if got := at(t, one(t, cloud, releaseType).Inputs, "namespace").V; got != "data" {
+		t.Errorf("release namespace = %v", got)
+	}
+}
+
+func TestNewPachyderm_NilArgs(t *testing.T) {
+	err := mockcloud.New("p", "s").Run(func(ctx *pulumi.Context) error {
+		_, err := NewPachyderm(ctx, "pachyderm", nil)
+		return err
+	})
+	if err == nil || !strings.Contains(err.Error(), "args are required") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestNewPachyderm_InvalidArgsListsAll(t *testing.T) {
+	cloud := mockcloud.New("p", "s")
+	err := cloud.Run(func(ctx *pulumi.Context) error {
+		_, err := NewPachyderm(ctx, "pachyderm", &PachydermArgs{
+			Namespace: "default", ChartVersion: "latest",
+			Storage: Storage{Backend: "MINIO", GoogleCredentials: pulumi.String("x")},
+		})
+		return err
+	})
+	if err == nil {
+		t.Fatal("want an error")
+	}
+	for _, want := range []string{"KubernetesProvider", "Namespace", "ChartVersion", "Storage.Bucket", "Storage.Backend", "Storage.GoogleCredentials"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %s: %v", want, err)
+		}
+	}
+	if len(cloud.Resources()) != 0 {
+		t.Errorf("resources registered despite invalid args: %d", len(cloud.Resources()))
+	}
+}
+
+// holds reports whether v contains the string s anywhere, secrets included.
+func holds(v resource.PropertyValue, s string) bool {
+	switch {
+	case v.IsSecret():
+		return holds(v.SecretValue().Element, s)
+	case v.IsObject():
+		for _, e := range v.ObjectValue() {
+			if holds(e, s) {
+				return true
+			}
+		}
+	case v.IsArray():
+		for _, e := range v.ArrayValue() {
+			if holds(e, s) {
+				return true
+			}
+		}
+	case v.IsString():
+		return strings.Contains(v.StringValue(), s)
+	}
+	return false
+}
+
+func unsecret(v resource.PropertyValue) resource.PropertyValue {
+	for v.IsSecret() {
+		v = v.SecretValue().Element
+	}
+	return v
+}
