@@ -444,7 +444,7 @@ func (p *server) Construct(ctx context.Context, req *pulumirpc.ConstructRequest)
 
 func firstStruct(ss ...*structpb.Struct) *structpb.Struct {
 	for _, s := range ss {
-		if s != nil && len(s.GetFields()) > 0 {
+		if s != nil {
 			return s
 		}
 	}
