@@ -122,12 +122,13 @@ func TestParseErrorsAndSecretsNeverEchoed(t *testing.T) {
 		"bucketname":           "x",
 		"enterpriseLicenseKey": "", // empty is fine
 		"tags":                 "team=data",
+		"nodeMinCount":         "0",
 	}, "pachdeploy", "dev")
 	if err == nil {
 		t.Fatal("want errors")
 	}
 	msg := err.Error()
-	for _, want := range []string{`nodeCount = "two": must be a whole number`, `console = "maybe": must be true or false`, `did you mean "bucketName"`, `tags = "team=data"`} {
+	for _, want := range []string{`nodeCount = "two": must be a whole number`, `console = "maybe": must be true or false`, `did you mean "bucketName"`, `tags = "team=data"`, `nodeMinCount = "0": must be at least 1`} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("%q lacks %q", msg, want)
 		}

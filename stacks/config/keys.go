@@ -130,6 +130,9 @@ func (k key) set(c *Config, v string) error {
 		if err != nil {
 			return fmt.Errorf("must be a whole number")
 		}
+		if n < 1 {
+			return fmt.Errorf("must be at least 1 (node counts)")
+		}
 		*f = n
 	case *bool:
 		b, err := strconv.ParseBool(strings.TrimSpace(v))
