@@ -1,0 +1,252 @@
+package aws
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/pachdeploy/pachdeploy/internal/rules"
+	awseks "github.com/pulumi/pulumi-aws/sdk/v6/go/aws/eks"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
+	"github.com/pulumi/pulumi-eks/sdk/v3/go/eks"
+	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// ClusterLogTypes are the control plane logs sent to CloudWatch: all of them (CKV_AWS_37).
+var ClusterLogTypes = []string{"api", "audit", "authenticator", "controllerManager", "scheduler"}
+
+// Cluster defaults.
+const (
+	// DefaultKubernetesVersion is the EKS version pachdeploy is tested on.
+	DefaultKubernetesVersion = "1.33"
+	// DefaultInstanceType is the runbook's node type.
+	DefaultInstanceType = "m5.large"
+	// DefaultNodeCount is the runbook's node count.
+	DefaultNodeCount = 2
+	// DefaultNodeRootVolumeGiB leaves room for Pachyderm's worker images.
+	DefaultNodeRootVolumeGiB = 50
+)
+
+// ClusterArgs are the inputs of NewCluster.
+type ClusterArgs struct {
+	// Name is the EKS cluster's name (rules.EKSClusterName). Required: kubectl and the
+	// console show it.
+	Name string
+	// KubernetesVersion is MAJOR.MINOR. Default DefaultKubernetesVersion, the tested one.
+	KubernetesVersion string
+	// VpcID is the cluster's VPC. Required.
+	VpcID pulumi.StringInput
+	// SubnetIDs are where the control plane places its network interfaces: the public
+	// and private subnets of a new network, or the configured subnets. Required.
+	SubnetIDs pulumi.StringArrayInput
+	// NodeSubnetIDs are where nodes run: the private subnets of a new network. Required.
+	NodeSubnetIDs pulumi.StringArrayInput
+	// InstanceType is the nodes' EC2 instance type. Default DefaultInstanceType.
+	InstanceType string
+	// NodeCount is the desired node count. Default DefaultNodeCount.
+	NodeCount int
+	// NodeMinCount and NodeMaxCount bound the node group. Default 1 and NodeCount.
+	NodeMinCount int
+	NodeMaxCount int
+	// NodeRootVolumeGiB sizes the nodes' encrypted gp3 root volume. Default
+	// DefaultNodeRootVolumeGiB, room for Pachyderm's worker images.
+	NodeRootVolumeGiB int
+	// APIAllowedCIDRs may reach the public API endpoint (CKV_AWS_38). Default empty:
+	// open to the internet, as eksctl does, with a warning naming the apiAllowedCidrs
+	// setting; the machine running the deploy must reach the API either way.
+	APIAllowedCIDRs []string
+	// PodsUseNodeRole lets pods reach the node role's credentials through the instance
+	// metadata service (IMDS hop limit 2), which identity mode node-role needs.
+	// Default false: hop limit 1 keeps pods away from the node role (CKV_AWS_341).
+	PodsUseNodeRole bool
+}
+
+// Cluster is an EKS cluster built for Pachyderm: secrets envelope-encrypted with a
+// rotating KMS key (CKV_AWS_58), all control plane logs (CKV_AWS_37), access entries
+// instead of aws-auth, an OIDC provider for IRSA, a managed node group in the private
+// subnets with IMDSv2 only (CKV_AWS_79), the EBS CSI driver and an encrypted gp3
+// StorageClass.
+type Cluster struct {
+	pulumi.ResourceState
+
+	// Kubeconfig reaches the cluster with the deployer's AWS credentials (secret).
+	Kubeconfig pulumi.StringOutput `pulumi:"kubeconfig"`
+	// OIDCProviderArn is the ARN of the cluster's IAM OIDC provider.
+	OIDCProviderArn pulumi.StringOutput `pulumi:"oidcProviderArn"`
+	// OIDCProviderURL is the cluster's OIDC issuer without https://, as IAM
+	// conditions name it.
+	OIDCProviderURL pulumi.StringOutput `pulumi:"oidcProviderUrl"`
+	// NodeRoleName is the nodes' IAM role.
+	NodeRoleName pulumi.StringOutput `pulumi:"nodeRoleName"`
+	// StorageClassName is the encrypted gp3 StorageClass for persistent volumes.
+	StorageClassName string
+	// Provider deploys to this cluster; every Kubernetes object must use it.
+	Provider *kubernetes.Provider
+	// NodeGroup is the managed node group.
+	NodeGroup *awseks.NodeGroup
+
+	kubernetesDependencies []pulumi.Resource
+}
+
+// KubernetesDependencies are what every Kubernetes object in the cluster waits for:
+// the node group, the EBS CSI driver and the gp3 StorageClass.
+func (c *Cluster) KubernetesDependencies() []pulumi.Resource {
+	return append([]pulumi.Resource(nil), c.kubernetesDependencies...)
+}
+
+func (a *ClusterArgs) withDefaults() ClusterArgs {
+	out := *a
+	if out.KubernetesVersion == "" {
+		out.KubernetesVersion = DefaultKubernetesVersion
+	}
+	if out.InstanceType == "" {
+		out.InstanceType = DefaultInstanceType
+	}
+	if out.NodeCount == 0 {
+		out.NodeCount = DefaultNodeCount
+	}
+	if out.NodeMinCount == 0 {
+		out.NodeMinCount = min(1, out.NodeCount)
+	}
+	if out.NodeMaxCount == 0 {
+		out.NodeMaxCount = max(out.NodeCount, out.NodeMinCount)
+	}
+	if out.NodeRootVolumeGiB == 0 {
+		out.NodeRootVolumeGiB = DefaultNodeRootVolumeGiB
+	}
+	return out
+}
+
+func (a ClusterArgs) validate() error {
+	var p rules.Problems
+	p.Add("Name", a.Name, rules.EKSClusterName(a.Name))
+	p.Add("KubernetesVersion", a.KubernetesVersion, rules.KubernetesVersion(a.KubernetesVersion, true))
+	if a.VpcID == nil {
+		p.Addf("VpcID", "", "is required")
+	}
+	if a.SubnetIDs == nil {
+		p.Addf("SubnetIDs", "", "is required")
+	}
+	if a.NodeSubnetIDs == nil {
+		p.Addf("NodeSubnetIDs", "", "is required")
+	}
+	if strings.TrimSpace(a.InstanceType) == "" || strings.ContainsAny(a.InstanceType, " \t") {
+		p.Addf("InstanceType", a.InstanceType, "must be an EC2 instance type such as %s", DefaultInstanceType)
+	}
+	if !(1 <= a.NodeMinCount && a.NodeMinCount <= a.NodeCount && a.NodeCount <= a.NodeMaxCount) {
+		p.Addf("NodeCount", fmt.Sprintf("min %d, count %d, max %d", a.NodeMinCount, a.NodeCount, a.NodeMaxCount),
+			"must satisfy 1 <= NodeMinCount <= NodeCount <= NodeMaxCount")
+	}
+	if a.NodeRootVolumeGiB < 20 {
+		p.Addf("NodeRootVolumeGiB", fmt.Sprint(a.NodeRootVolumeGiB), "must be at least 20 (the EKS AMI's size)")
+	}
+	for i, cidr := range a.APIAllowedCIDRs {
+		p.Add(fmt.Sprintf("APIAllowedCIDRs[%d]", i), cidr, rules.CIDR(cidr))
+	}
+	return p.Err()
+}
+
+// NewCluster creates the cluster, its node group, storage and Kubernetes provider.
+func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pulumi.ResourceOption) (*Cluster, error) {
+	if args == nil {
+		return nil, errors.New("aws cluster: args are required")
+	}
+	a := args.withDefaults()
+	if err := a.validate(); err != nil {
+		return nil, fmt.Errorf("aws cluster %q: %w", name, err)
+	}
+	c := &Cluster{}
+	if err := ctx.RegisterComponentResource("pachdeploy:aws:Cluster", name, c, opts...); err != nil {
+		return nil, err
+	}
+	part, err := partitionOf(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	in := pulumi.Parent(c)
+
+	secretsKey, err := kms.NewKey(ctx, name+"-secrets", &kms.KeyArgs{
+		Description:       pulumi.Sprintf("Envelope encryption of Kubernetes secrets in EKS cluster %s", a.Name),
+		EnableKeyRotation: pulumi.Bool(true),
+	}, in)
+	if err != nil {
+		return nil, err
+	}
+	nodeRole, nodePolicies, err := newNodeRole(ctx, name, a.Name, part, in)
+	if err != nil {
+		return nil, err
+	}
+
+	publicCIDRs := a.APIAllowedCIDRs
+	if len(publicCIDRs) == 0 {
+		publicCIDRs = []string{"0.0.0.0/0"}
+		if err := ctx.Log.Warn(fmt.Sprintf("the Kubernetes API of cluster %s is reachable from any address; "+
+			"set apiAllowedCidrs to the networks that deploy and administer it, e.g. "+
+			"pulumi config set pachdeploy:apiAllowedCidrs 203.0.113.0/24 (CKV_AWS_38)", a.Name), &pulumi.LogArgs{Resource: c}); err != nil {
+			return nil, err
+		}
+	}
+	clusterOpts := []pulumi.ResourceOption{in}
+	// A remote component gets only the providers passed to it, not its parent's.
+	if p := c.GetProvider("aws::"); p != nil {
+		clusterOpts = append(clusterOpts, pulumi.Providers(p))
+	}
+	authMode := eks.AuthenticationModeApi
+	cluster, err := eks.NewCluster(ctx, name, &eks.ClusterArgs{
+		Name:                 pulumi.StringPtr(a.Name),
+		Version:              pulumi.StringPtr(a.KubernetesVersion),
+		VpcId:                a.VpcID,
+		SubnetIds:            a.SubnetIDs,
+		SkipDefaultNodeGroup: pulumi.BoolRef(true),
+		// Managed nodes use the security group EKS makes for every cluster.
+		SkipDefaultSecurityGroups: pulumi.BoolRef(true),
+		CreateOidcProvider:        pulumi.Bool(true),
+		EnabledClusterLogTypes:    pulumi.ToStringArray(ClusterLogTypes),
+		EncryptionConfigKeyArn:    secretsKey.Arn,
+		EndpointPrivateAccess:     pulumi.Bool(true),
+		EndpointPublicAccess:      pulumi.Bool(true),
+		PublicAccessCidrs:         pulumi.ToStringArray(publicCIDRs),
+		AuthenticationMode:        &authMode,
+		// The nodes join through an access entry made with the cluster, before the
+		// node group, and replaced together with the node role.
+		AccessEntries: map[string]eks.AccessEntryArgs{
+			"nodes": {PrincipalArn: nodeRole.Arn, Type: eks.AccessEntryTypeEC2Linux},
+		},
+	}, clusterOpts...)
+	if err != nil {
+		return nil, err
+	}
+
+	nodeGroup, err := newNodeGroup(ctx, name, a, nodeRole, append(nodePolicies, cluster), in)
+	if err != nil {
+		return nil, err
+	}
+	kubeconfig := pulumi.ToSecret(cluster.KubeconfigJson).(pulumi.StringOutput)
+	provider, err := kubernetes.NewProvider(ctx, name, &kubernetes.ProviderArgs{Kubeconfig: kubeconfig}, in)
+	if err != nil {
+		return nil, err
+	}
+	storageDeps, err := newStorage(ctx, name, a.Name, part, cluster, nodeGroup, provider, in)
+	if err != nil {
+		return nil, err
+	}
+
+	c.Kubeconfig = kubeconfig
+	c.OIDCProviderArn = cluster.OidcProviderArn
+	c.OIDCProviderURL = cluster.OidcIssuer
+	c.NodeRoleName = nodeRole.Name
+	c.StorageClassName = StorageClassName
+	c.Provider = provider
+	c.NodeGroup = nodeGroup
+	c.kubernetesDependencies = append([]pulumi.Resource{nodeGroup}, storageDeps...)
+	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
+		"kubeconfig":      c.Kubeconfig,
+		"oidcProviderArn": c.OIDCProviderArn,
+		"oidcProviderUrl": c.OIDCProviderURL,
+		"nodeRoleName":    c.NodeRoleName,
+	}); err != nil {
+		return nil, err
+	}
+	return c, nil
+}

@@ -1,0 +1,366 @@
+package aws
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/pachdeploy/pachdeploy/internal/mockcloud"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+const (
+	eksClusterType   = "eks:index:Cluster"
+	nodeGroupType    = "aws:eks/nodeGroup:NodeGroup"
+	launchTmplType   = "aws:ec2/launchTemplate:LaunchTemplate"
+	k8sProviderType  = "pulumi:providers:kubernetes"
+	storageClassType = "kubernetes:storage.k8s.io/v1:StorageClass"
+)
+
+func testClusterArgs() *ClusterArgs {
+	return &ClusterArgs{
+		Name:          "pach-test",
+		VpcID:         pulumi.String("vpc-0123"),
+		SubnetIDs:     pulumi.ToStringArray([]string{"subnet-a", "subnet-b", "subnet-c", "subnet-d"}),
+		NodeSubnetIDs: pulumi.ToStringArray([]string{"subnet-c", "subnet-d"}),
+	}
+}
+
+// clusterResult is what a program learned about a Cluster.
+type clusterResult struct {
+	cloud            *mockcloud.Cloud
+	cluster          *Cluster
+	warnings         []string
+	kubeconfigSecret bool
+}
+
+func runCluster(t *testing.T, args *ClusterArgs) clusterResult {
+	t.Helper()
+	var res clusterResult
+	log := &recordingLog{}
+	res.cloud = run(t, func(ctx *pulumi.Context, withAWS pulumi.ResourceOption) error {
+		ctx.Log = log
+		c, err := NewCluster(ctx, "eks", args, withAWS)
+		if err != nil {
+			return err
+		}
+		res.cluster = c
+		res.kubeconfigSecret = pulumi.IsSecret(c.Kubeconfig)
+		return nil
+	})
+	res.warnings = log.warns
+	return res
+}
+
+func TestCluster_CKV_AWS_37_AllControlPlaneLogs(t *testing.T) {
+	eks := one(t, runCluster(t, testClusterArgs()).cloud, eksClusterType)
+	var got []string
+	for _, v := range prop(eks.Inputs, "enabledClusterLogTypes").ArrayValue() {
+		got = append(got, v.StringValue())
+	}
+	want := []string{"api", "audit", "authenticator", "controllerManager", "scheduler"}
+	if !slices.Equal(got, want) {
+		t.Errorf("enabledClusterLogTypes = %v, want %v", got, want)
+	}
+}
+
+func TestCluster_CKV_AWS_58_SecretsEncryptedWithRotatingKey(t *testing.T) {
+	cloud := runCluster(t, testClusterArgs()).cloud
+	key := one(t, cloud, "aws:kms/key:Key")
+	if v := prop(key.Inputs, "enableKeyRotation"); !v.IsBool() || !v.BoolValue() {
+		t.Errorf("enableKeyRotation = %v, want true", v)
+	}
+	got := str(one(t, cloud, eksClusterType).Inputs, "encryptionConfigKeyArn")
+	if want := str(key.Outputs, "arn"); got != want || want == "" {
+		t.Errorf("encryptionConfigKeyArn = %q, want the key's ARN %q", got, want)
+	}
+}
+
+func TestCluster_CKV_AWS_79_CKV_AWS_341_IMDSv2AndHopLimit(t *testing.T) {
+	for _, tc := range []struct {
+		name            string
+		podsUseNodeRole bool
+		wantHops        float64
+	}{
+		{"pods kept from node role", false, 1},
+		{"node-role identity", true, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := testClusterArgs()
+			args.PodsUseNodeRole = tc.podsUseNodeRole
+			lt := one(t, runCluster(t, args).cloud, launchTmplType)
+			if got := str(lt.Inputs, "metadataOptions", "httpTokens"); got != "required" {
+				t.Errorf("httpTokens = %q, want required (IMDSv2 only)", got)
+			}
+			if got := str(lt.Inputs, "metadataOptions", "httpEndpoint"); got != "enabled" {
+				t.Errorf("httpEndpoint = %q, want enabled", got)
+			}
+			if v := prop(lt.Inputs, "metadataOptions", "httpPutResponseHopLimit"); !v.IsNumber() || v.NumberValue() != tc.wantHops {
+				t.Errorf("httpPutResponseHopLimit = %v, want %v", v, tc.wantHops)
+			}
+		})
+	}
+}
+
+func TestCluster_NodesOnEncryptedGP3RootVolume(t *testing.T) {
+	lt := one(t, runCluster(t, testClusterArgs()).cloud, launchTmplType)
+	bdm := prop(lt.Inputs, "blockDeviceMappings").ArrayValue()
+	if len(bdm) != 1 {
+		t.Fatalf("want one block device mapping, got %v", bdm)
+	}
+	ebs := bdm[0].ObjectValue()
+	if str(ebs, "ebs", "encrypted") != "true" || str(ebs, "ebs", "volumeType") != "gp3" {
+		t.Errorf("root volume = %v, want encrypted gp3", prop(ebs, "ebs"))
+	}
+	if v := prop(ebs, "ebs", "volumeSize"); v.NumberValue() != DefaultNodeRootVolumeGiB {
+		t.Errorf("volumeSize = %v, want %d", v, DefaultNodeRootVolumeGiB)
+	}
+}
+
+func TestCluster_CKV_AWS_38_PublicEndpointCIDRs(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		allowed  []string
+		want     []string
+		wantWarn bool
+	}{
+		{"configured CIDRs passed through", []string{"203.0.113.0/24", "198.51.100.7/32"}, []string{"203.0.113.0/24", "198.51.100.7/32"}, false},
+		{"empty is open with a warning", nil, []string{"0.0.0.0/0"}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := testClusterArgs()
+			args.APIAllowedCIDRs = tc.allowed
+			res := runCluster(t, args)
+			eks := one(t, res.cloud, eksClusterType)
+			var got []string
+			for _, v := range prop(eks.Inputs, "publicAccessCidrs").ArrayValue() {
+				got = append(got, v.StringValue())
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("publicAccessCidrs = %v, want %v", got, tc.want)
+			}
+			for _, k := range []string{"endpointPrivateAccess", "endpointPublicAccess"} {
+				if v := prop(eks.Inputs, k); !v.IsBool() || !v.BoolValue() {
+					t.Errorf("%s = %v, want true", k, v)
+				}
+			}
+			warned := len(res.warnings) == 1 && strings.Contains(res.warnings[0], "apiAllowedCidrs")
+			if warned != tc.wantWarn || (!tc.wantWarn && len(res.warnings) != 0) {
+				t.Errorf("warnings = %q, want a warning naming apiAllowedCidrs: %v", res.warnings, tc.wantWarn)
+			}
+		})
+	}
+}
+
+func TestCluster_ControlPlaneSettings(t *testing.T) {
+	cloud := runCluster(t, testClusterArgs()).cloud
+	eks := one(t, cloud, eksClusterType)
+	for key, want := range map[string]any{
+		"name":                 "pach-test",
+		"version":              DefaultKubernetesVersion,
+		"vpcId":                "vpc-0123",
+		"authenticationMode":   "API",
+		"skipDefaultNodeGroup": true,
+		"createOidcProvider":   true,
+	} {
+		if got := prop(eks.Inputs, key).V; got != want {
+			t.Errorf("%s = %v, want %v", key, got, want)
+		}
+	}
+	entry := prop(eks.Inputs, "accessEntries", "nodes")
+	nodeRole, ok := cloud.Named("aws:iam/role:Role", "eks-node")
+	if !ok {
+		t.Fatal("no node role eks-node")
+	}
+	if !entry.IsObject() || str(entry.ObjectValue(), "type") != "EC2_LINUX" ||
+		str(entry.ObjectValue(), "principalArn") != str(nodeRole.Outputs, "arn") {
+		t.Errorf("access entry nodes = %v, want EC2_LINUX for %s", entry, str(nodeRole.Outputs, "arn"))
+	}
+}
+
+func TestCluster_NodeRoleHasManagedNodePolicies(t *testing.T) {
+	cloud := runCluster(t, testClusterArgs()).cloud
+	role, _ := cloud.Named("aws:iam/role:Role", "eks-node")
+	trust := parsePolicy(t, prop(role.Inputs, "assumeRolePolicy"))
+	if p, _ := trust.Statement[0].Principal.(map[string]any); p["Service"] != "ec2.amazonaws.com" {
+		t.Errorf("node role trusts %v, want ec2.amazonaws.com", trust.Statement[0].Principal)
+	}
+	var got []string
+	for _, att := range cloud.OfType("aws:iam/rolePolicyAttachment:RolePolicyAttachment") {
+		if str(att.Inputs, "role") == str(role.Outputs, "name") {
+			got = append(got, str(att.Inputs, "policyArn"))
+		}
+	}
+	want := []string{
+		"arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
+		"arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
+		"arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
+	}
+	if slices.Sort(got); !slices.Equal(got, want) {
+		t.Errorf("node role policies = %v, want %v", got, want)
+	}
+}
+
+func TestCluster_NodeGroupSizesAndSubnets(t *testing.T) {
+	args := testClusterArgs()
+	args.NodeCount, args.NodeMinCount, args.NodeMaxCount = 3, 2, 5
+	args.InstanceType = "m6i.xlarge"
+	ng := one(t, runCluster(t, args).cloud, nodeGroupType)
+	for key, want := range map[string]float64{"desiredSize": 3, "minSize": 2, "maxSize": 5} {
+		if got := prop(ng.Inputs, "scalingConfig", key); got.NumberValue() != want {
+			t.Errorf("scalingConfig.%s = %v, want %v", key, got, want)
+		}
+	}
+	var subnets []string
+	for _, v := range prop(ng.Inputs, "subnetIds").ArrayValue() {
+		subnets = append(subnets, v.StringValue())
+	}
+	if !slices.Equal(subnets, []string{"subnet-c", "subnet-d"}) {
+		t.Errorf("node subnets = %v, want the node subnets only", subnets)
+	}
+	if got := prop(ng.Inputs, "instanceTypes").ArrayValue(); len(got) != 1 || got[0].StringValue() != "m6i.xlarge" {
+		t.Errorf("instanceTypes = %v, want [m6i.xlarge]", got)
+	}
+	if str(ng.Inputs, "clusterName") != "pach-test" || str(ng.Inputs, "launchTemplate", "version") != "1" {
+		t.Errorf("node group cluster %q, launch template version %q", str(ng.Inputs, "clusterName"), str(ng.Inputs, "launchTemplate", "version"))
+	}
+}
+
+func TestCluster_EBSCSIDriverWithOwnRole(t *testing.T) {
+	cloud := runCluster(t, testClusterArgs()).cloud
+	addon := one(t, cloud, "aws:eks/addon:Addon")
+	role, ok := cloud.Named("aws:iam/role:Role", "eks-ebs-csi")
+	if !ok {
+		t.Fatal("no EBS CSI role")
+	}
+	if str(addon.Inputs, "addonName") != "aws-ebs-csi-driver" || str(addon.Inputs, "serviceAccountRoleArn") != str(role.Outputs, "arn") {
+		t.Errorf("addon %q with role %q, want aws-ebs-csi-driver with %q",
+			str(addon.Inputs, "addonName"), str(addon.Inputs, "serviceAccountRoleArn"), str(role.Outputs, "arn"))
+	}
+	trust := parsePolicy(t, prop(role.Inputs, "assumeRolePolicy"))
+	eks := one(t, cloud, eksClusterType)
+	issuer := str(eks.Outputs, "oidcIssuer")
+	s := trust.Statement[0]
+	if p, _ := s.Principal.(map[string]any); p["Federated"] != str(eks.Outputs, "oidcProviderArn") {
+		t.Errorf("EBS CSI role trusts %v, want the cluster's OIDC provider", s.Principal)
+	}
+	subs, _ := s.Condition["StringEquals"][issuer+":sub"].([]any)
+	if !slices.Equal(subs, []any{"system:serviceaccount:kube-system:ebs-csi-controller-sa"}) ||
+		s.Condition["StringEquals"][issuer+":aud"] != "sts.amazonaws.com" {
+		t.Errorf("EBS CSI trust conditions = %v, want only the controller service account and STS audience", s.Condition)
+	}
+	found := false
+	for _, att := range cloud.OfType("aws:iam/rolePolicyAttachment:RolePolicyAttachment") {
+		if str(att.Inputs, "role") == str(role.Outputs, "name") {
+			found = str(att.Inputs, "policyArn") == "arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy"
+		}
+	}
+	if !found {
+		t.Error("EBS CSI role lacks AmazonEBSCSIDriverPolicy")
+	}
+}
+
+func TestCluster_GP3StorageClass(t *testing.T) {
+	res := runCluster(t, testClusterArgs())
+	sc := one(t, res.cloud, storageClassType)
+	if res.cluster.StorageClassName != "gp3" || str(sc.Inputs, "metadata", "name") != "gp3" {
+		t.Errorf("storage class %q / %q, want gp3", res.cluster.StorageClassName, str(sc.Inputs, "metadata", "name"))
+	}
+	for key, want := range map[string]any{
+		"provisioner":          "ebs.csi.aws.com",
+		"volumeBindingMode":    "WaitForFirstConsumer",
+		"reclaimPolicy":        "Delete",
+		"allowVolumeExpansion": true,
+	} {
+		if got := prop(sc.Inputs, key).V; got != want {
+			t.Errorf("%s = %v, want %v", key, got, want)
+		}
+	}
+	if str(sc.Inputs, "parameters", "type") != "gp3" || str(sc.Inputs, "parameters", "encrypted") != "true" {
+		t.Errorf("parameters = %v, want encrypted gp3", prop(sc.Inputs, "parameters"))
+	}
+}
+
+// R11: every Kubernetes object uses the cluster's provider and waits for the nodes.
+func TestCluster_R11_KubernetesObjectsUseClusterProviderAfterNodes(t *testing.T) {
+	res := runCluster(t, testClusterArgs())
+	k8s := providerURN(t, res.cloud, k8sProviderType)
+	nodes := one(t, res.cloud, nodeGroupType).URN
+	n := 0
+	for _, r := range res.cloud.Resources() {
+		if !strings.HasPrefix(r.Type, "kubernetes:") {
+			continue
+		}
+		n++
+		if !usesProvider(r, k8s) {
+			t.Errorf("%s %s: provider %q, want %s", r.Type, r.Name, r.Provider, k8s)
+		}
+		if !slices.Contains(r.DependsOn, nodes) {
+			t.Errorf("%s %s does not depend on the node group", r.Type, r.Name)
+		}
+	}
+	if n == 0 {
+		t.Fatal("no Kubernetes objects recorded")
+	}
+	var deps []string
+	for _, d := range res.cluster.KubernetesDependencies() {
+		deps = append(deps, typeOf(t, d))
+	}
+	if want := []string{nodeGroupType, "aws:eks/addon:Addon", storageClassType}; !slices.Equal(deps, want) {
+		t.Errorf("KubernetesDependencies = %v, want %v", deps, want)
+	}
+}
+
+func TestCluster_AWSResourcesUseGivenProvider(t *testing.T) {
+	cloud := runCluster(t, testClusterArgs()).cloud
+	aws := providerURN(t, cloud, "pulumi:providers:aws")
+	for _, r := range cloud.Resources() {
+		if r.Custom && strings.HasPrefix(r.Type, "aws:") && !usesProvider(r, aws) {
+			t.Errorf("%s %s: provider %q, want %s", r.Type, r.Name, r.Provider, aws)
+		}
+	}
+}
+
+func TestCluster_KubeconfigIsSecret(t *testing.T) {
+	res := runCluster(t, testClusterArgs())
+	if !res.kubeconfigSecret {
+		t.Error("Cluster.Kubeconfig is not secret")
+	}
+	if kc := one(t, res.cloud, k8sProviderType).Inputs["kubeconfig"]; !kc.IsSecret() {
+		t.Errorf("kubernetes provider kubeconfig is not secret: %v", kc)
+	}
+}
+
+func TestNewCluster_NilArgs(t *testing.T) {
+	err := mockcloud.New("pachdeploy", "test").Run(func(ctx *pulumi.Context) error {
+		_, err := NewCluster(ctx, "eks", nil)
+		return err
+	})
+	if err == nil {
+		t.Fatal("want an error for nil args")
+	}
+}
+
+func TestNewCluster_InvalidArgsListsAllProblems(t *testing.T) {
+	args := ClusterArgs{
+		Name:              "-bad name",
+		KubernetesVersion: "1.20",
+		InstanceType:      "m5 large",
+		NodeCount:         3, NodeMinCount: 4, NodeMaxCount: 5,
+		NodeRootVolumeGiB: 8,
+		APIAllowedCIDRs:   []string{"10.0.0.1/8"},
+	}
+	cloud := mockcloud.New("pachdeploy", "test")
+	err := cloud.Run(func(ctx *pulumi.Context) error {
+		_, err := NewCluster(ctx, "eks", &args)
+		return err
+	})
+	want := []string{"Name", "KubernetesVersion", "VpcID", "SubnetIDs", "NodeSubnetIDs", "InstanceType",
+		"NodeCount", "NodeRootVolumeGiB", "APIAllowedCIDRs[0]"}
+	if got := problemFields(t, err); !slices.Equal(got, want) {
+		t.Errorf("problems on %v, want %v", got, want)
+	}
+	if len(cloud.Resources()) != 0 {
+		t.Errorf("registered %d resources before validating", len(cloud.Resources()))
+	}
+}

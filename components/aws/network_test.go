@@ -1,0 +1,126 @@
+package aws
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/pachdeploy/pachdeploy/internal/mockcloud"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+func runNetwork(t *testing.T) *mockcloud.Cloud {
+	t.Helper()
+	return run(t, func(ctx *pulumi.Context, withAWS pulumi.ResourceOption) error {
+		_, err := NewNetwork(ctx, "net", &NetworkArgs{Region: testRegion, ClusterName: "pach-test"}, withAWS)
+		return err
+	})
+}
+
+func TestNetwork_TwoZonesPublicAndPrivateSubnets(t *testing.T) {
+	cloud := runNetwork(t)
+	vpc := one(t, cloud, "aws:ec2/vpc:Vpc")
+	if str(vpc.Inputs, "cidrBlock") != vpcCIDR {
+		t.Errorf("VPC CIDR = %q, want %s", str(vpc.Inputs, "cidrBlock"), vpcCIDR)
+	}
+	type subnet struct{ zone, cidr, tag string }
+	var got []subnet
+	for _, s := range cloud.OfType("aws:ec2/subnet:Subnet") {
+		tag := ""
+		for _, k := range []string{publicELBTag, internalELBTag} {
+			if str(s.Inputs, "tags", k) == "1" {
+				tag += k
+			}
+		}
+		if str(s.Inputs, "vpcId") != vpc.ID {
+			t.Errorf("subnet %s is in VPC %q, want %q", s.Name, str(s.Inputs, "vpcId"), vpc.ID)
+		}
+		if v := prop(s.Inputs, "mapPublicIpOnLaunch"); v.IsBool() && v.BoolValue() {
+			t.Errorf("subnet %s maps public IPs on launch", s.Name)
+		}
+		got = append(got, subnet{str(s.Inputs, "availabilityZone"), str(s.Inputs, "cidrBlock"), tag})
+	}
+	want := []subnet{
+		{testRegion + "a", "192.168.0.0/19", publicELBTag},
+		{testRegion + "b", "192.168.32.0/19", publicELBTag},
+		{testRegion + "a", "192.168.64.0/19", internalELBTag},
+		{testRegion + "b", "192.168.96.0/19", internalELBTag},
+	}
+	slices.SortFunc(got, func(a, b subnet) int { return strings.Compare(a.cidr, b.cidr) })
+	if !slices.Equal(got, want) {
+		t.Errorf("subnets = %+v, want %+v", got, want)
+	}
+}
+
+func TestNetwork_PrivateSubnetsLeaveThroughOneNATGateway(t *testing.T) {
+	cloud := runNetwork(t)
+	nat := one(t, cloud, "aws:ec2/natGateway:NatGateway")
+	eip := one(t, cloud, "aws:ec2/eip:Eip")
+	igw := one(t, cloud, "aws:ec2/internetGateway:InternetGateway")
+	if str(nat.Inputs, "allocationId") != str(eip.Outputs, "allocationId") {
+		t.Errorf("NAT gateway uses allocation %q, want the EIP's", str(nat.Inputs, "allocationId"))
+	}
+	if !slices.Contains(nat.DependsOn, igw.URN) {
+		t.Error("NAT gateway does not wait for the internet gateway")
+	}
+	routes := map[string]string{}
+	for _, rt := range cloud.OfType("aws:ec2/routeTable:RouteTable") {
+		r := prop(rt.Inputs, "routes").ArrayValue()
+		if len(r) != 1 || str(r[0].ObjectValue(), "cidrBlock") != "0.0.0.0/0" {
+			t.Fatalf("route table %s routes = %v, want one default route", rt.Name, r)
+		}
+		routes[rt.Name] = str(r[0].ObjectValue(), "gatewayId") + str(r[0].ObjectValue(), "natGatewayId")
+	}
+	if routes["net-public"] != igw.ID || routes["net-private"] != nat.ID {
+		t.Errorf("default routes = %v, want public via %s and private via %s", routes, igw.ID, nat.ID)
+	}
+	if n := len(cloud.OfType("aws:ec2/routeTableAssociation:RouteTableAssociation")); n != 4 {
+		t.Errorf("%d route table associations, want 4", n)
+	}
+}
+
+func TestNetwork_DefaultSecurityGroupClosed(t *testing.T) {
+	sg := one(t, runNetwork(t), "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup")
+	for _, k := range []string{"ingress", "egress"} {
+		if v := prop(sg.Inputs, k); v.IsArray() && len(v.ArrayValue()) > 0 {
+			t.Errorf("default security group %s rules = %v, want none", k, v)
+		}
+	}
+}
+
+func TestNetwork_ZonesLookedUpInConfiguredRegion(t *testing.T) {
+	cloud := runNetwork(t)
+	for _, inv := range cloud.Invokes() {
+		if inv.Token != "aws:index/getAvailabilityZones:getAvailabilityZones" {
+			continue
+		}
+		for _, f := range prop(inv.Args, "filters").ArrayValue() {
+			if str(f.ObjectValue(), "name") == "region-name" {
+				if v := prop(f.ObjectValue(), "values").ArrayValue(); len(v) == 1 && v[0].StringValue() == testRegion {
+					return
+				}
+			}
+		}
+	}
+	t.Errorf("no getAvailabilityZones call filtered on region %s", testRegion)
+}
+
+func TestNewNetwork_NilArgs(t *testing.T) {
+	err := mockcloud.New("pachdeploy", "test").Run(func(ctx *pulumi.Context) error {
+		_, err := NewNetwork(ctx, "net", nil)
+		return err
+	})
+	if err == nil {
+		t.Fatal("want an error for nil args")
+	}
+}
+
+func TestNewNetwork_InvalidArgsListsAllProblems(t *testing.T) {
+	err := mockcloud.New("pachdeploy", "test").Run(func(ctx *pulumi.Context) error {
+		_, err := NewNetwork(ctx, "net", &NetworkArgs{Region: "Oregon", ClusterName: "-x"})
+		return err
+	})
+	if got := problemFields(t, err); !slices.Equal(got, []string{"Region", "ClusterName"}) {
+		t.Errorf("problems on %v, want [Region ClusterName]", got)
+	}
+}

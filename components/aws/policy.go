@@ -1,0 +1,132 @@
+package aws
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// policyDocument is an IAM policy document. It is built from Go values and rendered
+// with encoding/json, so plans show the exact JSON IAM receives.
+type policyDocument struct {
+	Version   string      `json:"Version"`
+	Statement []statement `json:"Statement"`
+}
+
+// statement is one statement of a policyDocument. Principal is "*" or a map such as
+// {"Service": "ec2.amazonaws.com"}.
+type statement struct {
+	Sid       string                    `json:"Sid,omitempty"`
+	Effect    string                    `json:"Effect"`
+	Principal any                       `json:"Principal,omitempty"`
+	Action    []string                  `json:"Action"`
+	Resource  []string                  `json:"Resource,omitempty"`
+	Condition map[string]map[string]any `json:"Condition,omitempty"`
+}
+
+// String renders the document as compact JSON, without HTML escaping, so plans show
+// it as IAM does.
+func (d policyDocument) String() string {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(d); err != nil {
+		panic(err) // only strings, slices and maps: cannot fail
+	}
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+func newPolicy(statements ...statement) policyDocument {
+	return policyDocument{Version: "2012-10-17", Statement: statements}
+}
+
+// bucketARN and objectsARN name one bucket and the objects in it.
+func bucketARN(partition, bucket string) string {
+	return fmt.Sprintf("arn:%s:s3:::%s", partition, bucket)
+}
+func objectsARN(partition, bucket string) string {
+	return fmt.Sprintf("arn:%s:s3:::%s/*", partition, bucket)
+}
+
+// managedPolicyARN is the ARN of the AWS managed policy name, such as
+// "AmazonEKSWorkerNodePolicy" or "service-role/AmazonEBSCSIDriverPolicy".
+func managedPolicyARN(partition, name string) string {
+	return fmt.Sprintf("arn:%s:iam::aws:policy/%s", partition, name)
+}
+
+// bucketAccessPolicy lets Pachyderm list one bucket and read, write and delete its
+// objects: no other bucket, no wildcard action (CKV_AWS_355, CKV_AWS_62/63).
+func bucketAccessPolicy(partition, bucket string) policyDocument {
+	return newPolicy(
+		statement{
+			Sid:      "ListPachydermBucket",
+			Effect:   "Allow",
+			Action:   []string{"s3:GetBucketLocation", "s3:ListBucket"},
+			Resource: []string{bucketARN(partition, bucket)},
+		},
+		statement{
+			Sid:      "ReadWritePachydermObjects",
+			Effect:   "Allow",
+			Action:   []string{"s3:DeleteObject", "s3:GetObject", "s3:PutObject"},
+			Resource: []string{objectsARN(partition, bucket)},
+		},
+	)
+}
+
+// tlsOnlyBucketPolicy denies every request to the bucket and its objects that does
+// not use TLS (CKV_AWS_379).
+func tlsOnlyBucketPolicy(partition, bucket string) policyDocument {
+	return newPolicy(statement{
+		Sid:       "DenyInsecureTransport",
+		Effect:    "Deny",
+		Principal: "*",
+		Action:    []string{"s3:*"},
+		Resource:  []string{bucketARN(partition, bucket), objectsARN(partition, bucket)},
+		Condition: map[string]map[string]any{"Bool": {"aws:SecureTransport": "false"}},
+	})
+}
+
+// serviceTrustPolicy lets an AWS service, such as ec2.amazonaws.com, assume a role.
+func serviceTrustPolicy(service string) policyDocument {
+	return newPolicy(statement{
+		Effect:    "Allow",
+		Principal: map[string]string{"Service": service},
+		Action:    []string{"sts:AssumeRole"},
+	})
+}
+
+// irsaTrustPolicy lets exactly the given service accounts ("system:serviceaccount:
+// <namespace>:<name>") assume a role through the cluster's OIDC provider, and only
+// with the STS audience. issuer is the provider URL without https://.
+func irsaTrustPolicy(providerARN, issuer string, subjects []string) policyDocument {
+	return newPolicy(statement{
+		Effect:    "Allow",
+		Principal: map[string]string{"Federated": providerARN},
+		Action:    []string{"sts:AssumeRoleWithWebIdentity"},
+		Condition: map[string]map[string]any{"StringEquals": {
+			issuer + ":aud": "sts.amazonaws.com",
+			issuer + ":sub": subjects,
+		}},
+	})
+}
+
+// irsaTrustPolicyOutput is irsaTrustPolicy once the OIDC provider is known.
+func irsaTrustPolicyOutput(providerARN, issuer pulumi.StringInput, subjects ...string) pulumi.StringOutput {
+	return pulumi.All(providerARN, issuer).ApplyT(func(v []any) string {
+		return irsaTrustPolicy(v[0].(string), v[1].(string), subjects).String()
+	}).(pulumi.StringOutput)
+}
+
+// serviceAccountSubject is the OIDC subject of a Kubernetes service account.
+func serviceAccountSubject(namespace, name string) string {
+	return "system:serviceaccount:" + namespace + ":" + name
+}
+
+// partitionOf looks up the partition (aws, aws-cn, aws-us-gov) of parent's AWS
+// provider, so ARNs are right outside the commercial partition too.
+func partitionOf(ctx *pulumi.Context, parent pulumi.Resource) (*aws.GetPartitionResult, error) {
+	return aws.GetPartition(ctx, nil, pulumi.Parent(parent))
+}

@@ -1,0 +1,95 @@
+package stacks
+
+import (
+	awscomp "github.com/pachdeploy/pachdeploy/components/aws"
+	"github.com/pachdeploy/pachdeploy/components/pachyderm"
+	"github.com/pachdeploy/pachdeploy/stacks/config"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+func init() { clouds[config.AWS] = deployAWS }
+
+// deployAWS builds the EKS cluster (in a new VPC unless vpcId and subnetIds name an
+// existing one), the S3 bucket and Pachyderm's identity. Every AWS resource uses one
+// explicit provider, so the region comes from the stack config and never from the
+// environment, and cfg.Tags go on everything as default tags.
+func deployAWS(ctx *pulumi.Context, cfg *config.Config) (*infra, error) {
+	providerArgs := &aws.ProviderArgs{Region: pulumi.String(cfg.Region)}
+	if len(cfg.Tags) > 0 {
+		providerArgs.DefaultTags = &aws.ProviderDefaultTagsArgs{Tags: pulumi.ToStringMap(cfg.Tags)}
+	}
+	provider, err := aws.NewProvider(ctx, "aws", providerArgs)
+	if err != nil {
+		return nil, err
+	}
+	withAWS := pulumi.Provider(provider)
+
+	// An existing network's subnets serve both the control plane and the nodes.
+	var vpcID pulumi.StringInput = pulumi.String(cfg.AWS.VPCID)
+	var subnetIDs, nodeSubnetIDs pulumi.StringArrayInput = pulumi.ToStringArray(cfg.AWS.SubnetIDs), pulumi.ToStringArray(cfg.AWS.SubnetIDs)
+	if cfg.AWS.VPCID == "" {
+		network, err := awscomp.NewNetwork(ctx, cfg.ClusterName, &awscomp.NetworkArgs{
+			Region: cfg.Region, ClusterName: cfg.ClusterName,
+		}, withAWS)
+		if err != nil {
+			return nil, err
+		}
+		vpcID = network.VpcID
+		subnetIDs = pulumi.All(network.PublicSubnetIDs, network.PrivateSubnetIDs).ApplyT(func(v []any) []string {
+			return append(append([]string{}, v[0].([]string)...), v[1].([]string)...)
+		}).(pulumi.StringArrayOutput)
+		nodeSubnetIDs = network.PrivateSubnetIDs
+	}
+
+	cluster, err := awscomp.NewCluster(ctx, cfg.ClusterName, &awscomp.ClusterArgs{
+		Name:              cfg.ClusterName,
+		KubernetesVersion: cfg.KubernetesVersion,
+		VpcID:             vpcID,
+		SubnetIDs:         subnetIDs,
+		NodeSubnetIDs:     nodeSubnetIDs,
+		InstanceType:      cfg.NodeInstanceType,
+		NodeCount:         cfg.NodeCount,
+		NodeMinCount:      cfg.NodeMinCount,
+		NodeMaxCount:      cfg.NodeMaxCount,
+		APIAllowedCIDRs:   cfg.APIAllowedCIDRs,
+		PodsUseNodeRole:   cfg.Identity == config.IdentityNodeRole,
+	}, withAWS)
+	if err != nil {
+		return nil, err
+	}
+	bucket, err := awscomp.NewBucket(ctx, "pachyderm-data", &awscomp.BucketArgs{
+		Name:                cfg.BucketName,
+		DeleteDataOnDestroy: cfg.DeleteDataOnDestroy,
+	}, withAWS)
+	if err != nil {
+		return nil, err
+	}
+	identity, err := awscomp.NewIdentity(ctx, "pachyderm", &awscomp.IdentityArgs{
+		Mode:            cfg.Identity,
+		BucketName:      cfg.BucketName,
+		Namespace:       cfg.Namespace,
+		OIDCProviderArn: cluster.OIDCProviderArn,
+		OIDCIssuer:      cluster.OIDCProviderURL,
+		NodeRoleName:    cluster.NodeRoleName,
+	}, withAWS)
+	if err != nil {
+		return nil, err
+	}
+
+	return &infra{
+		storage: pachyderm.Storage{
+			Backend:         pachyderm.Amazon,
+			Bucket:          cfg.BucketName,
+			Region:          cfg.Region,
+			AmazonAccessKey: identity.AccessKey,
+		},
+		annotations:  identity.Annotations,
+		storageClass: cluster.StorageClassName,
+		kubernetes:   cluster.Provider,
+		// pachd starts only once its bucket and policy exist, so it never sees
+		// access denied.
+		dependsOn:  append(append(cluster.KubernetesDependencies(), bucket.Resources()...), identity.Resources()...),
+		kubeconfig: cluster.Kubeconfig,
+	}, nil
+}
