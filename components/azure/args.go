@@ -1,0 +1,169 @@
+// Package azure provisions Pachyderm's Azure infrastructure: an AKS cluster with RBAC,
+// a network policy and workload identity enabled, and a private premium block-blob
+// storage account whose key reaches Pachyderm only as a secret.
+package azure
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/pachdeploy/pachdeploy/internal/rules"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// Defaults.
+const (
+	// DefaultVMSize is the runbook's node size; it supports premium disks.
+	DefaultVMSize = "Standard_DS4_v2"
+	// DefaultNodeCount is the runbook's node count.
+	DefaultNodeCount = 3
+	// DefaultNodePoolName names the system node pool.
+	DefaultNodePoolName = "system"
+	// DefaultNetworkPolicy enforces Kubernetes NetworkPolicy with Calico, which works
+	// with Azure CNI Overlay.
+	DefaultNetworkPolicy = "calico"
+	// DefaultStorageClassName names the premium-disk class for etcd, postgresql and Loki.
+	DefaultStorageClassName = "pachyderm-premium"
+)
+
+// ClusterArgs are the inputs of NewCluster.
+type ClusterArgs struct {
+	// ResourceGroupName holds the cluster. Required; pass the group's output so the
+	// cluster waits for it.
+	ResourceGroupName pulumi.StringInput
+	// Location is the Azure location, such as centralus. Required.
+	Location string
+	// Name is the AKS cluster name. Required.
+	Name string
+	// KubernetesVersion is MAJOR.MINOR or MAJOR.MINOR.PATCH. Default "": AKS's default
+	// version, kept patched by the patch upgrade channel.
+	KubernetesVersion string
+	// VMSize is the node size. Default Standard_DS4_v2 (the runbook's).
+	VMSize string
+	// NodeCount is the initial node count. Default 3.
+	NodeCount int
+	// NodeMinCount and NodeMaxCount bound the autoscaler. Default 1 and NodeCount.
+	NodeMinCount int
+	NodeMaxCount int
+	// NodePoolName names the system pool: 1-12 lowercase letters and digits, starting
+	// with a letter. Default "system".
+	NodePoolName string
+	// NetworkPolicy is the NetworkPolicy engine, azure or calico. Default calico.
+	NetworkPolicy string
+	// APIAllowedCIDRs are the only networks that reach the Kubernetes API. Default
+	// none: any address; the machine running the deploy must be inside the list when
+	// set.
+	APIAllowedCIDRs []string
+	// StorageClassName names the premium-disk StorageClass created for Pachyderm's
+	// volumes. Default "pachyderm-premium".
+	StorageClassName string
+	// Tags go on the cluster. Default none.
+	Tags map[string]string
+}
+
+func (a ClusterArgs) withDefaults() ClusterArgs {
+	if a.VMSize == "" {
+		a.VMSize = DefaultVMSize
+	}
+	if a.NodeCount == 0 {
+		a.NodeCount = DefaultNodeCount
+	}
+	if a.NodeMinCount == 0 {
+		a.NodeMinCount = 1
+	}
+	if a.NodeMaxCount == 0 {
+		a.NodeMaxCount = max(a.NodeCount, a.NodeMinCount)
+	}
+	if a.NodePoolName == "" {
+		a.NodePoolName = DefaultNodePoolName
+	}
+	if a.NetworkPolicy == "" {
+		a.NetworkPolicy = DefaultNetworkPolicy
+	}
+	if a.StorageClassName == "" {
+		a.StorageClassName = DefaultStorageClassName
+	}
+	return a
+}
+
+var nodePoolName = regexp.MustCompile(`^[a-z][a-z0-9]{0,11}$`)
+
+func (a ClusterArgs) validate() error {
+	var p rules.Problems
+	if a.ResourceGroupName == nil {
+		p.Addf("ResourceGroupName", "", "is required")
+	}
+	p.Add("Location", a.Location, rules.AzureLocation(a.Location))
+	p.Add("Name", a.Name, rules.AKSClusterName(a.Name))
+	if a.KubernetesVersion != "" {
+		p.Add("KubernetesVersion", a.KubernetesVersion, rules.KubernetesVersion(a.KubernetesVersion, false))
+	}
+	if strings.TrimSpace(a.VMSize) == "" || strings.ContainsAny(a.VMSize, " \t") {
+		p.Addf("VMSize", a.VMSize, "must be a VM size such as %s", DefaultVMSize)
+	}
+	if !(1 <= a.NodeMinCount && a.NodeMinCount <= a.NodeCount && a.NodeCount <= a.NodeMaxCount) {
+		p.Addf("NodeCount", fmt.Sprintf("min %d, count %d, max %d", a.NodeMinCount, a.NodeCount, a.NodeMaxCount),
+			"must satisfy 1 <= NodeMinCount <= NodeCount <= NodeMaxCount")
+	}
+	if !nodePoolName.MatchString(a.NodePoolName) {
+		p.Addf("NodePoolName", a.NodePoolName, "AKS Linux node pool names are 1-12 lowercase letters and digits, starting with a letter")
+	}
+	if a.NetworkPolicy != "azure" && a.NetworkPolicy != "calico" {
+		p.Addf("NetworkPolicy", a.NetworkPolicy, "must be azure or calico")
+	}
+	for i, cidr := range a.APIAllowedCIDRs {
+		p.Add(fmt.Sprintf("APIAllowedCIDRs[%d]", i), cidr, rules.CIDR(cidr))
+	}
+	p.Add("StorageClassName", a.StorageClassName, rules.DNS1123Subdomain(a.StorageClassName))
+	validateTags(&p, a.Tags)
+	return p.Err()
+}
+
+// StorageArgs are the inputs of NewStorage.
+type StorageArgs struct {
+	// ResourceGroupName holds the storage account. Required; pass the group's output
+	// so the account waits for it.
+	ResourceGroupName pulumi.StringInput
+	// Location is the Azure location; keep it the cluster's. Required.
+	Location string
+	// AccountName is the globally unique storage account name. Required.
+	AccountName string
+	// ContainerName is the blob container Pachyderm writes to. Required.
+	ContainerName string
+	// DeleteDataOnDestroy lets destroy delete the account and container with their
+	// data. Default false: both outlive the stack and keep Pachyderm's data.
+	DeleteDataOnDestroy bool
+	// Tags go on the account. Default none.
+	Tags map[string]string
+}
+
+func (a StorageArgs) validate() error {
+	var p rules.Problems
+	if a.ResourceGroupName == nil {
+		p.Addf("ResourceGroupName", "", "is required")
+	}
+	p.Add("Location", a.Location, rules.AzureLocation(a.Location))
+	p.Add("AccountName", a.AccountName, rules.AzureStorageAccountName(a.AccountName))
+	p.Add("ContainerName", a.ContainerName, rules.AzureContainerName(a.ContainerName))
+	validateTags(&p, a.Tags)
+	return p.Err()
+}
+
+// validateTags checks Azure tag names, in a stable order.
+func validateTags(p *rules.Problems, tags map[string]string) {
+	names := make([]string, 0, len(tags))
+	for k := range tags {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		if k == "" || len(k) > 512 || strings.ContainsAny(k, `<>%&\?/`) || len(tags[k]) > 256 {
+			p.Addf("Tags", k+"="+tags[k], `Azure tag names are 1-512 characters without <>%%&\?/ and values at most 256`)
+		}
+	}
+}
+
+var errNilArgs = errors.New("args are required")

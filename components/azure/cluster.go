@@ -1,0 +1,172 @@
+package azure
+
+import (
+	"encoding/base64"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/pulumi/pulumi-azure-native-sdk/containerservice/v2"
+	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
+	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
+	storagev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/storage/v1"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// Cluster is an AKS cluster with one autoscaled system node pool, a Kubernetes
+// provider for it and a premium-disk StorageClass for Pachyderm's volumes.
+//
+// Local accounts stay enabled: the kubeconfig comes from
+// listManagedClusterUserCredentials, which without local accounts needs Entra ID
+// integration, kubelogin on the deploying machine and an Azure RBAC role assignment
+// for the deployer.
+type Cluster struct {
+	pulumi.ResourceState
+
+	// Kubeconfig is the cluster user's kubeconfig (secret).
+	Kubeconfig pulumi.StringOutput `pulumi:"kubeconfig"`
+	// OIDCIssuerURL is the cluster's OIDC issuer, for workload identity federation.
+	OIDCIssuerURL pulumi.StringOutput `pulumi:"oidcIssuerUrl"`
+	// StorageClassName names the premium-disk StorageClass.
+	StorageClassName string
+
+	// Provider deploys Kubernetes objects into this cluster.
+	Provider *kubernetes.Provider
+	// ManagedCluster is the cluster with its node pool, for Kubernetes workloads to
+	// wait for.
+	ManagedCluster *containerservice.ManagedCluster
+	// StorageClass is the premium-disk class, for Kubernetes objects to wait for.
+	StorageClass *storagev1.StorageClass
+}
+
+// NewCluster creates the AKS cluster, a Kubernetes provider from its user credentials
+// and a premium-disk StorageClass.
+func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pulumi.ResourceOption) (*Cluster, error) {
+	if args == nil {
+		return nil, fmt.Errorf("azure cluster %q: %w", name, errNilArgs)
+	}
+	a := args.withDefaults()
+	if err := a.validate(); err != nil {
+		return nil, fmt.Errorf("azure cluster %q: %w", name, err)
+	}
+	c := &Cluster{StorageClassName: a.StorageClassName}
+	if err := ctx.RegisterComponentResource("pachdeploy:azure:Cluster", name, c, opts...); err != nil {
+		return nil, err
+	}
+	parent := pulumi.Parent(c)
+
+	cluster, err := containerservice.NewManagedCluster(ctx, name, &containerservice.ManagedClusterArgs{
+		ResourceGroupName: a.ResourceGroupName,
+		ResourceName:      pulumi.String(a.Name),
+		Location:          pulumi.String(a.Location),
+		DnsPrefix:         pulumi.String(dnsPrefix(a.Name)),
+		KubernetesVersion: optional(a.KubernetesVersion),
+		Identity: &containerservice.ManagedClusterIdentityArgs{
+			Type: containerservice.ResourceIdentityTypeSystemAssigned,
+		},
+		EnableRBAC:           pulumi.Bool(true),
+		DisableLocalAccounts: pulumi.Bool(false),
+		OidcIssuerProfile:    &containerservice.ManagedClusterOIDCIssuerProfileArgs{Enabled: pulumi.Bool(true)},
+		SecurityProfile: &containerservice.ManagedClusterSecurityProfileArgs{
+			WorkloadIdentity: &containerservice.ManagedClusterSecurityProfileWorkloadIdentityArgs{Enabled: pulumi.Bool(true)},
+		},
+		NetworkProfile: &containerservice.ContainerServiceNetworkProfileArgs{
+			// Azure CNI Overlay: pod IPs outside the VNet, no subnet sizing needed.
+			NetworkPlugin:     pulumi.String("azure"),
+			NetworkPluginMode: pulumi.String("overlay"),
+			NetworkPolicy:     pulumi.String(a.NetworkPolicy),
+			LoadBalancerSku:   pulumi.String("standard"),
+		},
+		ApiServerAccessProfile: apiServerAccess(a.APIAllowedCIDRs),
+		AutoUpgradeProfile:     &containerservice.ManagedClusterAutoUpgradeProfileArgs{UpgradeChannel: pulumi.String("patch")},
+		AgentPoolProfiles: containerservice.ManagedClusterAgentPoolProfileArray{&containerservice.ManagedClusterAgentPoolProfileArgs{
+			Name:              pulumi.String(a.NodePoolName),
+			Mode:              pulumi.String("System"),
+			OsType:            pulumi.String("Linux"),
+			Type:              pulumi.String("VirtualMachineScaleSets"),
+			VmSize:            pulumi.String(a.VMSize),
+			Count:             pulumi.Int(a.NodeCount),
+			EnableAutoScaling: pulumi.Bool(true),
+			MinCount:          pulumi.Int(a.NodeMinCount),
+			MaxCount:          pulumi.Int(a.NodeMaxCount),
+		}},
+		Tags: pulumi.ToStringMap(a.Tags),
+	}, parent,
+		// The autoscaler owns the node count after creation.
+		pulumi.IgnoreChanges([]string{"agentPoolProfiles[0].count"}))
+	if err != nil {
+		return nil, err
+	}
+	c.ManagedCluster = cluster
+	c.OIDCIssuerURL = cluster.OidcIssuerProfile.IssuerURL().Elem()
+
+	creds := containerservice.ListManagedClusterUserCredentialsOutput(ctx, containerservice.ListManagedClusterUserCredentialsOutputArgs{
+		ResourceGroupName: a.ResourceGroupName,
+		ResourceName:      cluster.Name,
+	}, parent)
+	c.Kubeconfig = pulumi.ToSecret(creds.Kubeconfigs().Index(pulumi.Int(0)).Value().ApplyT(func(b64 string) (string, error) {
+		config, err := base64.StdEncoding.DecodeString(b64)
+		if err != nil {
+			return "", fmt.Errorf("decoding the AKS kubeconfig: %w", err)
+		}
+		return string(config), nil
+	})).(pulumi.StringOutput)
+
+	c.Provider, err = kubernetes.NewProvider(ctx, name, &kubernetes.ProviderArgs{
+		Kubeconfig:            c.Kubeconfig,
+		EnableServerSideApply: pulumi.Bool(true),
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+	c.StorageClass, err = storagev1.NewStorageClass(ctx, name+"-premium", &storagev1.StorageClassArgs{
+		Metadata:             &metav1.ObjectMetaArgs{Name: pulumi.String(a.StorageClassName)},
+		Provisioner:          pulumi.String("disk.csi.azure.com"),
+		Parameters:           pulumi.StringMap{"skuName": pulumi.String("Premium_LRS")},
+		VolumeBindingMode:    pulumi.String("WaitForFirstConsumer"),
+		AllowVolumeExpansion: pulumi.Bool(true),
+		ReclaimPolicy:        pulumi.String("Delete"),
+	}, parent, pulumi.Provider(c.Provider), pulumi.DependsOn([]pulumi.Resource{cluster}))
+	if err != nil {
+		return nil, err
+	}
+
+	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
+		"kubeconfig":       c.Kubeconfig,
+		"oidcIssuerUrl":    c.OIDCIssuerURL,
+		"storageClassName": pulumi.String(c.StorageClassName),
+	}); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// apiServerAccess limits the API server to cidrs; nil (no restriction) without.
+func apiServerAccess(cidrs []string) containerservice.ManagedClusterAPIServerAccessProfilePtrInput {
+	if len(cidrs) == 0 {
+		return nil
+	}
+	return &containerservice.ManagedClusterAPIServerAccessProfileArgs{
+		AuthorizedIPRanges: pulumi.ToStringArray(cidrs),
+	}
+}
+
+var notDNSChar = regexp.MustCompile(`[^a-zA-Z0-9-]+`)
+
+// dnsPrefix derives the API server's DNS prefix from the cluster name: 1-54 letters,
+// digits and '-', starting and ending alphanumeric.
+func dnsPrefix(clusterName string) string {
+	s := strings.Trim(notDNSChar.ReplaceAllString(clusterName, "-"), "-")
+	if len(s) > 54 {
+		s = strings.TrimRight(s[:54], "-")
+	}
+	return s
+}
+
+// optional is nil for "", so the service applies its default.
+func optional(s string) pulumi.StringPtrInput {
+	if s == "" {
+		return nil
+	}
+	return pulumi.String(s)
+}

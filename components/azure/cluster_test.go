@@ -1,0 +1,192 @@
+package azure
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/pachdeploy/pachdeploy/internal/mockcloud"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+func TestCluster_CKV_AZURE_5_RBACWithSystemIdentity(t *testing.T) {
+	wantInputs(t, only(t, runCluster(t, validClusterArgs()), tManagedCluster), map[string]any{
+		"enableRBAC":    true,
+		"identity.type": "SystemAssigned",
+		// Local accounts stay on: the kubeconfig comes from listManagedClusterUserCredentials.
+		"disableLocalAccounts": false,
+	})
+}
+
+func TestCluster_OIDCIssuerAndWorkloadIdentityEnabled(t *testing.T) {
+	var issuer string
+	cloud := run(t, func(ctx *pulumi.Context) error {
+		c, err := NewCluster(ctx, "aks", validClusterArgs())
+		if err != nil {
+			return err
+		}
+		c.OIDCIssuerURL.ApplyT(func(u string) string { issuer = u; return u })
+		return nil
+	})
+	wantInputs(t, only(t, cloud, tManagedCluster), map[string]any{
+		"oidcIssuerProfile.enabled":                true,
+		"securityProfile.workloadIdentity.enabled": true,
+	})
+	if issuer != mockcloud.Later("OIDC issuer URL") {
+		t.Errorf("OIDCIssuerURL = %q", issuer)
+	}
+}
+
+func TestCluster_NetworkPolicyAndAPIAccess(t *testing.T) {
+	restricted := validClusterArgs()
+	restricted.NetworkPolicy = "azure"
+	restricted.APIAllowedCIDRs = []string{"203.0.113.0/24", "198.51.100.7/32"}
+	tests := []struct {
+		name string
+		args *ClusterArgs
+		want map[string]any
+	}{
+		{"default: calico, API open", validClusterArgs(), map[string]any{
+			"networkProfile.networkPolicy":     "calico",
+			"networkProfile.networkPlugin":     "azure",
+			"networkProfile.networkPluginMode": "overlay",
+			"apiServerAccessProfile":           nil,
+		}},
+		{"azure policy, API limited to the CIDRs", restricted, map[string]any{
+			"networkProfile.networkPolicy":                 "azure",
+			"apiServerAccessProfile.authorizedIPRanges[0]": "203.0.113.0/24",
+			"apiServerAccessProfile.authorizedIPRanges[1]": "198.51.100.7/32",
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			wantInputs(t, only(t, runCluster(t, tt.args), tManagedCluster), tt.want)
+		})
+	}
+}
+
+func TestCluster_SystemNodePoolAutoscales(t *testing.T) {
+	args := validClusterArgs()
+	args.KubernetesVersion, args.NodeCount, args.NodeMaxCount, args.NodePoolName = "1.33", 4, 8, "pach1"
+	wantInputs(t, only(t, runCluster(t, args), tManagedCluster), map[string]any{
+		"kubernetesVersion":                      "1.33",
+		"resourceName":                           "pachdeploy-dev",
+		"dnsPrefix":                              "pachdeploy-dev",
+		"autoUpgradeProfile.upgradeChannel":      "patch",
+		"agentPoolProfiles[0].name":              "pach1",
+		"agentPoolProfiles[0].mode":              "System",
+		"agentPoolProfiles[0].vmSize":            DefaultVMSize,
+		"agentPoolProfiles[0].count":             4.0,
+		"agentPoolProfiles[0].minCount":          1.0,
+		"agentPoolProfiles[0].maxCount":          8.0,
+		"agentPoolProfiles[0].enableAutoScaling": true,
+	})
+}
+
+func TestCluster_KubeconfigIsSecretFromUserCredentials(t *testing.T) {
+	var secret bool
+	var config string
+	cloud := run(t, func(ctx *pulumi.Context) error {
+		c, err := NewCluster(ctx, "aks", validClusterArgs())
+		if err != nil {
+			return err
+		}
+		secret = pulumi.IsSecret(c.Kubeconfig)
+		c.Kubeconfig.ApplyT(func(s string) string { config = s; return s })
+		return nil
+	})
+	if !secret {
+		t.Error("Kubeconfig output is not secret")
+	}
+	if config != mockcloud.Kubeconfig {
+		t.Errorf("Kubeconfig is not the decoded user credentials:\n%s", config)
+	}
+	if !only(t, cloud, tK8sProvider).Inputs["kubeconfig"].IsSecret() {
+		t.Error("the Kubernetes provider's kubeconfig input is not secret")
+	}
+}
+
+func TestCluster_KubernetesObjectsUseClusterProviderAndWaitForNodes(t *testing.T) {
+	cloud := runCluster(t, validClusterArgs())
+	provider, cluster := only(t, cloud, tK8sProvider), only(t, cloud, tManagedCluster)
+	var n int
+	for _, r := range cloud.Resources() {
+		if !strings.HasPrefix(r.Type, "kubernetes:") {
+			continue
+		}
+		n++
+		if !strings.HasPrefix(r.Provider, provider.URN+"::") {
+			t.Errorf("%s %s uses provider %q, want the cluster's", r.Type, r.Name, r.Provider)
+		}
+		if !dependsOn(r, cluster.URN) {
+			t.Errorf("%s %s does not wait for the cluster and its node pool", r.Type, r.Name)
+		}
+	}
+	if n == 0 {
+		t.Fatal("no Kubernetes objects registered")
+	}
+}
+
+func TestCluster_PremiumDiskStorageClass(t *testing.T) {
+	wantInputs(t, only(t, runCluster(t, validClusterArgs()), tStorageClass), map[string]any{
+		"metadata.name":        DefaultStorageClassName,
+		"provisioner":          "disk.csi.azure.com",
+		"parameters.skuName":   "Premium_LRS",
+		"volumeBindingMode":    "WaitForFirstConsumer",
+		"allowVolumeExpansion": true,
+	})
+}
+
+func TestDNSPrefix(t *testing.T) {
+	for in, want := range map[string]string{
+		"pachdeploy-dev":        "pachdeploy-dev",
+		"pach_cluster.prod_":    "pach-cluster-prod",
+		strings.Repeat("a", 60): strings.Repeat("a", 54),
+	} {
+		if got := dnsPrefix(in); got != want {
+			t.Errorf("dnsPrefix(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestNewCluster_NilArgs(t *testing.T) {
+	err := mockcloud.New("p", "s").Run(func(ctx *pulumi.Context) error {
+		_, err := NewCluster(ctx, "aks", nil)
+		return err
+	})
+	if !errors.Is(err, errNilArgs) {
+		t.Errorf("err = %v, want errNilArgs", err)
+	}
+}
+
+func TestNewCluster_InvalidArgsListsEveryProblem(t *testing.T) {
+	tests := []struct {
+		name   string
+		args   ClusterArgs
+		fields []string
+	}{
+		{"everything wrong", ClusterArgs{
+			Location: "Central US", Name: "-aks", KubernetesVersion: "2.0", VMSize: "Standard DS4",
+			NodeCount: 3, NodeMinCount: 4, NodePoolName: "1pool", NetworkPolicy: "cilium",
+			APIAllowedCIDRs: []string{"not-a-cidr"}, StorageClassName: "Premium_LRS",
+			Tags: map[string]string{"a<b": "c"},
+		}, []string{"ResourceGroupName", "Location", "Name", "KubernetesVersion", "VMSize", "NodeCount",
+			"NodePoolName", "NetworkPolicy", "APIAllowedCIDRs[0]", "StorageClassName", "Tags"}},
+		{"node pool name too long", ClusterArgs{
+			ResourceGroupName: pulumi.String("rg"), Location: "centralus", Name: "aks", NodePoolName: "pachydermpool1",
+		}, []string{"NodePoolName"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cloud := mockcloud.New("p", "s")
+			err := cloud.Run(func(ctx *pulumi.Context) error {
+				_, err := NewCluster(ctx, "aks", &tt.args)
+				return err
+			})
+			wantProblems(t, err, tt.fields...)
+			if n := len(cloud.Resources()); n != 0 {
+				t.Errorf("%d resources registered before validation failed", n)
+			}
+		})
+	}
+}

@@ -1,0 +1,112 @@
+package azure
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/pachdeploy/pachdeploy/internal/mockcloud"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+func TestStorageAccount_CKV_AZURE_3_44_CKV2_AZURE_47_Hardening(t *testing.T) {
+	account := only(t, runStorage(t, validStorageArgs()), tAccount)
+	tests := []struct {
+		rule, path string
+		want       any
+	}{
+		{"CKV_AZURE_3 HTTPS only", "enableHttpsTrafficOnly", true},
+		{"CKV_AZURE_44 TLS 1.2", "minimumTlsVersion", "TLS1_2"},
+		{"CKV2_AZURE_47 no anonymous blob access", "allowBlobPublicAccess", false},
+		{"Pachyderm docs: block blob storage", "kind", "BlockBlobStorage"},
+		{"Pachyderm docs: premium LRS", "sku.name", "Premium_LRS"},
+		{"the chart signs with the account key", "allowSharedKeyAccess", true},
+		{"account name", "accountName", "pachdev0a1b2c"},
+		{"resource group", "resourceGroupName", "pachdeploy-dev"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.rule, func(t *testing.T) {
+			wantInputs(t, account, map[string]any{tt.path: tt.want})
+		})
+	}
+}
+
+func TestBlobContainer_Private(t *testing.T) {
+	cloud := runStorage(t, validStorageArgs())
+	wantInputs(t, only(t, cloud, tContainer), map[string]any{
+		"publicAccess":      "None",
+		"containerName":     "pachyderm",
+		"accountName":       "pachdev0a1b2c",
+		"resourceGroupName": "pachdeploy-dev",
+	})
+}
+
+func TestStorage_RetainedUnlessDeleteDataOnDestroy(t *testing.T) {
+	for _, deleteData := range []bool{false, true} {
+		t.Run(fmt.Sprintf("deleteDataOnDestroy=%v", deleteData), func(t *testing.T) {
+			args := validStorageArgs()
+			args.DeleteDataOnDestroy = deleteData
+			cloud := runStorage(t, args)
+			for _, typ := range []string{tAccount, tContainer} {
+				if r := only(t, cloud, typ); r.RetainOnDelete == deleteData {
+					t.Errorf("%s retainOnDelete = %v, want %v", typ, r.RetainOnDelete, !deleteData)
+				}
+			}
+		})
+	}
+}
+
+func TestStorage_KeyIsSecretFromListStorageAccountKeys(t *testing.T) {
+	var secret bool
+	var key string
+	cloud := run(t, func(ctx *pulumi.Context) error {
+		s, err := NewStorage(ctx, "storage", validStorageArgs())
+		if err != nil {
+			return err
+		}
+		secret = pulumi.IsSecret(s.Key)
+		s.Key.ApplyT(func(k string) string { key = k; return k })
+		return nil
+	})
+	if !secret {
+		t.Error("Key output is not secret")
+	}
+	if key != mockcloud.AzureStorageKey {
+		t.Errorf("Key = %q, want the first listed key", key)
+	}
+	var listed bool
+	for _, inv := range cloud.Invokes() {
+		if inv.Token == "azure-native:storage:listStorageAccountKeys" {
+			listed = inv.Args["accountName"].StringValue() == "pachdev0a1b2c" &&
+				inv.Args["resourceGroupName"].StringValue() == "pachdeploy-dev"
+		}
+	}
+	if !listed {
+		t.Errorf("listStorageAccountKeys not invoked for the account: %v", cloud.Invokes())
+	}
+}
+
+func TestNewStorage_NilArgs(t *testing.T) {
+	err := mockcloud.New("p", "s").Run(func(ctx *pulumi.Context) error {
+		_, err := NewStorage(ctx, "storage", nil)
+		return err
+	})
+	if !errors.Is(err, errNilArgs) {
+		t.Errorf("err = %v, want errNilArgs", err)
+	}
+}
+
+func TestNewStorage_InvalidArgsListsEveryProblem(t *testing.T) {
+	cloud := mockcloud.New("p", "s")
+	err := cloud.Run(func(ctx *pulumi.Context) error {
+		_, err := NewStorage(ctx, "storage", &StorageArgs{
+			Location: "Central US", AccountName: "Pach-Data", ContainerName: "x",
+			Tags: map[string]string{"a/b": "c"},
+		})
+		return err
+	})
+	wantProblems(t, err, "ResourceGroupName", "Location", "AccountName", "ContainerName", "Tags")
+	if n := len(cloud.Resources()); n != 0 {
+		t.Errorf("%d resources registered before validation failed", n)
+	}
+}

@@ -1,0 +1,257 @@
+// Package gcp provisions Pachyderm's Google Cloud infrastructure: a hardened GKE
+// cluster with a dedicated node service account and Workload Identity, and a private
+// GCS bucket with an identity scoped to that one bucket.
+package gcp
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/pachdeploy/pachdeploy/components/pachyderm"
+	"github.com/pachdeploy/pachdeploy/internal/rules"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// Identity is how Pachyderm authenticates to its bucket.
+type Identity string
+
+// The identity modes.
+const (
+	// WorkloadIdentity maps both Pachyderm Kubernetes service accounts to a Google
+	// service account: keyless, nothing to leak or rotate.
+	WorkloadIdentity Identity = "workload-identity"
+	// ServiceAccountKey creates a key for the Google service account and passes it to
+	// the chart as a secret, for clusters without Workload Identity.
+	ServiceAccountKey Identity = "service-account-key"
+)
+
+// Defaults.
+const (
+	// DefaultMachineType is the runbook's node machine type.
+	DefaultMachineType = "n2-standard-4"
+	// DefaultNodeCount is the runbook's node count.
+	DefaultNodeCount = 3
+	// DefaultReleaseChannel is GKE's recommended channel for production.
+	DefaultReleaseChannel = "REGULAR"
+	// DefaultStorageClassName names the SSD class for etcd, postgresql and Loki.
+	DefaultStorageClassName = "pachyderm-ssd"
+	// regionalZones is how many zones GKE spreads a regional node pool over by default.
+	regionalZones = 3
+)
+
+// ClusterArgs are the inputs of NewCluster.
+type ClusterArgs struct {
+	// Project is the Google Cloud project. Default "": the provider's project, read
+	// with getClientConfig, so the workload pool and IAM bindings name the project the
+	// cluster is really created in.
+	Project string
+	// Region holds the cluster. Required.
+	Region string
+	// Zone makes a zonal cluster in that zone of Region. Default "": a regional
+	// cluster, whose control plane and nodes survive the loss of a zone.
+	Zone string
+	// Name is the GKE cluster name. Required.
+	Name string
+	// KubernetesVersion is the minimum control-plane version. Default "": the release
+	// channel's default, which GKE keeps patched.
+	KubernetesVersion string
+	// ReleaseChannel is RAPID, REGULAR, STABLE or EXTENDED. Default REGULAR: versions
+	// proven on RAPID, automatic security patches.
+	ReleaseChannel string
+	// MachineType is the node machine type. Default n2-standard-4 (the runbook's).
+	MachineType string
+	// NodeCount is the initial number of nodes in total. Default 3. A regional pool
+	// starts with NodeCount/3 (at least one) nodes in each of its three zones.
+	NodeCount int
+	// NodeMinCount and NodeMaxCount bound the autoscaler, in total over all zones.
+	// Default 1 and NodeCount.
+	NodeMinCount int
+	NodeMaxCount int
+	// APIAllowedCIDRs are the only networks that reach the Kubernetes API (master
+	// authorized networks). Default none: any address, still authenticated by Google
+	// identity; the machine running the deploy must be inside the list when set.
+	APIAllowedCIDRs []string
+	// DeletionProtection refuses to delete the cluster. Default false, so destroy
+	// works; turn it on for production clusters.
+	DeletionProtection bool
+	// StorageClassName names the SSD StorageClass created for Pachyderm's volumes.
+	// Default "pachyderm-ssd".
+	StorageClassName string
+	// Labels go on the cluster. Default none.
+	Labels map[string]string
+}
+
+func (a ClusterArgs) withDefaults() ClusterArgs {
+	if a.ReleaseChannel == "" {
+		a.ReleaseChannel = DefaultReleaseChannel
+	}
+	if a.MachineType == "" {
+		a.MachineType = DefaultMachineType
+	}
+	if a.NodeCount == 0 {
+		a.NodeCount = DefaultNodeCount
+	}
+	if a.NodeMinCount == 0 {
+		a.NodeMinCount = 1
+	}
+	if a.NodeMaxCount == 0 {
+		a.NodeMaxCount = max(a.NodeCount, a.NodeMinCount)
+	}
+	if a.StorageClassName == "" {
+		a.StorageClassName = DefaultStorageClassName
+	}
+	return a
+}
+
+// zonal reports whether the cluster lives in a single zone.
+func (a ClusterArgs) zonal() bool { return a.Zone != "" }
+
+// initialNodesPerZone is how many nodes each zone of the pool starts with.
+func (a ClusterArgs) initialNodesPerZone() int {
+	if a.zonal() {
+		return a.NodeCount
+	}
+	return max(1, a.NodeCount/regionalZones)
+}
+
+func (a ClusterArgs) validate() error {
+	var p rules.Problems
+	if a.Project != "" {
+		p.Add("Project", a.Project, rules.GCPProjectID(a.Project))
+	}
+	p.Add("Region", a.Region, rules.GCPRegion(a.Region))
+	if a.Zone != "" {
+		p.Add("Zone", a.Zone, rules.GCPZone(a.Zone, a.Region))
+	}
+	p.Add("Name", a.Name, rules.GKEClusterName(a.Name))
+	if a.KubernetesVersion != "" {
+		p.Add("KubernetesVersion", a.KubernetesVersion, rules.KubernetesVersion(a.KubernetesVersion, false))
+	}
+	switch a.ReleaseChannel {
+	case "RAPID", "REGULAR", "STABLE", "EXTENDED":
+	default:
+		p.Addf("ReleaseChannel", a.ReleaseChannel, "must be one of RAPID, REGULAR, STABLE, EXTENDED")
+	}
+	if strings.TrimSpace(a.MachineType) == "" || strings.ContainsAny(a.MachineType, " \t") {
+		p.Addf("MachineType", a.MachineType, "must be a machine type such as %s", DefaultMachineType)
+	}
+	if !(1 <= a.NodeMinCount && a.NodeMinCount <= a.NodeCount && a.NodeCount <= a.NodeMaxCount) {
+		p.Addf("NodeCount", fmt.Sprintf("min %d, count %d, max %d", a.NodeMinCount, a.NodeCount, a.NodeMaxCount),
+			"must satisfy 1 <= NodeMinCount <= NodeCount <= NodeMaxCount")
+	}
+	if !a.zonal() && a.NodeMaxCount < regionalZones {
+		p.Addf("NodeMaxCount", fmt.Sprint(a.NodeMaxCount),
+			"a regional node pool starts with a node in each of its %d zones: allow at least %d, or set Zone", regionalZones, regionalZones)
+	}
+	for i, cidr := range a.APIAllowedCIDRs {
+		p.Add(fmt.Sprintf("APIAllowedCIDRs[%d]", i), cidr, rules.CIDR(cidr))
+	}
+	p.Add("StorageClassName", a.StorageClassName, rules.DNS1123Subdomain(a.StorageClassName))
+	validateLabels(&p, a.Labels)
+	return p.Err()
+}
+
+// StorageArgs are the inputs of NewStorage.
+type StorageArgs struct {
+	// BucketName is the GCS bucket, created with this exact name. Required.
+	BucketName string
+	// Location is the bucket's location, such as US-CENTRAL1. Required: keep it in
+	// the cluster's region so data never crosses regions.
+	Location string
+	// Identity is how Pachyderm reaches the bucket. Default WorkloadIdentity: keyless.
+	Identity Identity
+	// WorkloadPool is the cluster's Workload Identity pool, <project>.svc.id.goog.
+	// Required for WorkloadIdentity; pass the cluster's output so the bindings wait
+	// for the pool to exist.
+	WorkloadPool pulumi.StringInput
+	// Namespace is where Pachyderm's Kubernetes service accounts live. Default
+	// "pachyderm".
+	Namespace string
+	// ServiceAccountID is the Google service account's id. Default: derived from
+	// BucketName, so each bucket gets its own account.
+	ServiceAccountID string
+	// DeleteDataOnDestroy lets destroy delete the bucket with its objects. Default
+	// false: the bucket outlives the stack and keeps Pachyderm's data.
+	DeleteDataOnDestroy bool
+	// Labels go on the bucket. Default none.
+	Labels map[string]string
+}
+
+func (a StorageArgs) withDefaults() StorageArgs {
+	if a.Identity == "" {
+		a.Identity = WorkloadIdentity
+	}
+	if a.Namespace == "" {
+		a.Namespace = pachyderm.DefaultNamespace
+	}
+	if a.ServiceAccountID == "" {
+		a.ServiceAccountID = accountID(a.BucketName, "-pachd")
+	}
+	return a
+}
+
+func (a StorageArgs) validate() error {
+	var p rules.Problems
+	p.Add("BucketName", a.BucketName, rules.GCSBucketName(a.BucketName))
+	if strings.TrimSpace(a.Location) == "" {
+		p.Addf("Location", a.Location, "is required: a GCS location such as US-CENTRAL1")
+	}
+	switch a.Identity {
+	case WorkloadIdentity:
+		if a.WorkloadPool == nil {
+			p.Addf("WorkloadPool", "", "is required for %s: the cluster's <project>.svc.id.goog", WorkloadIdentity)
+		}
+	case ServiceAccountKey:
+	default:
+		p.Addf("Identity", string(a.Identity), "must be one of %s, %s", WorkloadIdentity, ServiceAccountKey)
+	}
+	p.Add("Namespace", a.Namespace, rules.Namespace(a.Namespace))
+	if !serviceAccountID.MatchString(a.ServiceAccountID) {
+		p.Addf("ServiceAccountID", a.ServiceAccountID,
+			"service account ids are 6-30 lowercase letters, digits or '-', starting with a letter and not ending with '-'")
+	}
+	validateLabels(&p, a.Labels)
+	return p.Err()
+}
+
+var (
+	serviceAccountID = regexp.MustCompile(`^[a-z][-a-z0-9]{4,28}[a-z0-9]$`)
+	labelKey         = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,62}$`)
+	labelValue       = regexp.MustCompile(`^[a-z0-9_-]{0,63}$`)
+	notIDChar        = regexp.MustCompile(`[^a-z0-9-]+`)
+)
+
+// validateLabels checks GCP label keys and values, in a stable order.
+func validateLabels(p *rules.Problems, labels map[string]string) {
+	keys := make([]string, 0, len(labels))
+	for k := range labels {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if v := labels[k]; !labelKey.MatchString(k) || !labelValue.MatchString(v) {
+			p.Addf("Labels", k+"="+v, "GCP label keys start with a lowercase letter; keys and values use only lowercase letters, digits, '_' and '-', at most 63 each")
+		}
+	}
+}
+
+// accountID derives a service account id from base and suffix, shortening base with
+// a hash of it when the id would exceed 30 characters.
+func accountID(base, suffix string) string {
+	s := strings.Trim(notIDChar.ReplaceAllString(strings.ToLower(base), "-"), "-")
+	if s == "" || s[0] < 'a' || s[0] > 'z' {
+		s = "p" + s
+	}
+	if len(s)+len(suffix) > 30 {
+		sum := sha256.Sum256([]byte(base))
+		s = strings.TrimRight(s[:30-len(suffix)-7], "-") + "-" + hex.EncodeToString(sum[:])[:6]
+	}
+	return s + suffix
+}
+
+var errNilArgs = errors.New("args are required")

@@ -1,0 +1,253 @@
+package gcp
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/pulumi/pulumi-gcp/sdk/v9/go/gcp/container"
+	"github.com/pulumi/pulumi-gcp/sdk/v9/go/gcp/organizations"
+	"github.com/pulumi/pulumi-gcp/sdk/v9/go/gcp/projects"
+	"github.com/pulumi/pulumi-gcp/sdk/v9/go/gcp/serviceaccount"
+	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
+	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
+	storagev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/storage/v1"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// NodeRoles are the only project roles the node service account gets: write logs and
+// metrics, read monitoring, pull images. Never the default compute account's Editor.
+var NodeRoles = []string{
+	"roles/logging.logWriter",
+	"roles/monitoring.metricWriter",
+	"roles/monitoring.viewer",
+	"roles/artifactregistry.reader",
+}
+
+// Cluster is a GKE cluster with one autoscaled node pool, a Kubernetes provider for
+// it and an SSD StorageClass for Pachyderm's volumes.
+type Cluster struct {
+	pulumi.ResourceState
+
+	// Kubeconfig reaches the cluster through gke-gcloud-auth-plugin (secret).
+	Kubeconfig pulumi.StringOutput `pulumi:"kubeconfig"`
+	// WorkloadPool is the cluster's Workload Identity pool, <project>.svc.id.goog.
+	WorkloadPool pulumi.StringOutput `pulumi:"workloadPool"`
+	// NodeServiceAccount is the email of the nodes' dedicated service account.
+	NodeServiceAccount pulumi.StringOutput `pulumi:"nodeServiceAccount"`
+	// StorageClassName names the SSD StorageClass.
+	StorageClassName string
+
+	// Provider deploys Kubernetes objects into this cluster.
+	Provider *kubernetes.Provider
+	// NodePool is what Kubernetes workloads must wait for.
+	NodePool *container.NodePool
+	// StorageClass is the SSD class, for Kubernetes objects to wait for.
+	StorageClass *storagev1.StorageClass
+}
+
+// NewCluster creates the GKE API enablement, the node service account and its roles,
+// the cluster without its default node pool, a separately managed node pool, a
+// Kubernetes provider and an SSD StorageClass.
+func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pulumi.ResourceOption) (*Cluster, error) {
+	if args == nil {
+		return nil, fmt.Errorf("gcp cluster %q: %w", name, errNilArgs)
+	}
+	a := args.withDefaults()
+	if err := a.validate(); err != nil {
+		return nil, fmt.Errorf("gcp cluster %q: %w", name, err)
+	}
+	c := &Cluster{StorageClassName: a.StorageClassName}
+	if err := ctx.RegisterComponentResource("pachdeploy:gcp:Cluster", name, c, opts...); err != nil {
+		return nil, err
+	}
+	parent := pulumi.Parent(c)
+
+	project := pulumi.String(a.Project).ToStringOutput()
+	if a.Project == "" {
+		project = organizations.GetClientConfigOutput(ctx, parent).Project()
+	}
+
+	api, err := projects.NewService(ctx, name+"-container-api", &projects.ServiceArgs{
+		Project:          project,
+		Service:          pulumi.String("container.googleapis.com"),
+		DisableOnDestroy: pulumi.Bool(false),
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+
+	nodeSA, err := serviceaccount.NewAccount(ctx, name+"-nodes", &serviceaccount.AccountArgs{
+		Project:     project,
+		AccountId:   pulumi.String(accountID(a.Name, "-nodes")),
+		DisplayName: pulumi.String(fmt.Sprintf("GKE nodes of %s (pachdeploy)", a.Name)),
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+	var roles []pulumi.Resource
+	for _, role := range NodeRoles {
+		m, err := projects.NewIAMMember(ctx, fmt.Sprintf("%s-nodes-%s", name, roleSuffix(role)), &projects.IAMMemberArgs{
+			Project: project,
+			Role:    pulumi.String(role),
+			Member:  nodeSA.Member,
+		}, parent)
+		if err != nil {
+			return nil, err
+		}
+		roles = append(roles, m)
+	}
+
+	location := a.Region
+	if a.zonal() {
+		location = a.Zone
+	}
+	cluster, err := container.NewCluster(ctx, name, &container.ClusterArgs{
+		Project:               project,
+		Name:                  pulumi.String(a.Name),
+		Location:              pulumi.String(location),
+		RemoveDefaultNodePool: pulumi.Bool(true),
+		InitialNodeCount:      pulumi.Int(1),
+		// The transient default pool runs as the dedicated account too, so projects
+		// that disable the default compute account work (ignored after creation below).
+		NodeConfig:       clusterNodeConfig(nodeSA.Email),
+		MinMasterVersion: optional(a.KubernetesVersion),
+		ReleaseChannel:   &container.ClusterReleaseChannelArgs{Channel: pulumi.String(a.ReleaseChannel)},
+		WorkloadIdentityConfig: &container.ClusterWorkloadIdentityConfigArgs{
+			WorkloadPool: pulumi.Sprintf("%s.svc.id.goog", project),
+		},
+		EnableShieldedNodes: pulumi.Bool(true),
+		// Dataplane V2 enforces NetworkPolicy itself; it needs a VPC-native cluster
+		// (alias IPs, ranges chosen by GKE), the default for new clusters.
+		DatapathProvider:               pulumi.String("ADVANCED_DATAPATH"),
+		IpAllocationPolicy:             &container.ClusterIpAllocationPolicyArgs{},
+		MasterAuthorizedNetworksConfig: authorizedNetworks(a.APIAllowedCIDRs),
+		DeletionProtection:             pulumi.Bool(a.DeletionProtection),
+		ResourceLabels:                 pulumi.ToStringMap(a.Labels),
+	}, parent, pulumi.DependsOn([]pulumi.Resource{api}),
+		// The API reports the cluster's nodeConfig differently once the default pool is
+		// gone; without this every update would replace the cluster
+		// (hashicorp/terraform-provider-google#12070).
+		pulumi.IgnoreChanges([]string{"nodeConfig"}))
+	if err != nil {
+		return nil, err
+	}
+
+	pool, err := container.NewNodePool(ctx, name+"-nodes", &container.NodePoolArgs{
+		Project:          project,
+		Cluster:          cluster.Name,
+		Location:         cluster.Location,
+		InitialNodeCount: pulumi.Int(a.initialNodesPerZone()),
+		Autoscaling: &container.NodePoolAutoscalingArgs{
+			TotalMinNodeCount: pulumi.Int(a.NodeMinCount),
+			TotalMaxNodeCount: pulumi.Int(a.NodeMaxCount),
+			LocationPolicy:    pulumi.String("BALANCED"),
+		},
+		Management: &container.NodePoolManagementArgs{
+			AutoRepair:  pulumi.Bool(true),
+			AutoUpgrade: pulumi.Bool(true),
+		},
+		NodeConfig: &container.NodePoolNodeConfigArgs{
+			MachineType:    pulumi.String(a.MachineType),
+			ImageType:      pulumi.String("COS_CONTAINERD"),
+			ServiceAccount: nodeSA.Email,
+			OauthScopes:    pulumi.StringArray{pulumi.String(cloudPlatformScope)},
+			ShieldedInstanceConfig: &container.NodePoolNodeConfigShieldedInstanceConfigArgs{
+				EnableSecureBoot:          pulumi.Bool(true),
+				EnableIntegrityMonitoring: pulumi.Bool(true),
+			},
+			WorkloadMetadataConfig: &container.NodePoolNodeConfigWorkloadMetadataConfigArgs{
+				Mode: pulumi.String("GKE_METADATA"),
+			},
+			ResourceLabels: pulumi.ToStringMap(a.Labels),
+		},
+	}, parent, pulumi.DependsOn(roles),
+		// The autoscaler owns the size after creation; a new initial count would
+		// replace the pool.
+		pulumi.IgnoreChanges([]string{"initialNodeCount"}))
+	if err != nil {
+		return nil, err
+	}
+
+	c.Kubeconfig = pulumi.ToSecret(pulumi.All(cluster.Name, cluster.Endpoint, cluster.MasterAuth.ClusterCaCertificate().Elem()).ApplyT(
+		func(v []any) string { return kubeconfig(v[0].(string), v[1].(string), v[2].(string)) },
+	)).(pulumi.StringOutput)
+	c.WorkloadPool = cluster.WorkloadIdentityConfig.WorkloadPool().Elem()
+	c.NodeServiceAccount = nodeSA.Email
+
+	c.Provider, err = kubernetes.NewProvider(ctx, name, &kubernetes.ProviderArgs{
+		Kubeconfig:            c.Kubeconfig,
+		EnableServerSideApply: pulumi.Bool(true),
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+	c.NodePool = pool
+	c.StorageClass, err = storagev1.NewStorageClass(ctx, name+"-ssd", &storagev1.StorageClassArgs{
+		Metadata:             &metav1.ObjectMetaArgs{Name: pulumi.String(a.StorageClassName)},
+		Provisioner:          pulumi.String("pd.csi.storage.gke.io"),
+		Parameters:           pulumi.StringMap{"type": pulumi.String("pd-ssd")},
+		VolumeBindingMode:    pulumi.String("WaitForFirstConsumer"),
+		AllowVolumeExpansion: pulumi.Bool(true),
+		ReclaimPolicy:        pulumi.String("Delete"),
+	}, parent, pulumi.Provider(c.Provider), pulumi.DependsOn([]pulumi.Resource{pool}))
+	if err != nil {
+		return nil, err
+	}
+
+	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
+		"kubeconfig":         c.Kubeconfig,
+		"workloadPool":       c.WorkloadPool,
+		"nodeServiceAccount": c.NodeServiceAccount,
+		"storageClassName":   pulumi.String(c.StorageClassName),
+	}); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// cloudPlatformScope lets IAM alone decide what the nodes may do, as Google advises
+// for nodes with a least-privilege service account.
+const cloudPlatformScope = "https://www.googleapis.com/auth/cloud-platform"
+
+// clusterNodeConfig is the node config of the cluster's transient default pool.
+func clusterNodeConfig(serviceAccount pulumi.StringInput) *container.ClusterNodeConfigArgs {
+	return &container.ClusterNodeConfigArgs{
+		ServiceAccount: serviceAccount,
+		OauthScopes:    pulumi.StringArray{pulumi.String(cloudPlatformScope)},
+		ShieldedInstanceConfig: &container.ClusterNodeConfigShieldedInstanceConfigArgs{
+			EnableSecureBoot:          pulumi.Bool(true),
+			EnableIntegrityMonitoring: pulumi.Bool(true),
+		},
+		WorkloadMetadataConfig: &container.ClusterNodeConfigWorkloadMetadataConfigArgs{
+			Mode: pulumi.String("GKE_METADATA"),
+		},
+	}
+}
+
+// authorizedNetworks limits the API endpoint to cidrs; nil (no restriction) without.
+func authorizedNetworks(cidrs []string) container.ClusterMasterAuthorizedNetworksConfigPtrInput {
+	if len(cidrs) == 0 {
+		return nil
+	}
+	blocks := container.ClusterMasterAuthorizedNetworksConfigCidrBlockArray{}
+	for _, cidr := range cidrs {
+		blocks = append(blocks, &container.ClusterMasterAuthorizedNetworksConfigCidrBlockArgs{
+			CidrBlock:   pulumi.String(cidr),
+			DisplayName: pulumi.String("apiAllowedCidrs"),
+		})
+	}
+	return &container.ClusterMasterAuthorizedNetworksConfigArgs{CidrBlocks: blocks}
+}
+
+// optional is nil for "", so the provider applies its default.
+func optional(s string) pulumi.StringPtrInput {
+	if s == "" {
+		return nil
+	}
+	return pulumi.String(s)
+}
+
+// roleSuffix turns roles/logging.logWriter into logging-logWriter for resource names.
+func roleSuffix(role string) string {
+	return strings.ReplaceAll(strings.TrimPrefix(role, "roles/"), ".", "-")
+}

@@ -1,0 +1,290 @@
+package gcp
+
+import (
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/pachdeploy/pachdeploy/internal/mockcloud"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+func TestNodes_CKV_GCP_69_GKEMetadataServer(t *testing.T) {
+	cloud := runCluster(t, validClusterArgs())
+	for _, r := range []mockcloud.Resource{only(t, cloud, tNodePool), only(t, cloud, tCluster)} {
+		if got := str(t, r, "nodeConfig.workloadMetadataConfig.mode"); got != "GKE_METADATA" {
+			t.Errorf("%s: workloadMetadataConfig.mode = %q, want GKE_METADATA", r.Type, got)
+		}
+	}
+}
+
+func TestNodes_CKV2_GCP_1_DedicatedServiceAccountNotDefaultCompute(t *testing.T) {
+	cloud := runCluster(t, validClusterArgs())
+	nodeSA, ok := cloud.Named(tAccount, "gke-nodes")
+	if !ok {
+		t.Fatal("no node service account gke-nodes")
+	}
+	email := nodeSA.Outputs["email"].StringValue()
+	for _, r := range []mockcloud.Resource{only(t, cloud, tNodePool), only(t, cloud, tCluster)} {
+		got := str(t, r, "nodeConfig.serviceAccount")
+		if got != email || strings.Contains(got, "-compute@developer.gserviceaccount.com") {
+			t.Errorf("%s: nodeConfig.serviceAccount = %q, want the dedicated %q", r.Type, got, email)
+		}
+		if scopes := str(t, r, "nodeConfig.oauthScopes[0]"); scopes != cloudPlatformScope {
+			t.Errorf("%s: oauthScopes = %q, want only cloud-platform (IAM decides)", r.Type, scopes)
+		}
+	}
+}
+
+func TestNodeServiceAccount_OnlyLeastPrivilegeProjectRoles(t *testing.T) {
+	cloud := runCluster(t, validClusterArgs())
+	nodeSA, _ := cloud.Named(tAccount, "gke-nodes")
+	var roles []string
+	for _, m := range cloud.OfType(tProjectMember) {
+		if got := str(t, m, "member"); got != nodeSA.Outputs["member"].StringValue() {
+			t.Errorf("project role %s granted to %q, want only the node service account", str(t, m, "role"), got)
+		}
+		if got := str(t, m, "project"); got != "acme-data" {
+			t.Errorf("project role granted in %q, want acme-data", got)
+		}
+		roles = append(roles, str(t, m, "role"))
+	}
+	slices.Sort(roles)
+	want := slices.Sorted(slices.Values(NodeRoles))
+	if !slices.Equal(roles, want) {
+		t.Errorf("node roles = %v, want exactly %v", roles, want)
+	}
+}
+
+func TestNodes_CKV_GCP_71_68_ShieldedNodesWithSecureBoot(t *testing.T) {
+	cloud := runCluster(t, validClusterArgs())
+	if !flag(t, only(t, cloud, tCluster), "enableShieldedNodes") {
+		t.Error("CKV_GCP_71: cluster enableShieldedNodes is not true")
+	}
+	for _, r := range []mockcloud.Resource{only(t, cloud, tNodePool), only(t, cloud, tCluster)} {
+		for _, path := range []string{
+			"nodeConfig.shieldedInstanceConfig.enableSecureBoot",          // CKV_GCP_68
+			"nodeConfig.shieldedInstanceConfig.enableIntegrityMonitoring", // CKV_GCP_72
+		} {
+			if !flag(t, r, path) {
+				t.Errorf("%s: %s is not true", r.Type, path)
+			}
+		}
+	}
+}
+
+func TestCluster_Settings(t *testing.T) {
+	zonal := validClusterArgs()
+	zonal.Zone, zonal.NodeCount, zonal.NodeMaxCount = "us-central1-a", 2, 5
+	zonal.APIAllowedCIDRs = []string{"203.0.113.0/24"}
+	zonal.DeletionProtection = true
+	zonal.ReleaseChannel = "STABLE"
+	tests := []struct {
+		name string
+		args *ClusterArgs
+		want map[string]any // input path -> value; nil means unset
+	}{
+		{"regional default", validClusterArgs(), map[string]any{
+			"location":                            "us-central1",
+			"removeDefaultNodePool":               true,
+			"initialNodeCount":                    1.0,
+			"releaseChannel.channel":              "REGULAR",
+			"datapathProvider":                    "ADVANCED_DATAPATH", // CKV_GCP_12 via Dataplane V2
+			"deletionProtection":                  false,
+			"workloadIdentityConfig.workloadPool": "acme-data.svc.id.goog",
+			"masterAuthorizedNetworksConfig":      nil,
+			"minMasterVersion":                    nil,
+		}},
+		{"zonal with authorized networks", zonal, map[string]any{
+			"location":               "us-central1-a",
+			"releaseChannel.channel": "STABLE",
+			"deletionProtection":     true,
+			"masterAuthorizedNetworksConfig.cidrBlocks[0].cidrBlock": "203.0.113.0/24", // CKV_GCP_18
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cluster := only(t, runCluster(t, tt.args), tCluster)
+			if v, ok := input(t, cluster, "ipAllocationPolicy"); !ok || !v.IsObject() { // CKV_GCP_23: VPC-native
+				t.Errorf("ipAllocationPolicy = %v, want set", v)
+			}
+			for path, want := range tt.want {
+				v, ok := input(t, cluster, path)
+				switch {
+				case want == nil && ok:
+					t.Errorf("%s = %v, want unset", path, v)
+				case want != nil && (!ok || v.V != want):
+					t.Errorf("%s = %v, want %v", path, v, want)
+				}
+			}
+		})
+	}
+}
+
+func TestNodePool_SizeAndAutoscaling(t *testing.T) {
+	zonal := validClusterArgs()
+	zonal.Zone, zonal.NodeCount, zonal.NodeMinCount, zonal.NodeMaxCount = "us-central1-a", 2, 1, 4
+	big := validClusterArgs()
+	big.NodeCount, big.NodeMaxCount = 7, 10
+	tests := []struct {
+		name                string
+		args                *ClusterArgs
+		perZone, minN, maxN float64
+	}{
+		{"regional default: one node in each of three zones", validClusterArgs(), 1, 1, 3},
+		{"regional: NodeCount/3 per zone", big, 2, 1, 10},
+		{"zonal: NodeCount in the one zone", zonal, 2, 1, 4},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			pool := only(t, runCluster(t, tt.args), tNodePool)
+			for path, want := range map[string]float64{
+				"initialNodeCount":              tt.perZone,
+				"autoscaling.totalMinNodeCount": tt.minN,
+				"autoscaling.totalMaxNodeCount": tt.maxN,
+			} {
+				if v, _ := input(t, pool, path); !v.IsNumber() || v.NumberValue() != want {
+					t.Errorf("%s = %v, want %v", path, v, want)
+				}
+			}
+			if got := str(t, pool, "nodeConfig.machineType"); got != DefaultMachineType {
+				t.Errorf("machineType = %q, want %q", got, DefaultMachineType)
+			}
+			for _, path := range []string{"management.autoRepair", "management.autoUpgrade"} { // CKV_GCP_9, CKV_GCP_10
+				if !flag(t, pool, path) {
+					t.Errorf("%s is not true", path)
+				}
+			}
+		})
+	}
+}
+
+func TestCluster_ProjectFromProviderWhenUnset(t *testing.T) {
+	args := validClusterArgs()
+	args.Project = ""
+	cluster := only(t, runCluster(t, args), tCluster)
+	if got, want := str(t, cluster, "workloadIdentityConfig.workloadPool"), mockcloud.GCPProject+".svc.id.goog"; got != want {
+		t.Errorf("workloadPool = %q, want %q (from getClientConfig)", got, want)
+	}
+}
+
+func TestCluster_ContainerAPIStaysEnabledOnDestroy(t *testing.T) {
+	cloud := runCluster(t, validClusterArgs())
+	api := only(t, cloud, "gcp:projects/service:Service")
+	if got := str(t, api, "service"); got != "container.googleapis.com" {
+		t.Errorf("service = %q", got)
+	}
+	if v, ok := input(t, api, "disableOnDestroy"); !ok || v.BoolValue() {
+		t.Error("disableOnDestroy must be set to false: other clusters in the project need the API")
+	}
+	if !dependsOn(only(t, cloud, tCluster), api.URN) {
+		t.Error("the cluster does not wait for the container API")
+	}
+}
+
+func TestCluster_KubeconfigIsSecretAndUsesAuthPlugin(t *testing.T) {
+	var secret bool
+	var config string
+	cloud := run(t, func(ctx *pulumi.Context) error {
+		c, err := NewCluster(ctx, "gke", validClusterArgs())
+		if err != nil {
+			return err
+		}
+		secret = pulumi.IsSecret(c.Kubeconfig)
+		c.Kubeconfig.ApplyT(func(s string) string { config = s; return s })
+		return nil
+	})
+	if !secret {
+		t.Error("Kubeconfig output is not secret")
+	}
+	if !strings.Contains(config, "command: gke-gcloud-auth-plugin") ||
+		!strings.Contains(config, "server: https://"+mockcloud.Later("cluster endpoint")) ||
+		!strings.Contains(config, "certificate-authority-data: "+mockcloud.Later("cluster CA certificate")) {
+		t.Errorf("kubeconfig lacks the exec plugin, endpoint or CA:\n%s", config)
+	}
+	if v := only(t, cloud, tK8sProvider).Inputs["kubeconfig"]; !v.IsSecret() {
+		t.Error("the Kubernetes provider's kubeconfig input is not secret")
+	}
+}
+
+func TestCluster_KubernetesObjectsUseClusterProviderAndWaitForNodes(t *testing.T) {
+	cloud := runCluster(t, validClusterArgs())
+	provider, pool := only(t, cloud, tK8sProvider), only(t, cloud, tNodePool)
+	var n int
+	for _, r := range cloud.Resources() {
+		if !strings.HasPrefix(r.Type, "kubernetes:") {
+			continue
+		}
+		n++
+		if !usesProvider(r, provider) {
+			t.Errorf("%s %s uses provider %q, want the cluster's", r.Type, r.Name, r.Provider)
+		}
+		if !dependsOn(r, pool.URN) {
+			t.Errorf("%s %s does not wait for the node pool", r.Type, r.Name)
+		}
+	}
+	if n == 0 {
+		t.Fatal("no Kubernetes objects registered")
+	}
+}
+
+func TestCluster_SSDStorageClass(t *testing.T) {
+	sc := only(t, runCluster(t, validClusterArgs()), "kubernetes:storage.k8s.io/v1:StorageClass")
+	for path, want := range map[string]string{
+		"metadata.name":     DefaultStorageClassName,
+		"provisioner":       "pd.csi.storage.gke.io",
+		"parameters.type":   "pd-ssd",
+		"volumeBindingMode": "WaitForFirstConsumer",
+	} {
+		if got := str(t, sc, path); got != want {
+			t.Errorf("%s = %q, want %q", path, got, want)
+		}
+	}
+	if !flag(t, sc, "allowVolumeExpansion") {
+		t.Error("allowVolumeExpansion is not true")
+	}
+}
+
+func TestNewCluster_NilArgs(t *testing.T) {
+	err := mockcloud.New("p", "s").Run(func(ctx *pulumi.Context) error {
+		_, err := NewCluster(ctx, "gke", nil)
+		return err
+	})
+	if !errors.Is(err, errNilArgs) {
+		t.Errorf("err = %v, want errNilArgs", err)
+	}
+}
+
+func TestNewCluster_InvalidArgsListsEveryProblem(t *testing.T) {
+	tests := []struct {
+		name   string
+		args   ClusterArgs
+		fields []string
+	}{
+		{"everything wrong", ClusterArgs{
+			Project: "X", Region: "us_central", Zone: "europe-west1-b", Name: "Pach_Cluster",
+			KubernetesVersion: "1.20", ReleaseChannel: "NIGHTLY", MachineType: "n2 standard",
+			NodeCount: 5, NodeMinCount: 6, NodeMaxCount: 4, APIAllowedCIDRs: []string{"10.0.0.1/8"},
+			StorageClassName: "SSD!", Labels: map[string]string{"Team": "x"},
+		}, []string{"Project", "Region", "Zone", "Name", "KubernetesVersion", "ReleaseChannel", "MachineType",
+			"NodeCount", "APIAllowedCIDRs[0]", "StorageClassName", "Labels"}},
+		{"regional pool too small for three zones", ClusterArgs{
+			Region: "us-central1", Name: "small", NodeCount: 1, NodeMaxCount: 2,
+		}, []string{"NodeMaxCount"}},
+		{"zone outside region", ClusterArgs{Region: "us-central1", Zone: "us-east1-b", Name: "pach"}, []string{"Zone"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cloud := mockcloud.New("p", "s")
+			err := cloud.Run(func(ctx *pulumi.Context) error {
+				_, err := NewCluster(ctx, "gke", &tt.args)
+				return err
+			})
+			wantProblems(t, err, tt.fields...)
+			if n := len(cloud.Resources()); n != 0 {
+				t.Errorf("%d resources registered before validation failed", n)
+			}
+		})
+	}
+}

@@ -1,0 +1,231 @@
+package gcp
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/pachdeploy/pachdeploy/internal/mockcloud"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+func TestBucket_CKV_GCP_29_114_78_Hardening(t *testing.T) {
+	bucket := only(t, runStorage(t, validStorageArgs()), tBucket)
+	tests := []struct {
+		rule, path string
+		want       any
+	}{
+		{"CKV_GCP_29 uniform bucket-level access", "uniformBucketLevelAccess", true},
+		{"CKV_GCP_114 public access prevention", "publicAccessPrevention", "enforced"},
+		{"CKV_GCP_78 versioning", "versioning.enabled", true},
+		{"noncurrent versions expire", "lifecycleRules[0].condition.daysSinceNoncurrentTime", float64(NoncurrentVersionDays)},
+		{"bucket name", "name", "acme-pachyderm-data"},
+		{"location", "location", "US-CENTRAL1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.rule, func(t *testing.T) {
+			if v, ok := input(t, bucket, tt.path); !ok || v.V != tt.want {
+				t.Errorf("%s = %v, want %v", tt.path, v, tt.want)
+			}
+		})
+	}
+}
+
+func TestBucket_RetainedUnlessDeleteDataOnDestroy(t *testing.T) {
+	for _, deleteData := range []bool{false, true} {
+		t.Run(fmt.Sprintf("deleteDataOnDestroy=%v", deleteData), func(t *testing.T) {
+			args := validStorageArgs()
+			args.DeleteDataOnDestroy = deleteData
+			bucket := only(t, runStorage(t, args), tBucket)
+			if bucket.RetainOnDelete == deleteData {
+				t.Errorf("retainOnDelete = %v, want %v", bucket.RetainOnDelete, !deleteData)
+			}
+			if got := flag(t, bucket, "forceDestroy"); got != deleteData {
+				t.Errorf("forceDestroy = %v, want %v", got, deleteData)
+			}
+		})
+	}
+}
+
+// iamTypes are every GCP resource type that grants a role.
+var iamTypes = []string{tProjectMember, tAccountMember, tBucketMember,
+	"gcp:projects/iAMBinding:IAMBinding", "gcp:projects/iAMPolicy:IAMPolicy",
+	"gcp:storage/bucketIAMBinding:BucketIAMBinding", "gcp:storage/bucketIAMPolicy:BucketIAMPolicy"}
+
+func TestIAM_CKV_GCP_117_BucketScopedStorageAccessOnlyNeverOwner(t *testing.T) {
+	for _, identity := range []Identity{WorkloadIdentity, ServiceAccountKey} {
+		t.Run(string(identity), func(t *testing.T) {
+			cloud := run(t, func(ctx *pulumi.Context) error {
+				c, err := NewCluster(ctx, "gke", validClusterArgs())
+				if err != nil {
+					return err
+				}
+				args := validStorageArgs()
+				args.Identity, args.WorkloadPool = identity, c.WorkloadPool
+				_, err = NewStorage(ctx, "storage", args)
+				return err
+			})
+			var grants int
+			for _, r := range cloud.Resources() {
+				if !slices.Contains(iamTypes, r.Type) {
+					continue
+				}
+				grants++
+				role := str(t, r, "role")
+				if role == "roles/owner" || role == "roles/editor" {
+					t.Errorf("%s %s grants %s", r.Type, r.Name, role)
+				}
+				if r.Type != tBucketMember && strings.HasPrefix(role, "roles/storage.") {
+					t.Errorf("%s %s grants %s outside the bucket", r.Type, r.Name, role)
+				}
+			}
+			if grants == 0 {
+				t.Fatal("no IAM grants recorded")
+			}
+			grant := only(t, cloud, tBucketMember)
+			pachSA, _ := cloud.Named(tAccount, "storage-pachyderm")
+			bucket := only(t, cloud, tBucket)
+			if str(t, grant, "role") != BucketRole || str(t, grant, "bucket") != str(t, bucket, "name") ||
+				str(t, grant, "member") != pachSA.Outputs["member"].StringValue() {
+				t.Errorf("bucket grant = %v, want %s on the bucket for Pachyderm's account", grant.Inputs, BucketRole)
+			}
+		})
+	}
+}
+
+func TestWorkloadIdentity_MembersAreExactlyBothPachydermServiceAccounts(t *testing.T) {
+	var annotations map[string]string
+	var credentialsSecret bool
+	cloud := run(t, func(ctx *pulumi.Context) error {
+		args := validStorageArgs()
+		args.Namespace = "pach"
+		s, err := NewStorage(ctx, "storage", args)
+		if err != nil {
+			return err
+		}
+		s.Annotations.ApplyT(func(m map[string]string) map[string]string { annotations = m; return m })
+		credentialsSecret = pulumi.IsSecret(s.Credentials)
+		return nil
+	})
+	pachSA, _ := cloud.Named(tAccount, "storage-pachyderm")
+	var members []string
+	for _, m := range cloud.OfType(tAccountMember) {
+		if str(t, m, "role") != WorkloadIdentityRole || str(t, m, "serviceAccountId") != pachSA.Outputs["name"].StringValue() {
+			t.Errorf("unexpected service account grant %v", m.Inputs)
+		}
+		members = append(members, str(t, m, "member"))
+	}
+	slices.Sort(members)
+	want := []string{
+		"serviceAccount:acme-data.svc.id.goog[pach/pachyderm]",
+		"serviceAccount:acme-data.svc.id.goog[pach/pachyderm-worker]",
+	}
+	slices.Sort(want)
+	if !slices.Equal(members, want) {
+		t.Errorf("workload identity members = %v, want %v", members, want)
+	}
+	if got := annotations[AnnotationKey]; got != pachSA.Outputs["email"].StringValue() {
+		t.Errorf("annotation %s = %q, want %q", AnnotationKey, got, pachSA.Outputs["email"].StringValue())
+	}
+	if n := len(cloud.OfType(tKey)); n != 0 {
+		t.Errorf("%d service account keys created under workload identity, want none", n)
+	}
+	if !credentialsSecret {
+		t.Error("Credentials output is not secret")
+	}
+}
+
+func TestServiceAccountKey_CredentialsAreDecodedSecretJSON(t *testing.T) {
+	var secret bool
+	var creds string
+	var annotations map[string]string
+	cloud := run(t, func(ctx *pulumi.Context) error {
+		args := validStorageArgs()
+		args.Identity, args.WorkloadPool = ServiceAccountKey, nil
+		s, err := NewStorage(ctx, "storage", args)
+		if err != nil {
+			return err
+		}
+		secret = pulumi.IsSecret(s.Credentials)
+		s.Credentials.ApplyT(func(c string) string { creds = c; return c })
+		s.Annotations.ApplyT(func(m map[string]string) map[string]string { annotations = m; return m })
+		return nil
+	})
+	if !secret {
+		t.Error("Credentials output is not secret")
+	}
+	var key map[string]any
+	if err := json.Unmarshal([]byte(creds), &key); err != nil || key["type"] != "service_account" {
+		t.Errorf("Credentials = %q, want the decoded key JSON (%v)", creds, err)
+	}
+	pachSA, _ := cloud.Named(tAccount, "storage-pachyderm")
+	if got := str(t, only(t, cloud, tKey), "serviceAccountId"); got != pachSA.Outputs["name"].StringValue() {
+		t.Errorf("key for %q, want Pachyderm's account", got)
+	}
+	if n := len(cloud.OfType(tAccountMember)); n != 0 {
+		t.Errorf("%d workload identity members with a key, want none", n)
+	}
+	if len(annotations) != 0 {
+		t.Errorf("annotations = %v, want none with a key", annotations)
+	}
+}
+
+func TestAccountID(t *testing.T) {
+	tests := []struct{ base, suffix, want string }{
+		{"pachdeploy-dev", "-nodes", "pachdeploy-dev-nodes"},
+		{"9lives", "-pachd", "p9lives-pachd"},
+		{"acme_data_bucket", "-pachd", "acme-data-bucket-pachd"},
+	}
+	for _, tt := range tests {
+		if got := accountID(tt.base, tt.suffix); got != tt.want {
+			t.Errorf("accountID(%q, %q) = %q, want %q", tt.base, tt.suffix, got, tt.want)
+		}
+	}
+	long := accountID("pachdeploy-production-pachyderm-0a1b2c", "-pachd")
+	if !serviceAccountID.MatchString(long) || !strings.HasPrefix(long, "pachdeploy-produc") {
+		t.Errorf("accountID of a long base = %q, want a valid id of at most 30 characters", long)
+	}
+	if accountID("pachdeploy-production-pachyderm-0a1b2c", "-pachd") == accountID("pachdeploy-production-pachyderm-ffffff", "-pachd") {
+		t.Error("shortened ids of different bases collide")
+	}
+}
+
+func TestNewStorage_NilArgs(t *testing.T) {
+	err := mockcloud.New("p", "s").Run(func(ctx *pulumi.Context) error {
+		_, err := NewStorage(ctx, "storage", nil)
+		return err
+	})
+	if !errors.Is(err, errNilArgs) {
+		t.Errorf("err = %v, want errNilArgs", err)
+	}
+}
+
+func TestNewStorage_InvalidArgsListsEveryProblem(t *testing.T) {
+	tests := []struct {
+		name   string
+		args   StorageArgs
+		fields []string
+	}{
+		{"everything wrong", StorageArgs{
+			BucketName: "My.Bucket", Identity: "node-role", Namespace: "default",
+			ServiceAccountID: "x", Labels: map[string]string{"env": "Prod"},
+		}, []string{"BucketName", "Location", "Identity", "Namespace", "ServiceAccountID", "Labels"}},
+		{"workload identity without a pool", StorageArgs{BucketName: "acme-data", Location: "US"}, []string{"WorkloadPool"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cloud := mockcloud.New("p", "s")
+			err := cloud.Run(func(ctx *pulumi.Context) error {
+				_, err := NewStorage(ctx, "storage", &tt.args)
+				return err
+			})
+			wantProblems(t, err, tt.fields...)
+			if n := len(cloud.Resources()); n != 0 {
+				t.Errorf("%d resources registered before validation failed", n)
+			}
+		})
+	}
+}

@@ -1,0 +1,73 @@
+package stacks
+
+import (
+	azurecomp "github.com/pachdeploy/pachdeploy/components/azure"
+	"github.com/pachdeploy/pachdeploy/components/pachyderm"
+	"github.com/pachdeploy/pachdeploy/stacks/config"
+	azurenative "github.com/pulumi/pulumi-azure-native-sdk/v2"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+func init() { clouds[config.Azure] = deployAzure }
+
+// deployAzure builds the resource group, the AKS cluster and the storage account.
+// Every Azure resource uses one explicit provider in the configured location. The
+// resource group is kept on destroy like the account it holds, since deleting a group
+// deletes everything in it.
+func deployAzure(ctx *pulumi.Context, cfg *config.Config) (*infra, error) {
+	provider, err := azurenative.NewProvider(ctx, "azure-native", &azurenative.ProviderArgs{
+		Location: pulumi.String(cfg.Region),
+	})
+	if err != nil {
+		return nil, err
+	}
+	withAzure := pulumi.Provider(provider)
+
+	group, err := azurecomp.NewResourceGroup(ctx, cfg.Azure.ResourceGroupName, &azurecomp.ResourceGroupArgs{
+		ResourceGroupName: pulumi.String(cfg.Azure.ResourceGroupName),
+		Location:          pulumi.String(cfg.Region),
+		Tags:              pulumi.ToStringMap(cfg.Tags),
+	}, withAzure, pulumi.RetainOnDelete(!cfg.DeleteDataOnDestroy))
+	if err != nil {
+		return nil, err
+	}
+	cluster, err := azurecomp.NewCluster(ctx, cfg.ClusterName, &azurecomp.ClusterArgs{
+		ResourceGroupName: group.Name,
+		Location:          cfg.Region,
+		Name:              cfg.ClusterName,
+		KubernetesVersion: cfg.KubernetesVersion,
+		VMSize:            cfg.NodeInstanceType,
+		NodeCount:         cfg.NodeCount,
+		NodeMinCount:      cfg.NodeMinCount,
+		NodeMaxCount:      cfg.NodeMaxCount,
+		APIAllowedCIDRs:   cfg.APIAllowedCIDRs,
+		Tags:              cfg.Tags,
+	}, withAzure)
+	if err != nil {
+		return nil, err
+	}
+	storage, err := azurecomp.NewStorage(ctx, "pachyderm-data", &azurecomp.StorageArgs{
+		ResourceGroupName:   group.Name,
+		Location:            cfg.Region,
+		AccountName:         cfg.Azure.StorageAccountName,
+		ContainerName:       cfg.BucketName,
+		DeleteDataOnDestroy: cfg.DeleteDataOnDestroy,
+		Tags:                cfg.Tags,
+	}, withAzure)
+	if err != nil {
+		return nil, err
+	}
+
+	return &infra{
+		storage: pachyderm.Storage{
+			Backend: pachyderm.Microsoft,
+			Bucket:  cfg.BucketName,
+			// The chart has no keyless Azure mode; the key stays a Pulumi secret.
+			MicrosoftAccount: &pachyderm.MicrosoftAccount{Name: cfg.Azure.StorageAccountName, Key: storage.Key},
+		},
+		storageClass: cluster.StorageClassName,
+		kubernetes:   cluster.Provider,
+		dependsOn:    append([]pulumi.Resource{cluster.ManagedCluster, cluster.StorageClass}, storage.Resources()...),
+		kubeconfig:   cluster.Kubeconfig,
+	}, nil
+}

@@ -1,0 +1,99 @@
+package stacks_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/pachdeploy/pachdeploy/internal/mockcloud"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+)
+
+func TestAzure_ReleaseTargetsTheContainerWithPremiumVolumes(t *testing.T) {
+	d := deployUnderMockCloud(t, map[string]string{"cloud": "azure"})
+	for path, want := range map[string]string{
+		"deployTarget":                                 "MICROSOFT",
+		"pachd.storage.storageURL":                     "azblob://pachyderm",
+		"pachd.storage.microsoft.container":            "pachyderm",
+		"pachd.storage.microsoft.id":                   d.cfg.Azure.StorageAccountName,
+		"etcd.storageClass":                            "pachyderm-premium",
+		"postgresql.persistence.storageClass":          "pachyderm-premium",
+		"loki-stack.loki.persistence.storageClassName": "pachyderm-premium",
+	} {
+		if got := d.releaseString(t, path); got != want {
+			t.Errorf("%s = %q, want %q", path, got, want)
+		}
+	}
+	if !d.kubeconfigSecret {
+		t.Error("the kubeconfig stack output is not secret")
+	}
+}
+
+func TestAzure_StorageKeyReachesTheChartOnlyAsSecret(t *testing.T) {
+	d := deployUnderMockCloud(t, map[string]string{"cloud": "azure"})
+	key, secret := d.releaseValue(t, "pachd.storage.microsoft.secret")
+	if !secret || key.StringValue() != mockcloud.AzureStorageKey {
+		t.Errorf("pachd.storage.microsoft.secret = %v (secret %v), want the account key as a secret", key, secret)
+	}
+	for _, r := range d.cloud.Resources() {
+		if path, found := plaintext(resource.NewObjectProperty(r.Inputs), mockcloud.AzureStorageKey, ""); found {
+			t.Errorf("%s %s holds the storage key in plain text at %s", r.Type, r.Name, path)
+		}
+	}
+}
+
+// plaintext finds s in a string outside any secret, returning where.
+func plaintext(v resource.PropertyValue, s, at string) (string, bool) {
+	switch {
+	case v.IsSecret():
+		return "", false
+	case v.IsString():
+		return at, strings.Contains(v.StringValue(), s)
+	case v.IsArray():
+		for _, e := range v.ArrayValue() {
+			if p, ok := plaintext(e, s, at+"[]"); ok {
+				return p, true
+			}
+		}
+	case v.IsObject():
+		for k, e := range v.ObjectValue() {
+			if p, ok := plaintext(e, s, at+"."+string(k)); ok {
+				return p, true
+			}
+		}
+	}
+	return "", false
+}
+
+func TestAzure_DataKeptOnDestroyUnlessDeleteDataOnDestroy(t *testing.T) {
+	types := []string{
+		"azure-native:resources:ResourceGroup", // deleting the group deletes the account in it
+		"azure-native:storage:StorageAccount",
+		"azure-native:storage:BlobContainer",
+	}
+	for _, deleteData := range []string{"false", "true"} {
+		t.Run("deleteDataOnDestroy="+deleteData, func(t *testing.T) {
+			d := deployUnderMockCloud(t, map[string]string{"cloud": "azure", "deleteDataOnDestroy": deleteData})
+			for _, typ := range types {
+				rs := d.cloud.OfType(typ)
+				if len(rs) != 1 || rs[0].RetainOnDelete != (deleteData == "false") {
+					t.Errorf("%s: %d recorded, want one with retainOnDelete %v", typ, len(rs), deleteData == "false")
+				}
+			}
+		})
+	}
+}
+
+func TestAzure_ExplicitProvidersEverywhere(t *testing.T) {
+	d := deployUnderMockCloud(t, map[string]string{"cloud": "azure", "location": "westeurope"})
+	d.checkProviders(t, "azure-native", "azure-native:containerservice:ManagedCluster")
+	provider := d.cloud.OfType("pulumi:providers:azure-native")[0]
+	if got := provider.Inputs["location"]; !got.IsString() || got.StringValue() != "westeurope" {
+		t.Errorf("azure-native provider location = %v, want westeurope", got)
+	}
+	for _, typ := range []string{"azure-native:containerservice:ManagedCluster", "azure-native:storage:StorageAccount"} {
+		r := d.cloud.OfType(typ)[0]
+		if got := r.Inputs["resourceGroupName"].StringValue(); got != d.cfg.Azure.ResourceGroupName {
+			t.Errorf("%s resource group = %q, want %q", typ, got, d.cfg.Azure.ResourceGroupName)
+		}
+	}
+}
