@@ -6,6 +6,7 @@ package mockcloud
 
 import (
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
@@ -52,11 +53,12 @@ type Cloud struct {
 	mu        sync.Mutex
 	resources []Resource
 	invokes   []Invoke
+	regions   map[string]string // provider reference -> its configured region
 }
 
 // New returns an empty mock cloud for project and stack.
 func New(project, stack string) *Cloud {
-	return &Cloud{project: project, stack: stack}
+	return &Cloud{project: project, stack: stack, regions: map[string]string{}}
 }
 
 // Run runs program under this mock cloud.
@@ -90,14 +92,37 @@ func (c *Cloud) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 	r.ID = id
 	outs := args.Inputs.Copy()
 	if fill, ok := outputs[args.TypeToken]; ok {
-		fill(outputArgs{name: args.Name, id: id, in: args.Inputs, out: outs})
+		fill(outputArgs{name: args.Name, id: id, in: args.Inputs, out: outs, region: c.regionOf(args)})
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	r.URN = c.urn(r.Parent, r.Type, r.Name)
+	if region := args.Inputs["region"]; strings.HasPrefix(r.Type, "pulumi:providers:") && region.IsString() {
+		c.regions[r.URN+"::"+id] = region.StringValue()
+	}
 	r.Outputs = outs
 	c.resources = append(c.resources, r)
 	return id, outs, nil
+}
+
+// regionOf is the region of the provider a resource uses (its own provider, or for a
+// component the first provider given to it that has one), or "".
+func (c *Cloud) regionOf(args pulumi.MockResourceArgs) string {
+	refs := []string{args.Provider}
+	if rpc := args.RegisterRPC; rpc != nil {
+		for _, ref := range rpc.GetProviders() {
+			refs = append(refs, ref)
+		}
+		sort.Strings(refs[1:])
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, ref := range refs {
+		if region, ok := c.regions[ref]; ok {
+			return region
+		}
+	}
+	return ""
 }
 
 // urn builds the resource's URN as the mock monitor does.
@@ -171,6 +196,16 @@ func standInID(args pulumi.MockResourceArgs) string {
 type outputArgs struct {
 	name, id string
 	in, out  resource.PropertyMap
+	// region is the region of the resource's provider, or "" when it has none.
+	region string
+}
+
+// regionOr returns the provider's region, or a stand-in.
+func (a outputArgs) regionOr() string {
+	if a.region != "" {
+		return a.region
+	}
+	return Later("region")
 }
 
 // str returns input key as a string, or def.

@@ -1,0 +1,195 @@
+package plan
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/pachdeploy/pachdeploy/internal/rules"
+	"github.com/pachdeploy/pachdeploy/stacks/config"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+func build(t testing.TB, raw map[string]string) *Plan {
+	t.Helper()
+	p, err := Build(raw, "dev")
+	if err != nil {
+		t.Fatalf("Build(%v): %v", raw, err)
+	}
+	return p
+}
+
+func marshal(t testing.TB, p *Plan) []byte {
+	t.Helper()
+	b, err := json.MarshalIndent(p, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return append(b, '\n')
+}
+
+// TestPlanGolden pins the plan of each cloud's defaults: any change to what pachdeploy
+// would deploy shows up as a reviewable diff of testdata/<cloud>.json.
+func TestPlanGolden(t *testing.T) {
+	for _, cloud := range config.Clouds {
+		t.Run(string(cloud), func(t *testing.T) {
+			got := marshal(t, build(t, map[string]string{"cloud": string(cloud)}))
+			golden := filepath.Join("testdata", string(cloud)+".json")
+			if *update {
+				os.MkdirAll("testdata", 0o755)
+				if err := os.WriteFile(golden, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run go test ./stacks/plan -update)", err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Fatalf("plan for %s differs from %s; review and run `go test ./stacks/plan -update`", cloud, golden)
+			}
+		})
+	}
+}
+
+func TestPlanIsStable(t *testing.T) {
+	a := marshal(t, build(t, map[string]string{"cloud": "aws"}))
+	b := marshal(t, build(t, map[string]string{"cloud": "aws"}))
+	if !bytes.Equal(a, b) {
+		t.Fatal("two plans of the same config differ")
+	}
+}
+
+func TestPlanHidesSecrets(t *testing.T) {
+	const license = "LICENSE-plan-9d2e"
+	for cloud, extra := range map[string]map[string]string{
+		"aws":   {"identity": "static-keys"},
+		"gcp":   {"identity": "service-account-key"},
+		"azure": {},
+	} {
+		raw := map[string]string{"cloud": cloud, "enterpriseLicenseKey": license}
+		for k, v := range extra {
+			raw[k] = v
+		}
+		p := build(t, raw)
+		out := string(marshal(t, p))
+		if strings.Contains(out, license) {
+			t.Errorf("%s: the license key is in the plan", cloud)
+		}
+		if p.Outputs["kubeconfig"] != Secret {
+			t.Errorf("%s: kubeconfig output = %v, want %s", cloud, p.Outputs["kubeconfig"], Secret)
+		}
+		if !strings.Contains(out, `"`+Secret+`"`) {
+			t.Errorf("%s: no secret marker in the plan", cloud)
+		}
+		var tree bytes.Buffer
+		if err := p.WriteTree(&tree); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(tree.String(), license) || !strings.Contains(tree.String(), "kubeconfig: [secret]") {
+			t.Errorf("%s: tree leaks or misses secrets:\n%s", cloud, tree.String())
+		}
+	}
+}
+
+func TestPlanShape(t *testing.T) {
+	p := build(t, map[string]string{"cloud": "aws"})
+	if p.Cloud != "aws" || p.Stack != "dev" || len(p.Resources) < 20 {
+		t.Fatalf("plan: cloud %s stack %s with %d resources", p.Cloud, p.Stack, len(p.Resources))
+	}
+	urns := map[string]bool{}
+	for i, r := range p.Resources {
+		if i > 0 && p.Resources[i-1].URN >= r.URN {
+			t.Fatalf("resources not in URN order at %d", i)
+		}
+		urns[r.URN] = true
+		if r.Inputs == nil || r.DependsOn == nil {
+			t.Errorf("%s: nil inputs or dependsOn (must be {} / [])", r.URN)
+		}
+	}
+	for _, r := range p.Resources {
+		if r.Parent != "" && !urns[r.Parent] && !strings.Contains(r.Parent, "pulumi:pulumi:Stack") {
+			t.Errorf("%s: parent %s not in the plan", r.URN, r.Parent)
+		}
+		for _, d := range r.DependsOn {
+			if !urns[d] {
+				t.Errorf("%s: dependency %s not in the plan", r.URN, d)
+			}
+		}
+	}
+	for _, k := range []string{"cloud", "clusterName", "region", "bucket", "kubeconfig", "pachdAddress", "pachctlConnect", "consoleHint"} {
+		if _, ok := p.Outputs[k]; !ok {
+			t.Errorf("output %s missing", k)
+		}
+	}
+}
+
+func TestPlanRejectsInvalidConfigWithEveryProblem(t *testing.T) {
+	_, err := Build(map[string]string{"cloud": "aws", "bucketName": "Bad.Name", "nodeCount": "0", "namespace": "kube-system"}, "dev")
+	var verr *rules.Error
+	if !errors.As(err, &verr) || len(verr.Problems) < 3 {
+		t.Fatalf("want every problem, got %v", err)
+	}
+}
+
+// TestProjectAndExampleStacks loads Pulumi.yaml and each example stack file with the
+// Pulumi SDK's own loaders, plans each example, and builds the root program that
+// `pulumi up` runs.
+func TestProjectAndExampleStacks(t *testing.T) {
+	root, _ := filepath.Abs("../..")
+	proj, err := workspace.LoadProject(filepath.Join(root, "Pulumi.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if proj.Name != Project || proj.Runtime.Name() != "go" {
+		t.Fatalf("Pulumi.yaml: name %q runtime %q", proj.Name, proj.Runtime.Name())
+	}
+	examples, _ := filepath.Glob(filepath.Join(root, "stacks", "examples", "Pulumi.*.yaml"))
+	if len(examples) != len(config.Clouds) {
+		t.Fatalf("want one example stack per cloud, found %v", examples)
+	}
+	for _, path := range examples {
+		st, err := workspace.LoadProjectStack(nil, proj, path)
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		raw := map[string]string{}
+		for k, v := range st.Config {
+			if k.Namespace() == config.Namespace {
+				s, err := v.Value(nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				raw[k.Name()] = s
+			}
+		}
+		if _, err := Build(raw, "example"); err != nil {
+			t.Errorf("%s does not plan: %v", filepath.Base(path), err)
+		}
+	}
+	if testing.Short() {
+		return
+	}
+	cmd := exec.Command("go", "build", "-o", filepath.Join(t.TempDir(), "program"), ".")
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("the root program does not build: %v\n%s", err, out)
+	}
+}
+
+func BenchmarkPlanAWS(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Build(map[string]string{"cloud": "aws"}, "dev"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
