@@ -221,8 +221,6 @@ func (a StorageArgs) validate() error {
 
 var (
 	serviceAccountID = regexp.MustCompile(`^[a-z][-a-z0-9]{4,28}[a-z0-9]$`)
-	labelKey         = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,62}$`)
-	labelValue       = regexp.MustCompile(`^[a-z0-9_-]{0,63}$`)
 	notIDChar        = regexp.MustCompile(`[^a-z0-9-]+`)
 )
 
@@ -234,9 +232,7 @@ func validateLabels(p *rules.Problems, labels map[string]string) {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		if v := labels[k]; !labelKey.MatchString(k) || !labelValue.MatchString(v) {
-			p.Addf("Labels", k+"="+v, "GCP label keys start with a lowercase letter; keys and values use only lowercase letters, digits, '_' and '-', at most 63 each")
-		}
+		p.Add("Labels", k+"="+labels[k], rules.GCPLabel(k, labels[k]))
 	}
 }
 

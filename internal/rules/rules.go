@@ -256,3 +256,17 @@ func DNS1123Subdomain(v string) error {
 	}
 	return nil
 }
+
+var (
+	gcpLabelKey   = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,62}$`)
+	gcpLabelValue = regexp.MustCompile(`^[a-z0-9_-]{0,63}$`)
+)
+
+// GCPLabel checks a Google Cloud label: the key starts with a lowercase letter; keys
+// and values use only lowercase letters, digits, '_' and '-', at most 63 each.
+func GCPLabel(key, value string) error {
+	if !gcpLabelKey.MatchString(key) || !gcpLabelValue.MatchString(value) {
+		return fmt.Errorf("GCP label keys start with a lowercase letter; keys and values use only lowercase letters, digits, '_' and '-', at most 63 each")
+	}
+	return nil
+}

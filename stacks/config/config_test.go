@@ -212,6 +212,17 @@ func TestValuesFile(t *testing.T) {
 	}
 }
 
+func TestTagsFollowTheCloudsRules(t *testing.T) {
+	tags := `{"Team":"Data Platform"}`
+	if _, err := Resolve(map[string]string{"cloud": "aws", "tags": tags}, "p", "s"); err != nil {
+		t.Fatalf("AWS takes mixed-case tags: %v", err)
+	}
+	_, err := Resolve(map[string]string{"cloud": "gcp", "tags": tags}, "p", "s")
+	if err == nil || !strings.Contains(err.Error(), "GCP label") {
+		t.Fatalf("GCP labels must be lowercase: %v", err)
+	}
+}
+
 func TestUnknownCloud(t *testing.T) {
 	_, err := Resolve(map[string]string{"cloud": "digitalocean"}, "p", "s")
 	if err == nil || !strings.Contains(err.Error(), "must be one of aws, gcp, azure") {

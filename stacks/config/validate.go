@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"os"
+	"sort"
 	"strings"
 
 	"github.com/pachdeploy/pachdeploy/internal/rules"
@@ -90,9 +91,18 @@ func (c *Config) validate(p *rules.Problems) {
 	for i, cidr := range c.APIAllowedCIDRs {
 		p.Add(fmt.Sprintf("apiAllowedCidrs[%d]", i), cidr, rules.CIDR(cidr))
 	}
-	for k, v := range c.Tags {
-		if k == "" || len(k) > 63 || len(v) > 63 {
-			p.Addf("tags", k+"="+v, "tag keys are 1-63 characters and values at most 63 (the strictest cloud, GCP labels)")
+	tagKeys := make([]string, 0, len(c.Tags))
+	for k := range c.Tags {
+		tagKeys = append(tagKeys, k)
+	}
+	sort.Strings(tagKeys)
+	for _, k := range tagKeys {
+		v := c.Tags[k]
+		switch {
+		case c.Cloud == GCP:
+			p.Add("tags", k+"="+v, rules.GCPLabel(k, v))
+		case k == "" || len(k) > 128 || len(v) > 256:
+			p.Addf("tags", k+"="+v, "tag keys are 1-128 characters and values at most 256")
 		}
 	}
 	if c.ValuesFile != "" {
