@@ -1,10 +1,10 @@
 package stacks_test
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/pachdeploy/pachdeploy/internal/mockcloud"
+	"github.com/pachdeploy/pachdeploy/internal/mockcloud/mocktest"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 )
 
@@ -35,33 +35,10 @@ func TestAzure_StorageKeyReachesTheChartOnlyAsSecret(t *testing.T) {
 		t.Errorf("pachd.storage.microsoft.secret = %v (secret %v), want the account key as a secret", key, secret)
 	}
 	for _, r := range d.cloud.Resources() {
-		if path, found := plaintext(resource.NewObjectProperty(r.Inputs), mockcloud.AzureStorageKey, ""); found {
+		if path, found := mocktest.Plaintext(resource.NewObjectProperty(r.Inputs), mockcloud.AzureStorageKey); found {
 			t.Errorf("%s %s holds the storage key in plain text at %s", r.Type, r.Name, path)
 		}
 	}
-}
-
-// plaintext finds s in a string outside any secret, returning where.
-func plaintext(v resource.PropertyValue, s, at string) (string, bool) {
-	switch {
-	case v.IsSecret():
-		return "", false
-	case v.IsString():
-		return at, strings.Contains(v.StringValue(), s)
-	case v.IsArray():
-		for _, e := range v.ArrayValue() {
-			if p, ok := plaintext(e, s, at+"[]"); ok {
-				return p, true
-			}
-		}
-	case v.IsObject():
-		for k, e := range v.ObjectValue() {
-			if p, ok := plaintext(e, s, at+"."+string(k)); ok {
-				return p, true
-			}
-		}
-	}
-	return "", false
 }
 
 func TestAzure_DataKeptOnDestroyUnlessDeleteDataOnDestroy(t *testing.T) {

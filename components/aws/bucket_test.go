@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/pachdeploy/pachdeploy/internal/mockcloud"
+	"github.com/pachdeploy/pachdeploy/internal/mockcloud/mocktest"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -19,7 +20,7 @@ func runBucket(t *testing.T, args *BucketArgs) *mockcloud.Cloud {
 }
 
 func TestBucket_CKV_AWS_53_to_56_PublicAccessBlocked(t *testing.T) {
-	block := one(t, runBucket(t, &BucketArgs{Name: testBucket}), "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")
+	block := mocktest.One(t, runBucket(t, &BucketArgs{Name: testBucket}), "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")
 	for _, tc := range []struct{ rule, flag string }{
 		{"CKV_AWS_53", "blockPublicAcls"},
 		{"CKV_AWS_54", "blockPublicPolicy"},
@@ -27,40 +28,40 @@ func TestBucket_CKV_AWS_53_to_56_PublicAccessBlocked(t *testing.T) {
 		{"CKV_AWS_56", "restrictPublicBuckets"},
 	} {
 		t.Run(tc.rule, func(t *testing.T) {
-			if v := prop(block.Inputs, tc.flag); !v.IsBool() || !v.BoolValue() {
+			if v := mocktest.Value(t, block.Inputs, tc.flag); !v.IsBool() || !v.BoolValue() {
 				t.Errorf("%s = %v, want true", tc.flag, v)
 			}
 		})
 	}
-	if got := str(block.Inputs, "bucket"); got != testBucket {
+	if got := mocktest.String(t, block.Inputs, "bucket"); got != testBucket {
 		t.Errorf("public access block is on bucket %q, want %q", got, testBucket)
 	}
 }
 
 func TestBucket_CKV_AWS_19_EncryptedAtRest(t *testing.T) {
-	sse := one(t, runBucket(t, &BucketArgs{Name: testBucket}), "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2")
-	rules := prop(sse.Inputs, "rules")
+	sse := mocktest.One(t, runBucket(t, &BucketArgs{Name: testBucket}), "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2")
+	rules := mocktest.Value(t, sse.Inputs, "rules")
 	if !rules.IsArray() || len(rules.ArrayValue()) != 1 {
 		t.Fatalf("want one encryption rule, got %v", rules)
 	}
 	rule := rules.ArrayValue()[0].ObjectValue()
-	if got := str(rule, "applyServerSideEncryptionByDefault", "sseAlgorithm"); got != "AES256" {
+	if got := mocktest.String(t, rule, "applyServerSideEncryptionByDefault.sseAlgorithm"); got != "AES256" {
 		t.Errorf("sseAlgorithm = %q, want AES256", got)
 	}
-	if v := prop(rule, "bucketKeyEnabled"); !v.IsBool() || !v.BoolValue() {
+	if v := mocktest.Value(t, rule, "bucketKeyEnabled"); !v.IsBool() || !v.BoolValue() {
 		t.Errorf("bucketKeyEnabled = %v, want true", v)
 	}
 }
 
 func TestBucket_CKV_AWS_21_Versioned(t *testing.T) {
-	v := one(t, runBucket(t, &BucketArgs{Name: testBucket}), "aws:s3/bucketVersioningV2:BucketVersioningV2")
-	if got := str(v.Inputs, "versioningConfiguration", "status"); got != "Enabled" {
+	v := mocktest.One(t, runBucket(t, &BucketArgs{Name: testBucket}), "aws:s3/bucketVersioningV2:BucketVersioningV2")
+	if got := mocktest.String(t, v.Inputs, "versioningConfiguration.status"); got != "Enabled" {
 		t.Errorf("versioning status = %q, want Enabled", got)
 	}
 }
 
 func TestBucket_CKV_AWS_379_TLSOnly(t *testing.T) {
-	policy := parsePolicy(t, prop(one(t, runBucket(t, &BucketArgs{Name: testBucket}), "aws:s3/bucketPolicy:BucketPolicy").Inputs, "policy"))
+	policy := parsePolicy(t, mocktest.Value(t, mocktest.One(t, runBucket(t, &BucketArgs{Name: testBucket}), "aws:s3/bucketPolicy:BucketPolicy").Inputs, "policy"))
 	if len(policy.Statement) != 1 {
 		t.Fatalf("want one statement, got %+v", policy.Statement)
 	}
@@ -78,23 +79,23 @@ func TestBucket_CKV_AWS_379_TLSOnly(t *testing.T) {
 }
 
 func TestBucket_CKV_AWS_300_AbortsIncompleteUploads(t *testing.T) {
-	rules := prop(one(t, runBucket(t, &BucketArgs{Name: testBucket}), "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2").Inputs, "rules")
+	rules := mocktest.Value(t, mocktest.One(t, runBucket(t, &BucketArgs{Name: testBucket}), "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2").Inputs, "rules")
 	if !rules.IsArray() || len(rules.ArrayValue()) != 1 {
 		t.Fatalf("want one lifecycle rule, got %v", rules)
 	}
 	rule := rules.ArrayValue()[0].ObjectValue()
-	if str(rule, "status") != "Enabled" {
-		t.Errorf("rule status = %q, want Enabled", str(rule, "status"))
+	if mocktest.String(t, rule, "status") != "Enabled" {
+		t.Errorf("rule status = %q, want Enabled", mocktest.String(t, rule, "status"))
 	}
-	days := prop(rule, "abortIncompleteMultipartUpload", "daysAfterInitiation")
+	days := mocktest.Value(t, rule, "abortIncompleteMultipartUpload.daysAfterInitiation")
 	if !days.IsNumber() || days.NumberValue() != abortIncompleteUploadsDays {
 		t.Errorf("daysAfterInitiation = %v, want %d", days, abortIncompleteUploadsDays)
 	}
 }
 
 func TestBucket_ACLsDisabled(t *testing.T) {
-	oc := one(t, runBucket(t, &BucketArgs{Name: testBucket}), "aws:s3/bucketOwnershipControls:BucketOwnershipControls")
-	if got := str(oc.Inputs, "rule", "objectOwnership"); got != "BucketOwnerEnforced" {
+	oc := mocktest.One(t, runBucket(t, &BucketArgs{Name: testBucket}), "aws:s3/bucketOwnershipControls:BucketOwnershipControls")
+	if got := mocktest.String(t, oc.Inputs, "rule.objectOwnership"); got != "BucketOwnerEnforced" {
 		t.Errorf("objectOwnership = %q, want BucketOwnerEnforced", got)
 	}
 }
@@ -110,11 +111,11 @@ func TestBucket_RetainedUnlessDeleteDataOnDestroy(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cloud := runBucket(t, &BucketArgs{Name: testBucket, DeleteDataOnDestroy: tc.deleteData})
-			bucket := one(t, cloud, "aws:s3/bucketV2:BucketV2")
-			if got := str(bucket.Inputs, "bucket"); got != testBucket {
+			bucket := mocktest.One(t, cloud, "aws:s3/bucketV2:BucketV2")
+			if got := mocktest.String(t, bucket.Inputs, "bucket"); got != testBucket {
 				t.Errorf("bucket name = %q, want %q", got, testBucket)
 			}
-			if v := prop(bucket.Inputs, "forceDestroy"); !v.IsBool() || v.BoolValue() != tc.deleteData {
+			if v := mocktest.Value(t, bucket.Inputs, "forceDestroy"); !v.IsBool() || v.BoolValue() != tc.deleteData {
 				t.Errorf("forceDestroy = %v, want %v", v, tc.deleteData)
 			}
 			n := 0
@@ -135,9 +136,9 @@ func TestBucket_RetainedUnlessDeleteDataOnDestroy(t *testing.T) {
 
 func TestBucket_UsesGivenProvider(t *testing.T) {
 	cloud := runBucket(t, &BucketArgs{Name: testBucket})
-	aws := providerURN(t, cloud, "pulumi:providers:aws")
+	aws := mocktest.One(t, cloud, "pulumi:providers:aws").URN
 	for _, r := range cloud.Resources() {
-		if r.Custom && r.Type != "pulumi:providers:aws" && !usesProvider(r, aws) {
+		if r.Custom && r.Type != "pulumi:providers:aws" && !mocktest.UsesProvider(r, aws) {
 			t.Errorf("%s %s: provider %q, want %s", r.Type, r.Name, r.Provider, aws)
 		}
 	}

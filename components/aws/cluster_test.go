@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/pachdeploy/pachdeploy/internal/mockcloud"
+	"github.com/pachdeploy/pachdeploy/internal/mockcloud/mocktest"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -53,9 +54,9 @@ func runCluster(t *testing.T, args *ClusterArgs) clusterResult {
 }
 
 func TestCluster_CKV_AWS_37_AllControlPlaneLogs(t *testing.T) {
-	eks := one(t, runCluster(t, testClusterArgs()).cloud, eksClusterType)
+	eks := mocktest.One(t, runCluster(t, testClusterArgs()).cloud, eksClusterType)
 	var got []string
-	for _, v := range prop(eks.Inputs, "enabledClusterLogTypes").ArrayValue() {
+	for _, v := range mocktest.Value(t, eks.Inputs, "enabledClusterLogTypes").ArrayValue() {
 		got = append(got, v.StringValue())
 	}
 	want := []string{"api", "audit", "authenticator", "controllerManager", "scheduler"}
@@ -66,12 +67,12 @@ func TestCluster_CKV_AWS_37_AllControlPlaneLogs(t *testing.T) {
 
 func TestCluster_CKV_AWS_58_SecretsEncryptedWithRotatingKey(t *testing.T) {
 	cloud := runCluster(t, testClusterArgs()).cloud
-	key := one(t, cloud, "aws:kms/key:Key")
-	if v := prop(key.Inputs, "enableKeyRotation"); !v.IsBool() || !v.BoolValue() {
+	key := mocktest.One(t, cloud, "aws:kms/key:Key")
+	if v := mocktest.Value(t, key.Inputs, "enableKeyRotation"); !v.IsBool() || !v.BoolValue() {
 		t.Errorf("enableKeyRotation = %v, want true", v)
 	}
-	got := str(one(t, cloud, eksClusterType).Inputs, "encryptionConfigKeyArn")
-	if want := str(key.Outputs, "arn"); got != want || want == "" {
+	got := mocktest.String(t, mocktest.One(t, cloud, eksClusterType).Inputs, "encryptionConfigKeyArn")
+	if want := mocktest.String(t, key.Outputs, "arn"); got != want || want == "" {
 		t.Errorf("encryptionConfigKeyArn = %q, want the key's ARN %q", got, want)
 	}
 }
@@ -88,14 +89,14 @@ func TestCluster_CKV_AWS_79_CKV_AWS_341_IMDSv2AndHopLimit(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			args := testClusterArgs()
 			args.PodsUseNodeRole = tc.podsUseNodeRole
-			lt := one(t, runCluster(t, args).cloud, launchTmplType)
-			if got := str(lt.Inputs, "metadataOptions", "httpTokens"); got != "required" {
+			lt := mocktest.One(t, runCluster(t, args).cloud, launchTmplType)
+			if got := mocktest.String(t, lt.Inputs, "metadataOptions.httpTokens"); got != "required" {
 				t.Errorf("httpTokens = %q, want required (IMDSv2 only)", got)
 			}
-			if got := str(lt.Inputs, "metadataOptions", "httpEndpoint"); got != "enabled" {
+			if got := mocktest.String(t, lt.Inputs, "metadataOptions.httpEndpoint"); got != "enabled" {
 				t.Errorf("httpEndpoint = %q, want enabled", got)
 			}
-			if v := prop(lt.Inputs, "metadataOptions", "httpPutResponseHopLimit"); !v.IsNumber() || v.NumberValue() != tc.wantHops {
+			if v := mocktest.Value(t, lt.Inputs, "metadataOptions.httpPutResponseHopLimit"); !v.IsNumber() || v.NumberValue() != tc.wantHops {
 				t.Errorf("httpPutResponseHopLimit = %v, want %v", v, tc.wantHops)
 			}
 		})
@@ -103,16 +104,16 @@ func TestCluster_CKV_AWS_79_CKV_AWS_341_IMDSv2AndHopLimit(t *testing.T) {
 }
 
 func TestCluster_NodesOnEncryptedGP3RootVolume(t *testing.T) {
-	lt := one(t, runCluster(t, testClusterArgs()).cloud, launchTmplType)
-	bdm := prop(lt.Inputs, "blockDeviceMappings").ArrayValue()
+	lt := mocktest.One(t, runCluster(t, testClusterArgs()).cloud, launchTmplType)
+	bdm := mocktest.Value(t, lt.Inputs, "blockDeviceMappings").ArrayValue()
 	if len(bdm) != 1 {
 		t.Fatalf("want one block device mapping, got %v", bdm)
 	}
 	ebs := bdm[0].ObjectValue()
-	if str(ebs, "ebs", "encrypted") != "true" || str(ebs, "ebs", "volumeType") != "gp3" {
-		t.Errorf("root volume = %v, want encrypted gp3", prop(ebs, "ebs"))
+	if mocktest.String(t, ebs, "ebs.encrypted") != "true" || mocktest.String(t, ebs, "ebs.volumeType") != "gp3" {
+		t.Errorf("root volume = %v, want encrypted gp3", mocktest.Value(t, ebs, "ebs"))
 	}
-	if v := prop(ebs, "ebs", "volumeSize"); v.NumberValue() != DefaultNodeRootVolumeGiB {
+	if v := mocktest.Value(t, ebs, "ebs.volumeSize"); v.NumberValue() != DefaultNodeRootVolumeGiB {
 		t.Errorf("volumeSize = %v, want %d", v, DefaultNodeRootVolumeGiB)
 	}
 }
@@ -131,16 +132,16 @@ func TestCluster_CKV_AWS_38_PublicEndpointCIDRs(t *testing.T) {
 			args := testClusterArgs()
 			args.APIAllowedCIDRs = tc.allowed
 			res := runCluster(t, args)
-			eks := one(t, res.cloud, eksClusterType)
+			eks := mocktest.One(t, res.cloud, eksClusterType)
 			var got []string
-			for _, v := range prop(eks.Inputs, "publicAccessCidrs").ArrayValue() {
+			for _, v := range mocktest.Value(t, eks.Inputs, "publicAccessCidrs").ArrayValue() {
 				got = append(got, v.StringValue())
 			}
 			if !slices.Equal(got, tc.want) {
 				t.Errorf("publicAccessCidrs = %v, want %v", got, tc.want)
 			}
 			for _, k := range []string{"endpointPrivateAccess", "endpointPublicAccess"} {
-				if v := prop(eks.Inputs, k); !v.IsBool() || !v.BoolValue() {
+				if v := mocktest.Value(t, eks.Inputs, k); !v.IsBool() || !v.BoolValue() {
 					t.Errorf("%s = %v, want true", k, v)
 				}
 			}
@@ -154,7 +155,7 @@ func TestCluster_CKV_AWS_38_PublicEndpointCIDRs(t *testing.T) {
 
 func TestCluster_ControlPlaneSettings(t *testing.T) {
 	cloud := runCluster(t, testClusterArgs()).cloud
-	eks := one(t, cloud, eksClusterType)
+	eks := mocktest.One(t, cloud, eksClusterType)
 	for key, want := range map[string]any{
 		"name":                 "pach-test",
 		"version":              DefaultKubernetesVersion,
@@ -163,32 +164,32 @@ func TestCluster_ControlPlaneSettings(t *testing.T) {
 		"skipDefaultNodeGroup": true,
 		"createOidcProvider":   true,
 	} {
-		if got := prop(eks.Inputs, key).V; got != want {
+		if got := mocktest.Value(t, eks.Inputs, key).V; got != want {
 			t.Errorf("%s = %v, want %v", key, got, want)
 		}
 	}
-	entry := prop(eks.Inputs, "accessEntries", "nodes")
+	entry := mocktest.Value(t, eks.Inputs, "accessEntries.nodes")
 	nodeRole, ok := cloud.Named("aws:iam/role:Role", "eks-node")
 	if !ok {
 		t.Fatal("no node role eks-node")
 	}
-	if !entry.IsObject() || str(entry.ObjectValue(), "type") != "EC2_LINUX" ||
-		str(entry.ObjectValue(), "principalArn") != str(nodeRole.Outputs, "arn") {
-		t.Errorf("access entry nodes = %v, want EC2_LINUX for %s", entry, str(nodeRole.Outputs, "arn"))
+	if !entry.IsObject() || mocktest.String(t, entry.ObjectValue(), "type") != "EC2_LINUX" ||
+		mocktest.String(t, entry.ObjectValue(), "principalArn") != mocktest.String(t, nodeRole.Outputs, "arn") {
+		t.Errorf("access entry nodes = %v, want EC2_LINUX for %s", entry, mocktest.String(t, nodeRole.Outputs, "arn"))
 	}
 }
 
 func TestCluster_NodeRoleHasManagedNodePolicies(t *testing.T) {
 	cloud := runCluster(t, testClusterArgs()).cloud
 	role, _ := cloud.Named("aws:iam/role:Role", "eks-node")
-	trust := parsePolicy(t, prop(role.Inputs, "assumeRolePolicy"))
+	trust := parsePolicy(t, mocktest.Value(t, role.Inputs, "assumeRolePolicy"))
 	if p, _ := trust.Statement[0].Principal.(map[string]any); p["Service"] != "ec2.amazonaws.com" {
 		t.Errorf("node role trusts %v, want ec2.amazonaws.com", trust.Statement[0].Principal)
 	}
 	var got []string
 	for _, att := range cloud.OfType("aws:iam/rolePolicyAttachment:RolePolicyAttachment") {
-		if str(att.Inputs, "role") == str(role.Outputs, "name") {
-			got = append(got, str(att.Inputs, "policyArn"))
+		if mocktest.String(t, att.Inputs, "role") == mocktest.String(t, role.Outputs, "name") {
+			got = append(got, mocktest.String(t, att.Inputs, "policyArn"))
 		}
 	}
 	want := []string{
@@ -205,43 +206,43 @@ func TestCluster_NodeGroupSizesAndSubnets(t *testing.T) {
 	args := testClusterArgs()
 	args.NodeCount, args.NodeMinCount, args.NodeMaxCount = 3, 2, 5
 	args.InstanceType = "m6i.xlarge"
-	ng := one(t, runCluster(t, args).cloud, nodeGroupType)
+	ng := mocktest.One(t, runCluster(t, args).cloud, nodeGroupType)
 	for key, want := range map[string]float64{"desiredSize": 3, "minSize": 2, "maxSize": 5} {
-		if got := prop(ng.Inputs, "scalingConfig", key); got.NumberValue() != want {
+		if got := mocktest.Value(t, ng.Inputs, "scalingConfig."+key); got.NumberValue() != want {
 			t.Errorf("scalingConfig.%s = %v, want %v", key, got, want)
 		}
 	}
 	var subnets []string
-	for _, v := range prop(ng.Inputs, "subnetIds").ArrayValue() {
+	for _, v := range mocktest.Value(t, ng.Inputs, "subnetIds").ArrayValue() {
 		subnets = append(subnets, v.StringValue())
 	}
 	if !slices.Equal(subnets, []string{"subnet-c", "subnet-d"}) {
 		t.Errorf("node subnets = %v, want the node subnets only", subnets)
 	}
-	if got := prop(ng.Inputs, "instanceTypes").ArrayValue(); len(got) != 1 || got[0].StringValue() != "m6i.xlarge" {
+	if got := mocktest.Value(t, ng.Inputs, "instanceTypes").ArrayValue(); len(got) != 1 || got[0].StringValue() != "m6i.xlarge" {
 		t.Errorf("instanceTypes = %v, want [m6i.xlarge]", got)
 	}
-	if str(ng.Inputs, "clusterName") != "pach-test" || str(ng.Inputs, "launchTemplate", "version") != "1" {
-		t.Errorf("node group cluster %q, launch template version %q", str(ng.Inputs, "clusterName"), str(ng.Inputs, "launchTemplate", "version"))
+	if mocktest.String(t, ng.Inputs, "clusterName") != "pach-test" || mocktest.String(t, ng.Inputs, "launchTemplate.version") != "1" {
+		t.Errorf("node group cluster %q, launch template version %q", mocktest.String(t, ng.Inputs, "clusterName"), mocktest.String(t, ng.Inputs, "launchTemplate.version"))
 	}
 }
 
 func TestCluster_EBSCSIDriverWithOwnRole(t *testing.T) {
 	cloud := runCluster(t, testClusterArgs()).cloud
-	addon := one(t, cloud, "aws:eks/addon:Addon")
+	addon := mocktest.One(t, cloud, "aws:eks/addon:Addon")
 	role, ok := cloud.Named("aws:iam/role:Role", "eks-ebs-csi")
 	if !ok {
 		t.Fatal("no EBS CSI role")
 	}
-	if str(addon.Inputs, "addonName") != "aws-ebs-csi-driver" || str(addon.Inputs, "serviceAccountRoleArn") != str(role.Outputs, "arn") {
+	if mocktest.String(t, addon.Inputs, "addonName") != "aws-ebs-csi-driver" || mocktest.String(t, addon.Inputs, "serviceAccountRoleArn") != mocktest.String(t, role.Outputs, "arn") {
 		t.Errorf("addon %q with role %q, want aws-ebs-csi-driver with %q",
-			str(addon.Inputs, "addonName"), str(addon.Inputs, "serviceAccountRoleArn"), str(role.Outputs, "arn"))
+			mocktest.String(t, addon.Inputs, "addonName"), mocktest.String(t, addon.Inputs, "serviceAccountRoleArn"), mocktest.String(t, role.Outputs, "arn"))
 	}
-	trust := parsePolicy(t, prop(role.Inputs, "assumeRolePolicy"))
-	eks := one(t, cloud, eksClusterType)
-	issuer := str(eks.Outputs, "oidcIssuer")
+	trust := parsePolicy(t, mocktest.Value(t, role.Inputs, "assumeRolePolicy"))
+	eks := mocktest.One(t, cloud, eksClusterType)
+	issuer := mocktest.String(t, eks.Outputs, "oidcIssuer")
 	s := trust.Statement[0]
-	if p, _ := s.Principal.(map[string]any); p["Federated"] != str(eks.Outputs, "oidcProviderArn") {
+	if p, _ := s.Principal.(map[string]any); p["Federated"] != mocktest.String(t, eks.Outputs, "oidcProviderArn") {
 		t.Errorf("EBS CSI role trusts %v, want the cluster's OIDC provider", s.Principal)
 	}
 	subs, _ := s.Condition["StringEquals"][issuer+":sub"].([]any)
@@ -251,8 +252,8 @@ func TestCluster_EBSCSIDriverWithOwnRole(t *testing.T) {
 	}
 	found := false
 	for _, att := range cloud.OfType("aws:iam/rolePolicyAttachment:RolePolicyAttachment") {
-		if str(att.Inputs, "role") == str(role.Outputs, "name") {
-			found = str(att.Inputs, "policyArn") == "arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy"
+		if mocktest.String(t, att.Inputs, "role") == mocktest.String(t, role.Outputs, "name") {
+			found = mocktest.String(t, att.Inputs, "policyArn") == "arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy"
 		}
 	}
 	if !found {
@@ -262,9 +263,9 @@ func TestCluster_EBSCSIDriverWithOwnRole(t *testing.T) {
 
 func TestCluster_GP3StorageClass(t *testing.T) {
 	res := runCluster(t, testClusterArgs())
-	sc := one(t, res.cloud, storageClassType)
-	if res.cluster.StorageClassName != "gp3" || str(sc.Inputs, "metadata", "name") != "gp3" {
-		t.Errorf("storage class %q / %q, want gp3", res.cluster.StorageClassName, str(sc.Inputs, "metadata", "name"))
+	sc := mocktest.One(t, res.cloud, storageClassType)
+	if res.cluster.StorageClassName != "gp3" || mocktest.String(t, sc.Inputs, "metadata.name") != "gp3" {
+		t.Errorf("storage class %q / %q, want gp3", res.cluster.StorageClassName, mocktest.String(t, sc.Inputs, "metadata.name"))
 	}
 	for key, want := range map[string]any{
 		"provisioner":          "ebs.csi.aws.com",
@@ -272,27 +273,27 @@ func TestCluster_GP3StorageClass(t *testing.T) {
 		"reclaimPolicy":        "Delete",
 		"allowVolumeExpansion": true,
 	} {
-		if got := prop(sc.Inputs, key).V; got != want {
+		if got := mocktest.Value(t, sc.Inputs, key).V; got != want {
 			t.Errorf("%s = %v, want %v", key, got, want)
 		}
 	}
-	if str(sc.Inputs, "parameters", "type") != "gp3" || str(sc.Inputs, "parameters", "encrypted") != "true" {
-		t.Errorf("parameters = %v, want encrypted gp3", prop(sc.Inputs, "parameters"))
+	if mocktest.String(t, sc.Inputs, "parameters.type") != "gp3" || mocktest.String(t, sc.Inputs, "parameters.encrypted") != "true" {
+		t.Errorf("parameters = %v, want encrypted gp3", mocktest.Value(t, sc.Inputs, "parameters"))
 	}
 }
 
 // R11: every Kubernetes object uses the cluster's provider and waits for the nodes.
 func TestCluster_R11_KubernetesObjectsUseClusterProviderAfterNodes(t *testing.T) {
 	res := runCluster(t, testClusterArgs())
-	k8s := providerURN(t, res.cloud, k8sProviderType)
-	nodes := one(t, res.cloud, nodeGroupType).URN
+	k8s := mocktest.One(t, res.cloud, k8sProviderType).URN
+	nodes := mocktest.One(t, res.cloud, nodeGroupType).URN
 	n := 0
 	for _, r := range res.cloud.Resources() {
 		if !strings.HasPrefix(r.Type, "kubernetes:") {
 			continue
 		}
 		n++
-		if !usesProvider(r, k8s) {
+		if !mocktest.UsesProvider(r, k8s) {
 			t.Errorf("%s %s: provider %q, want %s", r.Type, r.Name, r.Provider, k8s)
 		}
 		if !slices.Contains(r.DependsOn, nodes) {
@@ -313,9 +314,9 @@ func TestCluster_R11_KubernetesObjectsUseClusterProviderAfterNodes(t *testing.T)
 
 func TestCluster_AWSResourcesUseGivenProvider(t *testing.T) {
 	cloud := runCluster(t, testClusterArgs()).cloud
-	aws := providerURN(t, cloud, "pulumi:providers:aws")
+	aws := mocktest.One(t, cloud, "pulumi:providers:aws").URN
 	for _, r := range cloud.Resources() {
-		if r.Custom && strings.HasPrefix(r.Type, "aws:") && !usesProvider(r, aws) {
+		if r.Custom && strings.HasPrefix(r.Type, "aws:") && !mocktest.UsesProvider(r, aws) {
 			t.Errorf("%s %s: provider %q, want %s", r.Type, r.Name, r.Provider, aws)
 		}
 	}
@@ -326,7 +327,7 @@ func TestCluster_KubeconfigIsSecret(t *testing.T) {
 	if !res.kubeconfigSecret {
 		t.Error("Cluster.Kubeconfig is not secret")
 	}
-	if kc := one(t, res.cloud, k8sProviderType).Inputs["kubeconfig"]; !kc.IsSecret() {
+	if kc := mocktest.One(t, res.cloud, k8sProviderType).Inputs["kubeconfig"]; !kc.IsSecret() {
 		t.Errorf("kubernetes provider kubeconfig is not secret: %v", kc)
 	}
 }

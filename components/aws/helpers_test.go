@@ -3,11 +3,11 @@ package aws
 import (
 	"encoding/json"
 	"errors"
-	"strings"
 	"sync"
 	"testing"
 
 	"github.com/pachdeploy/pachdeploy/internal/mockcloud"
+	"github.com/pachdeploy/pachdeploy/internal/mockcloud/mocktest"
 	"github.com/pachdeploy/pachdeploy/internal/rules"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
@@ -20,68 +20,13 @@ const testRegion = "eu-central-1"
 // testRegion, and fails the test on error.
 func run(t *testing.T, program func(ctx *pulumi.Context, withAWS pulumi.ResourceOption) error) *mockcloud.Cloud {
 	t.Helper()
-	cloud := mockcloud.New("pachdeploy", "test")
-	err := cloud.Run(func(ctx *pulumi.Context) error {
+	return mocktest.Run(t, func(ctx *pulumi.Context) error {
 		p, err := aws.NewProvider(ctx, "aws", &aws.ProviderArgs{Region: pulumi.String(testRegion)})
 		if err != nil {
 			return err
 		}
 		return program(ctx, pulumi.Provider(p))
 	})
-	if err != nil {
-		t.Fatalf("program failed: %v", err)
-	}
-	return cloud
-}
-
-// one returns the only recorded resource of type typ.
-func one(t *testing.T, cloud *mockcloud.Cloud, typ string) mockcloud.Resource {
-	t.Helper()
-	rs := cloud.OfType(typ)
-	if len(rs) != 1 {
-		t.Fatalf("want exactly one %s, got %d", typ, len(rs))
-	}
-	return rs[0]
-}
-
-// prop walks a property path through objects (secrets unwrapped) and returns the
-// value, or a null value when the path is absent.
-func prop(m resource.PropertyMap, path ...string) resource.PropertyValue {
-	v := resource.NewObjectProperty(m)
-	for _, k := range path {
-		if v.IsSecret() {
-			v = v.SecretValue().Element
-		}
-		if !v.IsObject() {
-			return resource.NewNullProperty()
-		}
-		v = v.ObjectValue()[resource.PropertyKey(k)]
-	}
-	if v.IsSecret() {
-		v = v.SecretValue().Element
-	}
-	return v
-}
-
-// str is the string at path, or "".
-func str(m resource.PropertyMap, path ...string) string {
-	v := prop(m, path...)
-	if !v.IsString() {
-		return ""
-	}
-	return v.StringValue()
-}
-
-// providerURN is the URN of the recorded provider of the given type, e.g.
-// "pulumi:providers:aws".
-func providerURN(t *testing.T, cloud *mockcloud.Cloud, typ string) string {
-	t.Helper()
-	return one(t, cloud, typ).URN
-}
-
-// usesProvider reports whether r's provider reference names the provider urn.
-func usesProvider(r mockcloud.Resource, urn string) bool {
-	return strings.HasPrefix(r.Provider, urn+"::")
 }
 
 // parsePolicy decodes an IAM policy document recorded as a JSON string.

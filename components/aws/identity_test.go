@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/pachdeploy/pachdeploy/internal/mockcloud"
+	"github.com/pachdeploy/pachdeploy/internal/mockcloud/mocktest"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -53,7 +54,7 @@ func recordedPolicies(t *testing.T, cloud *mockcloud.Cloud) map[string]policyDoc
 	out := map[string]policyDocument{}
 	for _, r := range cloud.Resources() {
 		for _, key := range []string{"policy", "assumeRolePolicy"} {
-			if v := prop(r.Inputs, key); v.IsString() {
+			if v := mocktest.Value(t, r.Inputs, key); v.IsString() {
 				out[r.Type+" "+r.Name+" "+key] = parsePolicy(t, v)
 			}
 		}
@@ -94,7 +95,7 @@ func TestIdentity_CKV_AWS_355_CKV_AWS_63_NoWildcardsInAnyMode(t *testing.T) {
 }
 
 func TestIdentity_BucketPolicyGrantsExactlyPachydermsActions(t *testing.T) {
-	doc := parsePolicy(t, prop(one(t, runIdentity(t, IdentityIRSA).cloud, "aws:iam/rolePolicy:RolePolicy").Inputs, "policy"))
+	doc := parsePolicy(t, mocktest.Value(t, mocktest.One(t, runIdentity(t, IdentityIRSA).cloud, "aws:iam/rolePolicy:RolePolicy").Inputs, "policy"))
 	got := map[string][]string{}
 	for _, s := range doc.Statement {
 		for _, r := range s.Resource {
@@ -116,8 +117,8 @@ func TestIdentity_BucketPolicyGrantsExactlyPachydermsActions(t *testing.T) {
 }
 
 func TestIdentity_IRSATrustScopedToBothServiceAccounts(t *testing.T) {
-	role := one(t, runIdentity(t, IdentityIRSA).cloud, "aws:iam/role:Role")
-	doc := parsePolicy(t, prop(role.Inputs, "assumeRolePolicy"))
+	role := mocktest.One(t, runIdentity(t, IdentityIRSA).cloud, "aws:iam/role:Role")
+	doc := parsePolicy(t, mocktest.Value(t, role.Inputs, "assumeRolePolicy"))
 	if len(doc.Statement) != 1 {
 		t.Fatalf("want one trust statement, got %+v", doc.Statement)
 	}
@@ -168,8 +169,8 @@ func TestIdentity_Annotations(t *testing.T) {
 				}
 				return
 			}
-			role := one(t, res.cloud, "aws:iam/role:Role")
-			if want := str(role.Outputs, "arn"); got[RoleARNAnnotation] != want || want == "" {
+			role := mocktest.One(t, res.cloud, "aws:iam/role:Role")
+			if want := mocktest.String(t, role.Outputs, "arn"); got[RoleARNAnnotation] != want || want == "" {
 				t.Errorf("annotations = %v, want %s = %s", got, RoleARNAnnotation, want)
 			}
 		})
@@ -178,7 +179,7 @@ func TestIdentity_Annotations(t *testing.T) {
 
 func TestIdentity_NodeRolePolicyOnNodeRole(t *testing.T) {
 	cloud := runIdentity(t, IdentityNodeRole).cloud
-	if got := str(one(t, cloud, "aws:iam/rolePolicy:RolePolicy").Inputs, "role"); got != "test-node-role" {
+	if got := mocktest.String(t, mocktest.One(t, cloud, "aws:iam/rolePolicy:RolePolicy").Inputs, "role"); got != "test-node-role" {
 		t.Errorf("policy attached to role %q, want test-node-role", got)
 	}
 	if n := len(cloud.OfType("aws:iam/role:Role")) + len(cloud.OfType("aws:iam/user:User")); n != 0 {
@@ -194,8 +195,8 @@ func TestIdentity_StaticKeysAreSecrets(t *testing.T) {
 	if !res.keyIDSecret || !res.keySecretSecret {
 		t.Errorf("access key id secret = %v, secret secret = %v; want both secret", res.keyIDSecret, res.keySecretSecret)
 	}
-	user := one(t, res.cloud, "aws:iam/user:User")
-	if got, want := str(one(t, res.cloud, "aws:iam/accessKey:AccessKey").Inputs, "user"), str(user.Outputs, "name"); got != want {
+	user := mocktest.One(t, res.cloud, "aws:iam/user:User")
+	if got, want := mocktest.String(t, mocktest.One(t, res.cloud, "aws:iam/accessKey:AccessKey").Inputs, "user"), mocktest.String(t, user.Outputs, "name"); got != want {
 		t.Errorf("access key for user %q, want %q", got, want)
 	}
 	for _, mode := range []string{IdentityIRSA, IdentityNodeRole} {

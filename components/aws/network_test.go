@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/pachdeploy/pachdeploy/internal/mockcloud"
+	"github.com/pachdeploy/pachdeploy/internal/mockcloud/mocktest"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -19,26 +20,26 @@ func runNetwork(t *testing.T) *mockcloud.Cloud {
 
 func TestNetwork_TwoZonesPublicAndPrivateSubnets(t *testing.T) {
 	cloud := runNetwork(t)
-	vpc := one(t, cloud, "aws:ec2/vpc:Vpc")
-	if str(vpc.Inputs, "cidrBlock") != vpcCIDR {
-		t.Errorf("VPC CIDR = %q, want %s", str(vpc.Inputs, "cidrBlock"), vpcCIDR)
+	vpc := mocktest.One(t, cloud, "aws:ec2/vpc:Vpc")
+	if mocktest.String(t, vpc.Inputs, "cidrBlock") != vpcCIDR {
+		t.Errorf("VPC CIDR = %q, want %s", mocktest.String(t, vpc.Inputs, "cidrBlock"), vpcCIDR)
 	}
 	type subnet struct{ zone, cidr, tag string }
 	var got []subnet
 	for _, s := range cloud.OfType("aws:ec2/subnet:Subnet") {
 		tag := ""
 		for _, k := range []string{publicELBTag, internalELBTag} {
-			if str(s.Inputs, "tags", k) == "1" {
+			if mocktest.String(t, s.Inputs, "tags"+mocktest.Key(k)) == "1" {
 				tag += k
 			}
 		}
-		if str(s.Inputs, "vpcId") != vpc.ID {
-			t.Errorf("subnet %s is in VPC %q, want %q", s.Name, str(s.Inputs, "vpcId"), vpc.ID)
+		if mocktest.String(t, s.Inputs, "vpcId") != vpc.ID {
+			t.Errorf("subnet %s is in VPC %q, want %q", s.Name, mocktest.String(t, s.Inputs, "vpcId"), vpc.ID)
 		}
-		if v := prop(s.Inputs, "mapPublicIpOnLaunch"); v.IsBool() && v.BoolValue() {
+		if v := mocktest.Value(t, s.Inputs, "mapPublicIpOnLaunch"); v.IsBool() && v.BoolValue() {
 			t.Errorf("subnet %s maps public IPs on launch", s.Name)
 		}
-		got = append(got, subnet{str(s.Inputs, "availabilityZone"), str(s.Inputs, "cidrBlock"), tag})
+		got = append(got, subnet{mocktest.String(t, s.Inputs, "availabilityZone"), mocktest.String(t, s.Inputs, "cidrBlock"), tag})
 	}
 	want := []subnet{
 		{testRegion + "a", "192.168.0.0/19", publicELBTag},
@@ -54,22 +55,22 @@ func TestNetwork_TwoZonesPublicAndPrivateSubnets(t *testing.T) {
 
 func TestNetwork_PrivateSubnetsLeaveThroughOneNATGateway(t *testing.T) {
 	cloud := runNetwork(t)
-	nat := one(t, cloud, "aws:ec2/natGateway:NatGateway")
-	eip := one(t, cloud, "aws:ec2/eip:Eip")
-	igw := one(t, cloud, "aws:ec2/internetGateway:InternetGateway")
-	if str(nat.Inputs, "allocationId") != str(eip.Outputs, "allocationId") {
-		t.Errorf("NAT gateway uses allocation %q, want the EIP's", str(nat.Inputs, "allocationId"))
+	nat := mocktest.One(t, cloud, "aws:ec2/natGateway:NatGateway")
+	eip := mocktest.One(t, cloud, "aws:ec2/eip:Eip")
+	igw := mocktest.One(t, cloud, "aws:ec2/internetGateway:InternetGateway")
+	if mocktest.String(t, nat.Inputs, "allocationId") != mocktest.String(t, eip.Outputs, "allocationId") {
+		t.Errorf("NAT gateway uses allocation %q, want the EIP's", mocktest.String(t, nat.Inputs, "allocationId"))
 	}
 	if !slices.Contains(nat.DependsOn, igw.URN) {
 		t.Error("NAT gateway does not wait for the internet gateway")
 	}
 	routes := map[string]string{}
 	for _, rt := range cloud.OfType("aws:ec2/routeTable:RouteTable") {
-		r := prop(rt.Inputs, "routes").ArrayValue()
-		if len(r) != 1 || str(r[0].ObjectValue(), "cidrBlock") != "0.0.0.0/0" {
+		r := mocktest.Value(t, rt.Inputs, "routes").ArrayValue()
+		if len(r) != 1 || mocktest.String(t, r[0].ObjectValue(), "cidrBlock") != "0.0.0.0/0" {
 			t.Fatalf("route table %s routes = %v, want one default route", rt.Name, r)
 		}
-		routes[rt.Name] = str(r[0].ObjectValue(), "gatewayId") + str(r[0].ObjectValue(), "natGatewayId")
+		routes[rt.Name] = mocktest.String(t, r[0].ObjectValue(), "gatewayId") + mocktest.String(t, r[0].ObjectValue(), "natGatewayId")
 	}
 	if routes["net-public"] != igw.ID || routes["net-private"] != nat.ID {
 		t.Errorf("default routes = %v, want public via %s and private via %s", routes, igw.ID, nat.ID)
@@ -80,9 +81,9 @@ func TestNetwork_PrivateSubnetsLeaveThroughOneNATGateway(t *testing.T) {
 }
 
 func TestNetwork_DefaultSecurityGroupClosed(t *testing.T) {
-	sg := one(t, runNetwork(t), "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup")
+	sg := mocktest.One(t, runNetwork(t), "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup")
 	for _, k := range []string{"ingress", "egress"} {
-		if v := prop(sg.Inputs, k); v.IsArray() && len(v.ArrayValue()) > 0 {
+		if v := mocktest.Value(t, sg.Inputs, k); v.IsArray() && len(v.ArrayValue()) > 0 {
 			t.Errorf("default security group %s rules = %v, want none", k, v)
 		}
 	}
@@ -94,9 +95,9 @@ func TestNetwork_ZonesLookedUpInConfiguredRegion(t *testing.T) {
 		if inv.Token != "aws:index/getAvailabilityZones:getAvailabilityZones" {
 			continue
 		}
-		for _, f := range prop(inv.Args, "filters").ArrayValue() {
-			if str(f.ObjectValue(), "name") == "region-name" {
-				if v := prop(f.ObjectValue(), "values").ArrayValue(); len(v) == 1 && v[0].StringValue() == testRegion {
+		for _, f := range mocktest.Value(t, inv.Args, "filters").ArrayValue() {
+			if mocktest.String(t, f.ObjectValue(), "name") == "region-name" {
+				if v := mocktest.Value(t, f.ObjectValue(), "values").ArrayValue(); len(v) == 1 && v[0].StringValue() == testRegion {
 					return
 				}
 			}

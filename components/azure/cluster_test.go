@@ -6,11 +6,12 @@ import (
 	"testing"
 
 	"github.com/pachdeploy/pachdeploy/internal/mockcloud"
+	"github.com/pachdeploy/pachdeploy/internal/mockcloud/mocktest"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
 func TestCluster_CKV_AZURE_5_RBACWithSystemIdentity(t *testing.T) {
-	wantInputs(t, only(t, runCluster(t, validClusterArgs()), tManagedCluster), map[string]any{
+	wantInputs(t, mocktest.One(t, runCluster(t, validClusterArgs()), tManagedCluster), map[string]any{
 		"enableRBAC":    true,
 		"identity.type": "SystemAssigned",
 		// Local accounts stay on: the kubeconfig comes from listManagedClusterUserCredentials.
@@ -20,7 +21,7 @@ func TestCluster_CKV_AZURE_5_RBACWithSystemIdentity(t *testing.T) {
 
 func TestCluster_OIDCIssuerAndWorkloadIdentityEnabled(t *testing.T) {
 	var issuer string
-	cloud := run(t, func(ctx *pulumi.Context) error {
+	cloud := mocktest.Run(t, func(ctx *pulumi.Context) error {
 		c, err := NewCluster(ctx, "aks", validClusterArgs())
 		if err != nil {
 			return err
@@ -28,7 +29,7 @@ func TestCluster_OIDCIssuerAndWorkloadIdentityEnabled(t *testing.T) {
 		c.OIDCIssuerURL.ApplyT(func(u string) string { issuer = u; return u })
 		return nil
 	})
-	wantInputs(t, only(t, cloud, tManagedCluster), map[string]any{
+	wantInputs(t, mocktest.One(t, cloud, tManagedCluster), map[string]any{
 		"oidcIssuerProfile.enabled":                true,
 		"securityProfile.workloadIdentity.enabled": true,
 	})
@@ -60,7 +61,7 @@ func TestCluster_NetworkPolicyAndAPIAccess(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			wantInputs(t, only(t, runCluster(t, tt.args), tManagedCluster), tt.want)
+			wantInputs(t, mocktest.One(t, runCluster(t, tt.args), tManagedCluster), tt.want)
 		})
 	}
 }
@@ -68,7 +69,7 @@ func TestCluster_NetworkPolicyAndAPIAccess(t *testing.T) {
 func TestCluster_SystemNodePoolAutoscales(t *testing.T) {
 	args := validClusterArgs()
 	args.KubernetesVersion, args.NodeCount, args.NodeMaxCount, args.NodePoolName = "1.33", 4, 8, "pach1"
-	wantInputs(t, only(t, runCluster(t, args), tManagedCluster), map[string]any{
+	wantInputs(t, mocktest.One(t, runCluster(t, args), tManagedCluster), map[string]any{
 		"kubernetesVersion":                      "1.33",
 		"resourceName":                           "pachdeploy-dev",
 		"dnsPrefix":                              "pachdeploy-dev",
@@ -86,7 +87,7 @@ func TestCluster_SystemNodePoolAutoscales(t *testing.T) {
 func TestCluster_KubeconfigIsSecretFromUserCredentials(t *testing.T) {
 	var secret bool
 	var config string
-	cloud := run(t, func(ctx *pulumi.Context) error {
+	cloud := mocktest.Run(t, func(ctx *pulumi.Context) error {
 		c, err := NewCluster(ctx, "aks", validClusterArgs())
 		if err != nil {
 			return err
@@ -101,14 +102,14 @@ func TestCluster_KubeconfigIsSecretFromUserCredentials(t *testing.T) {
 	if config != mockcloud.Kubeconfig {
 		t.Errorf("Kubeconfig is not the decoded user credentials:\n%s", config)
 	}
-	if !only(t, cloud, tK8sProvider).Inputs["kubeconfig"].IsSecret() {
+	if !mocktest.One(t, cloud, tK8sProvider).Inputs["kubeconfig"].IsSecret() {
 		t.Error("the Kubernetes provider's kubeconfig input is not secret")
 	}
 }
 
 func TestCluster_KubernetesObjectsUseClusterProviderAndWaitForNodes(t *testing.T) {
 	cloud := runCluster(t, validClusterArgs())
-	provider, cluster := only(t, cloud, tK8sProvider), only(t, cloud, tManagedCluster)
+	provider, cluster := mocktest.One(t, cloud, tK8sProvider), mocktest.One(t, cloud, tManagedCluster)
 	var n int
 	for _, r := range cloud.Resources() {
 		if !strings.HasPrefix(r.Type, "kubernetes:") {
@@ -118,7 +119,7 @@ func TestCluster_KubernetesObjectsUseClusterProviderAndWaitForNodes(t *testing.T
 		if !strings.HasPrefix(r.Provider, provider.URN+"::") {
 			t.Errorf("%s %s uses provider %q, want the cluster's", r.Type, r.Name, r.Provider)
 		}
-		if !dependsOn(r, cluster.URN) {
+		if !mocktest.DependsOn(r, cluster.URN) {
 			t.Errorf("%s %s does not wait for the cluster and its node pool", r.Type, r.Name)
 		}
 	}
@@ -128,7 +129,7 @@ func TestCluster_KubernetesObjectsUseClusterProviderAndWaitForNodes(t *testing.T
 }
 
 func TestCluster_PremiumDiskStorageClass(t *testing.T) {
-	wantInputs(t, only(t, runCluster(t, validClusterArgs()), tStorageClass), map[string]any{
+	wantInputs(t, mocktest.One(t, runCluster(t, validClusterArgs()), tStorageClass), map[string]any{
 		"metadata.name":        DefaultStorageClassName,
 		"provisioner":          "disk.csi.azure.com",
 		"parameters.skuName":   "Premium_LRS",
@@ -183,7 +184,7 @@ func TestNewCluster_InvalidArgsListsEveryProblem(t *testing.T) {
 				_, err := NewCluster(ctx, "aks", &tt.args)
 				return err
 			})
-			wantProblems(t, err, tt.fields...)
+			mocktest.WantProblems(t, err, tt.fields...)
 			if n := len(cloud.Resources()); n != 0 {
 				t.Errorf("%d resources registered before validation failed", n)
 			}

@@ -6,11 +6,12 @@ import (
 	"testing"
 
 	"github.com/pachdeploy/pachdeploy/internal/mockcloud"
+	"github.com/pachdeploy/pachdeploy/internal/mockcloud/mocktest"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
 func TestStorageAccount_CKV_AZURE_3_44_CKV2_AZURE_47_Hardening(t *testing.T) {
-	account := only(t, runStorage(t, validStorageArgs()), tAccount)
+	account := mocktest.One(t, runStorage(t, validStorageArgs()), tAccount)
 	tests := []struct {
 		rule, path string
 		want       any
@@ -33,7 +34,7 @@ func TestStorageAccount_CKV_AZURE_3_44_CKV2_AZURE_47_Hardening(t *testing.T) {
 
 func TestBlobContainer_Private(t *testing.T) {
 	cloud := runStorage(t, validStorageArgs())
-	wantInputs(t, only(t, cloud, tContainer), map[string]any{
+	wantInputs(t, mocktest.One(t, cloud, tContainer), map[string]any{
 		"publicAccess":      "None",
 		"containerName":     "pachyderm",
 		"accountName":       "pachdev0a1b2c",
@@ -48,7 +49,7 @@ func TestStorage_RetainedUnlessDeleteDataOnDestroy(t *testing.T) {
 			args.DeleteDataOnDestroy = deleteData
 			cloud := runStorage(t, args)
 			for _, typ := range []string{tAccount, tContainer} {
-				if r := only(t, cloud, typ); r.RetainOnDelete == deleteData {
+				if r := mocktest.One(t, cloud, typ); r.RetainOnDelete == deleteData {
 					t.Errorf("%s retainOnDelete = %v, want %v", typ, r.RetainOnDelete, !deleteData)
 				}
 			}
@@ -59,7 +60,7 @@ func TestStorage_RetainedUnlessDeleteDataOnDestroy(t *testing.T) {
 func TestStorage_KeyIsSecretFromListStorageAccountKeys(t *testing.T) {
 	var secret bool
 	var key string
-	cloud := run(t, func(ctx *pulumi.Context) error {
+	cloud := mocktest.Run(t, func(ctx *pulumi.Context) error {
 		s, err := NewStorage(ctx, "storage", validStorageArgs())
 		if err != nil {
 			return err
@@ -105,7 +106,7 @@ func TestNewStorage_InvalidArgsListsEveryProblem(t *testing.T) {
 		})
 		return err
 	})
-	wantProblems(t, err, "ResourceGroupName", "Location", "AccountName", "ContainerName", "Tags")
+	mocktest.WantProblems(t, err, "ResourceGroupName", "Location", "AccountName", "ContainerName", "Tags")
 	if n := len(cloud.Resources()); n != 0 {
 		t.Errorf("%d resources registered before validation failed", n)
 	}

@@ -7,13 +7,14 @@ import (
 	"testing"
 
 	"github.com/pachdeploy/pachdeploy/internal/mockcloud"
+	"github.com/pachdeploy/pachdeploy/internal/mockcloud/mocktest"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
 func TestNodes_CKV_GCP_69_GKEMetadataServer(t *testing.T) {
 	cloud := runCluster(t, validClusterArgs())
-	for _, r := range []mockcloud.Resource{only(t, cloud, tNodePool), only(t, cloud, tCluster)} {
-		if got := str(t, r, "nodeConfig.workloadMetadataConfig.mode"); got != "GKE_METADATA" {
+	for _, r := range []mockcloud.Resource{mocktest.One(t, cloud, tNodePool), mocktest.One(t, cloud, tCluster)} {
+		if got := mocktest.MustString(t, r, "nodeConfig.workloadMetadataConfig.mode"); got != "GKE_METADATA" {
 			t.Errorf("%s: workloadMetadataConfig.mode = %q, want GKE_METADATA", r.Type, got)
 		}
 	}
@@ -26,12 +27,12 @@ func TestNodes_CKV2_GCP_1_DedicatedServiceAccountNotDefaultCompute(t *testing.T)
 		t.Fatal("no node service account gke-nodes")
 	}
 	email := nodeSA.Outputs["email"].StringValue()
-	for _, r := range []mockcloud.Resource{only(t, cloud, tNodePool), only(t, cloud, tCluster)} {
-		got := str(t, r, "nodeConfig.serviceAccount")
+	for _, r := range []mockcloud.Resource{mocktest.One(t, cloud, tNodePool), mocktest.One(t, cloud, tCluster)} {
+		got := mocktest.MustString(t, r, "nodeConfig.serviceAccount")
 		if got != email || strings.Contains(got, "-compute@developer.gserviceaccount.com") {
 			t.Errorf("%s: nodeConfig.serviceAccount = %q, want the dedicated %q", r.Type, got, email)
 		}
-		if scopes := str(t, r, "nodeConfig.oauthScopes[0]"); scopes != cloudPlatformScope {
+		if scopes := mocktest.MustString(t, r, "nodeConfig.oauthScopes[0]"); scopes != cloudPlatformScope {
 			t.Errorf("%s: oauthScopes = %q, want only cloud-platform (IAM decides)", r.Type, scopes)
 		}
 	}
@@ -42,13 +43,13 @@ func TestNodeServiceAccount_OnlyLeastPrivilegeProjectRoles(t *testing.T) {
 	nodeSA, _ := cloud.Named(tAccount, "gke-nodes")
 	var roles []string
 	for _, m := range cloud.OfType(tProjectMember) {
-		if got := str(t, m, "member"); got != nodeSA.Outputs["member"].StringValue() {
-			t.Errorf("project role %s granted to %q, want only the node service account", str(t, m, "role"), got)
+		if got := mocktest.MustString(t, m, "member"); got != nodeSA.Outputs["member"].StringValue() {
+			t.Errorf("project role %s granted to %q, want only the node service account", mocktest.MustString(t, m, "role"), got)
 		}
-		if got := str(t, m, "project"); got != "acme-data" {
+		if got := mocktest.MustString(t, m, "project"); got != "acme-data" {
 			t.Errorf("project role granted in %q, want acme-data", got)
 		}
-		roles = append(roles, str(t, m, "role"))
+		roles = append(roles, mocktest.MustString(t, m, "role"))
 	}
 	slices.Sort(roles)
 	want := slices.Sorted(slices.Values(NodeRoles))
@@ -59,15 +60,15 @@ func TestNodeServiceAccount_OnlyLeastPrivilegeProjectRoles(t *testing.T) {
 
 func TestNodes_CKV_GCP_71_68_ShieldedNodesWithSecureBoot(t *testing.T) {
 	cloud := runCluster(t, validClusterArgs())
-	if !flag(t, only(t, cloud, tCluster), "enableShieldedNodes") {
+	if !mocktest.Bool(t, mocktest.One(t, cloud, tCluster).Inputs, "enableShieldedNodes") {
 		t.Error("CKV_GCP_71: cluster enableShieldedNodes is not true")
 	}
-	for _, r := range []mockcloud.Resource{only(t, cloud, tNodePool), only(t, cloud, tCluster)} {
+	for _, r := range []mockcloud.Resource{mocktest.One(t, cloud, tNodePool), mocktest.One(t, cloud, tCluster)} {
 		for _, path := range []string{
 			"nodeConfig.shieldedInstanceConfig.enableSecureBoot",          // CKV_GCP_68
 			"nodeConfig.shieldedInstanceConfig.enableIntegrityMonitoring", // CKV_GCP_72
 		} {
-			if !flag(t, r, path) {
+			if !mocktest.Bool(t, r.Inputs, path) {
 				t.Errorf("%s: %s is not true", r.Type, path)
 			}
 		}
@@ -105,12 +106,12 @@ func TestCluster_Settings(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cluster := only(t, runCluster(t, tt.args), tCluster)
-			if v, ok := input(t, cluster, "ipAllocationPolicy"); !ok || !v.IsObject() { // CKV_GCP_23: VPC-native
+			cluster := mocktest.One(t, runCluster(t, tt.args), tCluster)
+			if v, ok := mocktest.Input(t, cluster, "ipAllocationPolicy"); !ok || !v.IsObject() { // CKV_GCP_23: VPC-native
 				t.Errorf("ipAllocationPolicy = %v, want set", v)
 			}
 			for path, want := range tt.want {
-				v, ok := input(t, cluster, path)
+				v, ok := mocktest.Input(t, cluster, path)
 				switch {
 				case want == nil && ok:
 					t.Errorf("%s = %v, want unset", path, v)
@@ -138,21 +139,21 @@ func TestNodePool_SizeAndAutoscaling(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			pool := only(t, runCluster(t, tt.args), tNodePool)
+			pool := mocktest.One(t, runCluster(t, tt.args), tNodePool)
 			for path, want := range map[string]float64{
 				"initialNodeCount":              tt.perZone,
 				"autoscaling.totalMinNodeCount": tt.minN,
 				"autoscaling.totalMaxNodeCount": tt.maxN,
 			} {
-				if v, _ := input(t, pool, path); !v.IsNumber() || v.NumberValue() != want {
+				if v, _ := mocktest.Input(t, pool, path); !v.IsNumber() || v.NumberValue() != want {
 					t.Errorf("%s = %v, want %v", path, v, want)
 				}
 			}
-			if got := str(t, pool, "nodeConfig.machineType"); got != DefaultMachineType {
+			if got := mocktest.MustString(t, pool, "nodeConfig.machineType"); got != DefaultMachineType {
 				t.Errorf("machineType = %q, want %q", got, DefaultMachineType)
 			}
 			for _, path := range []string{"management.autoRepair", "management.autoUpgrade"} { // CKV_GCP_9, CKV_GCP_10
-				if !flag(t, pool, path) {
+				if !mocktest.Bool(t, pool.Inputs, path) {
 					t.Errorf("%s is not true", path)
 				}
 			}
@@ -163,22 +164,22 @@ func TestNodePool_SizeAndAutoscaling(t *testing.T) {
 func TestCluster_ProjectFromProviderWhenUnset(t *testing.T) {
 	args := validClusterArgs()
 	args.Project = ""
-	cluster := only(t, runCluster(t, args), tCluster)
-	if got, want := str(t, cluster, "workloadIdentityConfig.workloadPool"), mockcloud.GCPProject+".svc.id.goog"; got != want {
+	cluster := mocktest.One(t, runCluster(t, args), tCluster)
+	if got, want := mocktest.MustString(t, cluster, "workloadIdentityConfig.workloadPool"), mockcloud.GCPProject+".svc.id.goog"; got != want {
 		t.Errorf("workloadPool = %q, want %q (from getClientConfig)", got, want)
 	}
 }
 
 func TestCluster_ContainerAPIStaysEnabledOnDestroy(t *testing.T) {
 	cloud := runCluster(t, validClusterArgs())
-	api := only(t, cloud, "gcp:projects/service:Service")
-	if got := str(t, api, "service"); got != "container.googleapis.com" {
+	api := mocktest.One(t, cloud, "gcp:projects/service:Service")
+	if got := mocktest.MustString(t, api, "service"); got != "container.googleapis.com" {
 		t.Errorf("service = %q", got)
 	}
-	if v, ok := input(t, api, "disableOnDestroy"); !ok || v.BoolValue() {
+	if v, ok := mocktest.Input(t, api, "disableOnDestroy"); !ok || v.BoolValue() {
 		t.Error("disableOnDestroy must be set to false: other clusters in the project need the API")
 	}
-	if !dependsOn(only(t, cloud, tCluster), api.URN) {
+	if !mocktest.DependsOn(mocktest.One(t, cloud, tCluster), api.URN) {
 		t.Error("the cluster does not wait for the container API")
 	}
 }
@@ -186,7 +187,7 @@ func TestCluster_ContainerAPIStaysEnabledOnDestroy(t *testing.T) {
 func TestCluster_KubeconfigIsSecretAndUsesAuthPlugin(t *testing.T) {
 	var secret bool
 	var config string
-	cloud := run(t, func(ctx *pulumi.Context) error {
+	cloud := mocktest.Run(t, func(ctx *pulumi.Context) error {
 		c, err := NewCluster(ctx, "gke", validClusterArgs())
 		if err != nil {
 			return err
@@ -203,24 +204,24 @@ func TestCluster_KubeconfigIsSecretAndUsesAuthPlugin(t *testing.T) {
 		!strings.Contains(config, "certificate-authority-data: "+mockcloud.Later("cluster CA certificate")) {
 		t.Errorf("kubeconfig lacks the exec plugin, endpoint or CA:\n%s", config)
 	}
-	if v := only(t, cloud, tK8sProvider).Inputs["kubeconfig"]; !v.IsSecret() {
+	if v := mocktest.One(t, cloud, tK8sProvider).Inputs["kubeconfig"]; !v.IsSecret() {
 		t.Error("the Kubernetes provider's kubeconfig input is not secret")
 	}
 }
 
 func TestCluster_KubernetesObjectsUseClusterProviderAndWaitForNodes(t *testing.T) {
 	cloud := runCluster(t, validClusterArgs())
-	provider, pool := only(t, cloud, tK8sProvider), only(t, cloud, tNodePool)
+	provider, pool := mocktest.One(t, cloud, tK8sProvider), mocktest.One(t, cloud, tNodePool)
 	var n int
 	for _, r := range cloud.Resources() {
 		if !strings.HasPrefix(r.Type, "kubernetes:") {
 			continue
 		}
 		n++
-		if !usesProvider(r, provider) {
+		if !mocktest.UsesProvider(r, provider.URN) {
 			t.Errorf("%s %s uses provider %q, want the cluster's", r.Type, r.Name, r.Provider)
 		}
-		if !dependsOn(r, pool.URN) {
+		if !mocktest.DependsOn(r, pool.URN) {
 			t.Errorf("%s %s does not wait for the node pool", r.Type, r.Name)
 		}
 	}
@@ -230,18 +231,18 @@ func TestCluster_KubernetesObjectsUseClusterProviderAndWaitForNodes(t *testing.T
 }
 
 func TestCluster_SSDStorageClass(t *testing.T) {
-	sc := only(t, runCluster(t, validClusterArgs()), "kubernetes:storage.k8s.io/v1:StorageClass")
+	sc := mocktest.One(t, runCluster(t, validClusterArgs()), "kubernetes:storage.k8s.io/v1:StorageClass")
 	for path, want := range map[string]string{
 		"metadata.name":     DefaultStorageClassName,
 		"provisioner":       "pd.csi.storage.gke.io",
 		"parameters.type":   "pd-ssd",
 		"volumeBindingMode": "WaitForFirstConsumer",
 	} {
-		if got := str(t, sc, path); got != want {
+		if got := mocktest.MustString(t, sc, path); got != want {
 			t.Errorf("%s = %q, want %q", path, got, want)
 		}
 	}
-	if !flag(t, sc, "allowVolumeExpansion") {
+	if !mocktest.Bool(t, sc.Inputs, "allowVolumeExpansion") {
 		t.Error("allowVolumeExpansion is not true")
 	}
 }
@@ -281,7 +282,7 @@ func TestNewCluster_InvalidArgsListsEveryProblem(t *testing.T) {
 				_, err := NewCluster(ctx, "gke", &tt.args)
 				return err
 			})
-			wantProblems(t, err, tt.fields...)
+			mocktest.WantProblems(t, err, tt.fields...)
 			if n := len(cloud.Resources()); n != 0 {
 				t.Errorf("%d resources registered before validation failed", n)
 			}

@@ -9,11 +9,12 @@ import (
 	"testing"
 
 	"github.com/pachdeploy/pachdeploy/internal/mockcloud"
+	"github.com/pachdeploy/pachdeploy/internal/mockcloud/mocktest"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
 func TestBucket_CKV_GCP_29_114_78_Hardening(t *testing.T) {
-	bucket := only(t, runStorage(t, validStorageArgs()), tBucket)
+	bucket := mocktest.One(t, runStorage(t, validStorageArgs()), tBucket)
 	tests := []struct {
 		rule, path string
 		want       any
@@ -27,7 +28,7 @@ func TestBucket_CKV_GCP_29_114_78_Hardening(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.rule, func(t *testing.T) {
-			if v, ok := input(t, bucket, tt.path); !ok || v.V != tt.want {
+			if v, ok := mocktest.Input(t, bucket, tt.path); !ok || v.V != tt.want {
 				t.Errorf("%s = %v, want %v", tt.path, v, tt.want)
 			}
 		})
@@ -39,11 +40,11 @@ func TestBucket_RetainedUnlessDeleteDataOnDestroy(t *testing.T) {
 		t.Run(fmt.Sprintf("deleteDataOnDestroy=%v", deleteData), func(t *testing.T) {
 			args := validStorageArgs()
 			args.DeleteDataOnDestroy = deleteData
-			bucket := only(t, runStorage(t, args), tBucket)
+			bucket := mocktest.One(t, runStorage(t, args), tBucket)
 			if bucket.RetainOnDelete == deleteData {
 				t.Errorf("retainOnDelete = %v, want %v", bucket.RetainOnDelete, !deleteData)
 			}
-			if got := flag(t, bucket, "forceDestroy"); got != deleteData {
+			if got := mocktest.Bool(t, bucket.Inputs, "forceDestroy"); got != deleteData {
 				t.Errorf("forceDestroy = %v, want %v", got, deleteData)
 			}
 		})
@@ -58,7 +59,7 @@ var iamTypes = []string{tProjectMember, tAccountMember, tBucketMember,
 func TestIAM_CKV_GCP_117_BucketScopedStorageAccessOnlyNeverOwner(t *testing.T) {
 	for _, identity := range []Identity{WorkloadIdentity, ServiceAccountKey} {
 		t.Run(string(identity), func(t *testing.T) {
-			cloud := run(t, func(ctx *pulumi.Context) error {
+			cloud := mocktest.Run(t, func(ctx *pulumi.Context) error {
 				c, err := NewCluster(ctx, "gke", validClusterArgs())
 				if err != nil {
 					return err
@@ -74,7 +75,7 @@ func TestIAM_CKV_GCP_117_BucketScopedStorageAccessOnlyNeverOwner(t *testing.T) {
 					continue
 				}
 				grants++
-				role := str(t, r, "role")
+				role := mocktest.MustString(t, r, "role")
 				if role == "roles/owner" || role == "roles/editor" {
 					t.Errorf("%s %s grants %s", r.Type, r.Name, role)
 				}
@@ -85,11 +86,11 @@ func TestIAM_CKV_GCP_117_BucketScopedStorageAccessOnlyNeverOwner(t *testing.T) {
 			if grants == 0 {
 				t.Fatal("no IAM grants recorded")
 			}
-			grant := only(t, cloud, tBucketMember)
+			grant := mocktest.One(t, cloud, tBucketMember)
 			pachSA, _ := cloud.Named(tAccount, "storage-pachyderm")
-			bucket := only(t, cloud, tBucket)
-			if str(t, grant, "role") != BucketRole || str(t, grant, "bucket") != str(t, bucket, "name") ||
-				str(t, grant, "member") != pachSA.Outputs["member"].StringValue() {
+			bucket := mocktest.One(t, cloud, tBucket)
+			if mocktest.MustString(t, grant, "role") != BucketRole || mocktest.MustString(t, grant, "bucket") != mocktest.MustString(t, bucket, "name") ||
+				mocktest.MustString(t, grant, "member") != pachSA.Outputs["member"].StringValue() {
 				t.Errorf("bucket grant = %v, want %s on the bucket for Pachyderm's account", grant.Inputs, BucketRole)
 			}
 		})
@@ -99,7 +100,7 @@ func TestIAM_CKV_GCP_117_BucketScopedStorageAccessOnlyNeverOwner(t *testing.T) {
 func TestWorkloadIdentity_MembersAreExactlyBothPachydermServiceAccounts(t *testing.T) {
 	var annotations map[string]string
 	var credentialsSecret bool
-	cloud := run(t, func(ctx *pulumi.Context) error {
+	cloud := mocktest.Run(t, func(ctx *pulumi.Context) error {
 		args := validStorageArgs()
 		args.Namespace = "pach"
 		s, err := NewStorage(ctx, "storage", args)
@@ -113,10 +114,10 @@ func TestWorkloadIdentity_MembersAreExactlyBothPachydermServiceAccounts(t *testi
 	pachSA, _ := cloud.Named(tAccount, "storage-pachyderm")
 	var members []string
 	for _, m := range cloud.OfType(tAccountMember) {
-		if str(t, m, "role") != WorkloadIdentityRole || str(t, m, "serviceAccountId") != pachSA.Outputs["name"].StringValue() {
+		if mocktest.MustString(t, m, "role") != WorkloadIdentityRole || mocktest.MustString(t, m, "serviceAccountId") != pachSA.Outputs["name"].StringValue() {
 			t.Errorf("unexpected service account grant %v", m.Inputs)
 		}
-		members = append(members, str(t, m, "member"))
+		members = append(members, mocktest.MustString(t, m, "member"))
 	}
 	slices.Sort(members)
 	want := []string{
@@ -142,7 +143,7 @@ func TestServiceAccountKey_CredentialsAreDecodedSecretJSON(t *testing.T) {
 	var secret bool
 	var creds string
 	var annotations map[string]string
-	cloud := run(t, func(ctx *pulumi.Context) error {
+	cloud := mocktest.Run(t, func(ctx *pulumi.Context) error {
 		args := validStorageArgs()
 		args.Identity, args.WorkloadPool = ServiceAccountKey, nil
 		s, err := NewStorage(ctx, "storage", args)
@@ -162,7 +163,7 @@ func TestServiceAccountKey_CredentialsAreDecodedSecretJSON(t *testing.T) {
 		t.Errorf("Credentials = %q, want the decoded key JSON (%v)", creds, err)
 	}
 	pachSA, _ := cloud.Named(tAccount, "storage-pachyderm")
-	if got := str(t, only(t, cloud, tKey), "serviceAccountId"); got != pachSA.Outputs["name"].StringValue() {
+	if got := mocktest.MustString(t, mocktest.One(t, cloud, tKey), "serviceAccountId"); got != pachSA.Outputs["name"].StringValue() {
 		t.Errorf("key for %q, want Pachyderm's account", got)
 	}
 	if n := len(cloud.OfType(tAccountMember)); n != 0 {
@@ -222,7 +223,7 @@ func TestNewStorage_InvalidArgsListsEveryProblem(t *testing.T) {
 				_, err := NewStorage(ctx, "storage", &tt.args)
 				return err
 			})
-			wantProblems(t, err, tt.fields...)
+			mocktest.WantProblems(t, err, tt.fields...)
 			if n := len(cloud.Resources()); n != 0 {
 				t.Errorf("%d resources registered before validation failed", n)
 			}

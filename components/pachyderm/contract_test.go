@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pachdeploy/pachdeploy/internal/mockcloud/mocktest"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"sigs.k8s.io/yaml"
 )
@@ -39,27 +39,8 @@ func released(t *testing.T, b Backend) map[string]any {
 		a.ExternalService = true
 		a.Values = map[string]any{"pachd": map[string]any{"logLevel": "debug"}}
 	})
-	r := one(t, cloud, releaseType)
-	return toPlain(r.Inputs["values"]).(map[string]any)
-}
-
-func toPlain(v resource.PropertyValue) any {
-	v = unsecret(v)
-	switch {
-	case v.IsObject():
-		m := map[string]any{}
-		for k, e := range v.ObjectValue() {
-			m[string(k)] = toPlain(e)
-		}
-		return m
-	case v.IsArray():
-		l := []any{}
-		for _, e := range v.ArrayValue() {
-			l = append(l, toPlain(e))
-		}
-		return l
-	}
-	return v.V
+	r := mocktest.One(t, cloud, releaseType)
+	return mocktest.Plain(r.Inputs["values"]).(map[string]any)
 }
 
 // TestValuesContract checks, for every backend, that each key pachdeploy sends exists

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/pachdeploy/pachdeploy/internal/mockcloud"
+	"github.com/pachdeploy/pachdeploy/internal/mockcloud/mocktest"
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -29,8 +30,7 @@ var storages = map[Backend]Storage{
 // group stand-in, as a cloud component would pass them.
 func deploy(t *testing.T, mutate func(*PachydermArgs)) *mockcloud.Cloud {
 	t.Helper()
-	cloud := mockcloud.New("project", "stack")
-	err := cloud.Run(func(ctx *pulumi.Context) error {
+	return mocktest.Run(t, func(ctx *pulumi.Context) error {
 		k8s, err := kubernetes.NewProvider(ctx, "cluster", &kubernetes.ProviderArgs{})
 		if err != nil {
 			return err
@@ -53,48 +53,17 @@ func deploy(t *testing.T, mutate func(*PachydermArgs)) *mockcloud.Cloud {
 		_, err = NewPachyderm(ctx, "pachyderm", args)
 		return err
 	})
-	if err != nil {
-		t.Fatalf("run: %v", err)
-	}
-	return cloud
-}
-
-func one(t *testing.T, cloud *mockcloud.Cloud, typ string) mockcloud.Resource {
-	t.Helper()
-	rs := cloud.OfType(typ)
-	if len(rs) != 1 {
-		t.Fatalf("want one %s, got %d", typ, len(rs))
-	}
-	return rs[0]
-}
-
-// at walks a property map along a dotted path.
-func at(t *testing.T, m resource.PropertyMap, path string) resource.PropertyValue {
-	t.Helper()
-	v := resource.NewObjectProperty(m)
-	for _, k := range strings.Split(path, ".") {
-		v = unsecret(v)
-		if !v.IsObject() {
-			t.Fatalf("%s: %q is not an object", path, k)
-		}
-		var ok bool
-		v, ok = v.ObjectValue()[resource.PropertyKey(k)]
-		if !ok {
-			t.Fatalf("%s: no key %q", path, k)
-		}
-	}
-	return v
 }
 
 func TestRelease_R10_HelmSafety(t *testing.T) {
 	cloud := deploy(t, nil)
-	r := one(t, cloud, releaseType)
+	r := mocktest.One(t, cloud, releaseType)
 	for path, want := range map[string]any{
 		"atomic": true, "cleanupOnFail": true, "timeout": float64(DefaultTimeoutSeconds),
 		"version": DefaultChartVersion, "chart": ChartName, "repositoryOpts.repo": DefaultChartRepo,
 		"name": ReleaseName, "values.pachd.externalService.enabled": false,
 	} {
-		if got := at(t, r.Inputs, path).V; got != want {
+		if got := mocktest.MustFind(t, r.Inputs, path).Raw.V; got != want {
 			t.Errorf("%s = %v, want %v", path, got, want)
 		}
 	}
@@ -102,10 +71,7 @@ func TestRelease_R10_HelmSafety(t *testing.T) {
 
 func TestRelease_R11_ExplicitProviderAndDependsOn(t *testing.T) {
 	cloud := deploy(t, nil)
-	nodes, ok := cloud.Named("pulumi:providers:kubernetes", "nodegroup-stand-in")
-	if !ok {
-		t.Fatal("node group stand-in not recorded")
-	}
+	nodes := mocktest.Named(t, cloud, "pulumi:providers:kubernetes", "nodegroup-stand-in")
 	for _, r := range cloud.Resources() {
 		if !strings.HasPrefix(r.Type, "kubernetes:") {
 			continue
@@ -125,47 +91,47 @@ func TestRelease_R11_ExplicitProviderAndDependsOn(t *testing.T) {
 
 func TestRelease_R8_InstallSecretsByName(t *testing.T) {
 	cloud := deploy(t, nil)
-	r := one(t, cloud, releaseType)
+	r := mocktest.One(t, cloud, releaseType)
 	for _, path := range []string{
 		"values.pachd.rootTokenSecretName", "values.pachd.enterpriseSecretSecretName",
 		"values.pachd.oauthClientSecretSecretName", "values.pachd.enterpriseLicenseKeySecretName",
 		"values.console.config.oauthClientSecretSecretName",
 	} {
-		if got := at(t, r.Inputs, path).V; got != bootstrapSecretName {
+		if got := mocktest.MustFind(t, r.Inputs, path).Raw.V; got != bootstrapSecretName {
 			t.Errorf("%s = %v, want %q", path, got, bootstrapSecretName)
 		}
 	}
-	pachd := at(t, r.Inputs, "values.pachd").ObjectValue()
+	pachd := mocktest.MustFind(t, r.Inputs, "values.pachd").Raw.ObjectValue()
 	for _, k := range []string{"rootToken", "enterpriseSecret", "oauthClientSecret", "enterpriseLicenseKey"} {
 		if _, inline := pachd[resource.PropertyKey(k)]; inline {
 			t.Errorf("pachd.%s is set inline", k)
 		}
 	}
-	if holds(resource.NewObjectProperty(r.Inputs), "license-value") {
+	if mocktest.Holds(resource.NewObjectProperty(r.Inputs), "license-value") {
 		t.Error("the license key is inline in the release values")
 	}
 
-	s := one(t, cloud, secretType)
+	s := mocktest.One(t, cloud, secretType)
 	data := s.Inputs["stringData"]
 	if !data.ContainsSecrets() {
 		t.Fatal("bootstrap secret data is not a Pulumi secret")
 	}
-	keys := unsecret(at(t, s.Inputs, "stringData")).ObjectValue()
+	keys := mocktest.MustFind(t, s.Inputs, "stringData").Value.ObjectValue()
 	for _, k := range []string{keyRootToken, keyEnterpriseSecret, keyPachdOAuthSecret, keyConsoleOAuthSecret, keyLicense} {
 		if _, ok := keys[resource.PropertyKey(k)]; !ok {
 			t.Errorf("bootstrap secret lacks key %q", k)
 		}
 	}
-	if got := at(t, s.Inputs, "metadata.name").V; got != bootstrapSecretName {
+	if got := mocktest.MustFind(t, s.Inputs, "metadata.name").Raw.V; got != bootstrapSecretName {
 		t.Errorf("secret name %v", got)
 	}
 }
 
 func TestRelease_PostgresPasswordsAreGeneratedSecrets(t *testing.T) {
 	cloud := deploy(t, nil)
-	r := one(t, cloud, releaseType)
+	r := mocktest.One(t, cloud, releaseType)
 	for _, k := range []string{"postgresqlPassword", "postgresqlPostgresPassword"} {
-		v := at(t, r.Inputs, "values.global.postgresql."+k)
+		v := mocktest.MustFind(t, r.Inputs, "values.global.postgresql."+k).Raw
 		if !v.ContainsSecrets() {
 			t.Errorf("%s is not secret: %v", k, v)
 		}
@@ -177,7 +143,7 @@ func TestRelease_PostgresPasswordsAreGeneratedSecrets(t *testing.T) {
 	if n := len(cloud.OfType(passwordType)); n != 6 {
 		t.Errorf("%d random passwords, want 6", n)
 	}
-	if got := at(t, r.Inputs, "values.pachd.clusterDeploymentID").V; got == "" || got == nil {
+	if got := mocktest.MustFind(t, r.Inputs, "values.pachd.clusterDeploymentID").Raw.V; got == "" || got == nil {
 		t.Error("clusterDeploymentID is not pinned")
 	}
 }
@@ -191,14 +157,14 @@ func TestRelease_StorageCredentialsAreSecret(t *testing.T) {
 	for backend, path := range cases {
 		t.Run(string(backend), func(t *testing.T) {
 			cloud := deploy(t, func(a *PachydermArgs) { a.Storage = storages[backend] })
-			r := one(t, cloud, releaseType)
-			if v := at(t, r.Inputs, path); !v.ContainsSecrets() {
+			r := mocktest.One(t, cloud, releaseType)
+			if v := mocktest.MustFind(t, r.Inputs, path).Raw; !v.ContainsSecrets() {
 				t.Errorf("%s is not a secret", path)
 			}
-			if got := at(t, r.Inputs, "values.deployTarget").V; got != string(backend) {
+			if got := mocktest.MustFind(t, r.Inputs, "values.deployTarget").Raw.V; got != string(backend) {
 				t.Errorf("deployTarget = %v", got)
 			}
-			if got := at(t, r.Inputs, "values.pachd.storage.storageURL").V; got != StorageURL(storages[backend]) {
+			if got := mocktest.MustFind(t, r.Inputs, "values.pachd.storage.storageURL").Raw.V; got != StorageURL(storages[backend]) {
 				t.Errorf("storageURL = %v", got)
 			}
 		})
@@ -219,13 +185,13 @@ func TestStorageURL(t *testing.T) {
 
 func TestRelease_BothServiceAccountsAnnotated(t *testing.T) {
 	cloud := deploy(t, nil)
-	r := one(t, cloud, releaseType)
+	r := mocktest.One(t, cloud, releaseType)
 	for _, path := range []string{
 		"values.pachd.serviceAccount.additionalAnnotations.eks.amazonaws.com/role-arn",
 		"values.pachd.worker.serviceAccount.additionalAnnotations.eks.amazonaws.com/role-arn",
 	} {
 		parts := strings.SplitN(path, ".additionalAnnotations.", 2)
-		ann := at(t, r.Inputs, parts[0]+".additionalAnnotations").ObjectValue()
+		ann := mocktest.MustFind(t, r.Inputs, parts[0]+".additionalAnnotations").Raw.ObjectValue()
 		if got := ann[resource.PropertyKey(parts[1])].V; got != "arn:aws:iam::1:role/pach" {
 			t.Errorf("%s = %v", path, got)
 		}
@@ -234,12 +200,12 @@ func TestRelease_BothServiceAccountsAnnotated(t *testing.T) {
 
 func TestRelease_StorageClassOnEveryVolume(t *testing.T) {
 	cloud := deploy(t, nil)
-	r := one(t, cloud, releaseType)
+	r := mocktest.One(t, cloud, releaseType)
 	for _, path := range []string{
 		"values.etcd.storageClass", "values.postgresql.persistence.storageClass",
 		"values.loki-stack.loki.persistence.storageClassName",
 	} {
-		if got := at(t, r.Inputs, path).V; got != "gp3" {
+		if got := mocktest.MustFind(t, r.Inputs, path).Raw.V; got != "gp3" {
 			t.Errorf("%s = %v, want gp3", path, got)
 		}
 	}
@@ -249,25 +215,25 @@ func TestRelease_UserValuesMergeOver(t *testing.T) {
 	cloud := deploy(t, func(a *PachydermArgs) {
 		a.Values = map[string]any{"pachd": map[string]any{"logLevel": "debug", "externalService": map[string]any{"enabled": true}}}
 	})
-	r := one(t, cloud, releaseType)
-	if got := at(t, r.Inputs, "values.pachd.logLevel").V; got != "debug" {
+	r := mocktest.One(t, cloud, releaseType)
+	if got := mocktest.MustFind(t, r.Inputs, "values.pachd.logLevel").Raw.V; got != "debug" {
 		t.Errorf("user value lost: %v", got)
 	}
-	if got := at(t, r.Inputs, "values.pachd.externalService.enabled").V; got != true {
+	if got := mocktest.MustFind(t, r.Inputs, "values.pachd.externalService.enabled").Raw.V; got != true {
 		t.Errorf("user override lost: %v", got)
 	}
-	if got := at(t, r.Inputs, "values.pachd.rootTokenSecretName").V; got != bootstrapSecretName {
+	if got := mocktest.MustFind(t, r.Inputs, "values.pachd.rootTokenSecretName").Raw.V; got != bootstrapSecretName {
 		t.Errorf("generated sibling lost in merge: %v", got)
 	}
 }
 
 func TestConsoleAndExternalService(t *testing.T) {
 	cloud := deploy(t, func(a *PachydermArgs) { a.DisableConsole = true; a.ExternalService = true })
-	r := one(t, cloud, releaseType)
-	if got := at(t, r.Inputs, "values.console.enabled").V; got != false {
+	r := mocktest.One(t, cloud, releaseType)
+	if got := mocktest.MustFind(t, r.Inputs, "values.console.enabled").Raw.V; got != false {
 		t.Errorf("console.enabled = %v", got)
 	}
-	if got := at(t, r.Inputs, "values.pachd.externalService.enabled").V; got != true {
+	if got := mocktest.MustFind(t, r.Inputs, "values.pachd.externalService.enabled").Raw.V; got != true {
 		t.Errorf("externalService = %v", got)
 	}
 	svc := cloud.OfType("kubernetes:core/v1:Service")
@@ -278,11 +244,11 @@ func TestConsoleAndExternalService(t *testing.T) {
 
 func TestNamespaceIsCreated(t *testing.T) {
 	cloud := deploy(t, func(a *PachydermArgs) { a.Namespace = "data" })
-	ns := one(t, cloud, namespaceType)
-	if got := at(t, ns.Inputs, "metadata.name").V; got != "data" {
+	ns := mocktest.One(t, cloud, namespaceType)
+	if got := mocktest.MustFind(t, ns.Inputs, "metadata.name").Raw.V; got != "data" {
 		t.Errorf("namespace = %v", got)
 	}
-	if got := at(t, one(t, cloud, releaseType).Inputs, "namespace").V; got != "data" {
+	if got := mocktest.MustFind(t, mocktest.One(t, cloud, releaseType).Inputs, "namespace").Raw.V; got != "data" {
 		t.Errorf("release namespace = %v", got)
 	}
 }
@@ -317,34 +283,4 @@ func TestNewPachyderm_InvalidArgsListsAll(t *testing.T) {
 	if len(cloud.Resources()) != 0 {
 		t.Errorf("resources registered despite invalid args: %d", len(cloud.Resources()))
 	}
-}
-
-// holds reports whether v contains the string s anywhere, secrets included.
-func holds(v resource.PropertyValue, s string) bool {
-	switch {
-	case v.IsSecret():
-		return holds(v.SecretValue().Element, s)
-	case v.IsObject():
-		for _, e := range v.ObjectValue() {
-			if holds(e, s) {
-				return true
-			}
-		}
-	case v.IsArray():
-		for _, e := range v.ArrayValue() {
-			if holds(e, s) {
-				return true
-			}
-		}
-	case v.IsString():
-		return strings.Contains(v.StringValue(), s)
-	}
-	return false
-}
-
-func unsecret(v resource.PropertyValue) resource.PropertyValue {
-	for v.IsSecret() {
-		v = v.SecretValue().Element
-	}
-	return v
 }

@@ -1,0 +1,297 @@
+// Package mocktest holds the helpers the unit tests share for running programs under
+// the mock cloud (package mockcloud) and reading what they recorded. It imports
+// testing, so only _test.go files may import it.
+//
+// Paths name a value inside a property map as resource.ParsePropertyPath reads them:
+// "metadataOptions.httpTokens", "rules[0].status", and for keys holding a dot or a
+// bracket `additionalAnnotations["eks.amazonaws.com/role-arn"]`. Secrets are opened at
+// every level, so a path goes through a secret object as through a plain one.
+package mocktest
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/pachdeploy/pachdeploy/internal/mockcloud"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// Project and Stack name the project and stack Run deploys into.
+const (
+	Project = "pachdeploy"
+	Stack   = "test"
+)
+
+// Run runs program under a fresh mock cloud for Project and Stack and fails the test
+// when the program returns an error.
+func Run(t testing.TB, program pulumi.RunFunc) *mockcloud.Cloud {
+	t.Helper()
+	return RunStack(t, Stack, program)
+}
+
+// RunStack is Run for the named stack of Project.
+func RunStack(t testing.TB, stack string, program pulumi.RunFunc) *mockcloud.Cloud {
+	t.Helper()
+	cloud := mockcloud.New(Project, stack)
+	if err := cloud.Run(program); err != nil {
+		t.Fatalf("program failed: %v", err)
+	}
+	return cloud
+}
+
+// One returns the only recorded resource of type typ, failing the test unless there
+// is exactly one.
+func One(t testing.TB, cloud *mockcloud.Cloud, typ string) mockcloud.Resource {
+	t.Helper()
+	rs := cloud.OfType(typ)
+	if len(rs) != 1 {
+		t.Fatalf("want exactly one %s, got %d", typ, len(rs))
+	}
+	return rs[0]
+}
+
+// Named returns the recorded resource of type typ with logical name name, failing the
+// test when there is none.
+func Named(t testing.TB, cloud *mockcloud.Cloud, typ, name string) mockcloud.Resource {
+	t.Helper()
+	r, ok := cloud.Named(typ, name)
+	if !ok {
+		t.Fatalf("no %s named %q recorded", typ, name)
+	}
+	return r
+}
+
+// DependsOn reports whether r waits for the resource with URN urn.
+func DependsOn(r mockcloud.Resource, urn string) bool {
+	for _, d := range r.DependsOn {
+		if d == urn {
+			return true
+		}
+	}
+	return false
+}
+
+// UsesProvider reports whether r was registered with the provider whose URN is
+// providerURN.
+func UsesProvider(r mockcloud.Resource, providerURN string) bool {
+	return strings.HasPrefix(r.Provider, providerURN+"::")
+}
+
+// Found is what Find found at a path.
+type Found struct {
+	// Value is the value at the path with secrets unwrapped; null when not Set.
+	Value resource.PropertyValue
+	// Raw is the value at the path as recorded: still wrapped when it is itself secret.
+	Raw resource.PropertyValue
+	// Secret reports whether the value, or any object on the way to it, is secret.
+	Secret bool
+	// Set reports whether the path leads to a value that is not null.
+	Set bool
+}
+
+// Find walks path through m, opening secrets at every level. A path that leaves the
+// recorded values is not Set; a path that does not parse fails the test.
+func Find(t testing.TB, m resource.PropertyMap, path string) Found {
+	t.Helper()
+	p, err := resource.ParsePropertyPath(path)
+	if err != nil {
+		t.Fatalf("bad property path %q: %v", path, err)
+	}
+	var f Found
+	v := resource.NewObjectProperty(m)
+	for _, key := range p {
+		if v.IsSecret() {
+			v, f.Secret = Unsecret(v), true
+		}
+		var ok bool
+		switch k := key.(type) {
+		case string:
+			if v.IsObject() {
+				v, ok = v.ObjectValue()[resource.PropertyKey(k)]
+			}
+		case int:
+			if v.IsArray() && k >= 0 && k < len(v.ArrayValue()) {
+				v, ok = v.ArrayValue()[k], true
+			}
+		}
+		if !ok {
+			return Found{Value: resource.NewNullProperty(), Raw: resource.NewNullProperty(), Secret: f.Secret}
+		}
+	}
+	f.Raw = v
+	if v.IsSecret() {
+		v, f.Secret = Unsecret(v), true
+	}
+	f.Value, f.Set = v, !v.IsNull()
+	return f
+}
+
+// MustFind is Find that fails the test unless the path leads to a set value.
+func MustFind(t testing.TB, m resource.PropertyMap, path string) Found {
+	t.Helper()
+	f := Find(t, m, path)
+	if !f.Set {
+		t.Fatalf("%s is not set", path)
+	}
+	return f
+}
+
+// Get returns the value at path in m with secrets unwrapped, and whether it is set.
+func Get(t testing.TB, m resource.PropertyMap, path string) (resource.PropertyValue, bool) {
+	t.Helper()
+	f := Find(t, m, path)
+	return f.Value, f.Set
+}
+
+// Value returns the value at path in m with secrets unwrapped; null when not set.
+func Value(t testing.TB, m resource.PropertyMap, path string) resource.PropertyValue {
+	t.Helper()
+	return Find(t, m, path).Value
+}
+
+// Key quotes a map key for use in a path, for keys that hold a dot or a bracket:
+// "tags"+Key("kubernetes.io/role/elb") is `tags["kubernetes.io/role/elb"]`.
+func Key(k string) string {
+	return `["` + strings.ReplaceAll(k, `"`, `\"`) + `"]`
+}
+
+// String returns the string at path in m, or "" when there is no string there.
+func String(t testing.TB, m resource.PropertyMap, path string) string {
+	t.Helper()
+	if v, _ := Get(t, m, path); v.IsString() {
+		return v.StringValue()
+	}
+	return ""
+}
+
+// Bool returns the bool at path in m; anything but a true bool is false.
+func Bool(t testing.TB, m resource.PropertyMap, path string) bool {
+	t.Helper()
+	v, _ := Get(t, m, path)
+	return v.IsBool() && v.BoolValue()
+}
+
+// Input returns r's input at path with secrets unwrapped, and whether it is set.
+func Input(t testing.TB, r mockcloud.Resource, path string) (resource.PropertyValue, bool) {
+	t.Helper()
+	return Get(t, r.Inputs, path)
+}
+
+// MustInput returns r's input at path with secrets unwrapped, failing the test when it
+// is not set.
+func MustInput(t testing.TB, r mockcloud.Resource, path string) resource.PropertyValue {
+	t.Helper()
+	v, ok := Input(t, r, path)
+	if !ok {
+		t.Fatalf("%s %s: input %s is not set", r.Type, r.Name, path)
+	}
+	return v
+}
+
+// MustString returns r's string input at path, failing the test when it is not a set
+// string.
+func MustString(t testing.TB, r mockcloud.Resource, path string) string {
+	t.Helper()
+	v, ok := Input(t, r, path)
+	if !ok || !v.IsString() {
+		t.Fatalf("%s %s: %s is %v, want a string", r.Type, r.Name, path, v)
+	}
+	return v.StringValue()
+}
+
+// Unsecret returns v with any secret wrappers removed.
+func Unsecret(v resource.PropertyValue) resource.PropertyValue {
+	for v.IsSecret() {
+		v = v.SecretValue().Element
+	}
+	return v
+}
+
+// Plain converts v to plain Go values (map[string]any, []any, string, float64, bool,
+// nil), unwrapping secrets at every level.
+func Plain(v resource.PropertyValue) any {
+	v = Unsecret(v)
+	switch {
+	case v.IsObject():
+		m := map[string]any{}
+		for k, e := range v.ObjectValue() {
+			m[string(k)] = Plain(e)
+		}
+		return m
+	case v.IsArray():
+		l := []any{}
+		for _, e := range v.ArrayValue() {
+			l = append(l, Plain(e))
+		}
+		return l
+	}
+	return v.V
+}
+
+// Holds reports whether v contains the string s in any string anywhere, secrets
+// included.
+func Holds(v resource.PropertyValue, s string) bool {
+	switch v = Unsecret(v); {
+	case v.IsObject():
+		for _, e := range v.ObjectValue() {
+			if Holds(e, s) {
+				return true
+			}
+		}
+	case v.IsArray():
+		for _, e := range v.ArrayValue() {
+			if Holds(e, s) {
+				return true
+			}
+		}
+	case v.IsString():
+		return strings.Contains(v.StringValue(), s)
+	}
+	return false
+}
+
+// Plaintext reports whether v contains the string s in a string outside every
+// secret, and where (like ".values.key" or ".list[]").
+func Plaintext(v resource.PropertyValue, s string) (where string, found bool) {
+	return plaintext(v, s, "")
+}
+
+func plaintext(v resource.PropertyValue, s, at string) (string, bool) {
+	switch {
+	case v.IsSecret():
+		return "", false
+	case v.IsString():
+		return at, strings.Contains(v.StringValue(), s)
+	case v.IsArray():
+		for _, e := range v.ArrayValue() {
+			if p, ok := plaintext(e, s, at+"[]"); ok {
+				return p, true
+			}
+		}
+	case v.IsObject():
+		for k, e := range v.ObjectValue() {
+			if p, ok := plaintext(e, s, at+"."+string(k)); ok {
+				return p, true
+			}
+		}
+	}
+	return "", false
+}
+
+// WantProblems checks that err is a validation error (as rules.Error prints it) that
+// names each of fields and lists no other problem.
+func WantProblems(t testing.TB, err error, fields ...string) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("want an error naming %v, got none", fields)
+	}
+	for _, f := range fields {
+		if !strings.Contains(err.Error(), "  - "+f+" = ") {
+			t.Errorf("error does not name %s:\n%v", f, err)
+		}
+	}
+	if got := strings.Count(err.Error(), "\n  - "); got != len(fields) {
+		t.Errorf("want %d problems, got %d:\n%v", len(fields), got, err)
+	}
+}
