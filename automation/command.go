@@ -1,0 +1,166 @@
+package automation
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/blang/semver"
+	"github.com/pulumi/pulumi/sdk/v3"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+)
+
+// command runs the Pulumi CLI for the Automation API. Unlike the SDK's runner it starts
+// the CLI in its own process group, so a terminal's Ctrl-C reaches only this process
+// (which then interrupts the CLI once, for a graceful stop), waits grace before killing,
+// and kills the whole group when hardStop closes.
+type command struct {
+	path     string
+	version  semver.Version
+	grace    time.Duration
+	hardStop <-chan struct{}
+}
+
+var _ auto.PulumiCommand = (*command)(nil)
+
+// PulumiInfo describes the Pulumi CLI found.
+type PulumiInfo struct {
+	// Path is the binary.
+	Path string
+	// Version is what `pulumi version` printed.
+	Version string
+	// SDKVersion is the Automation API's version, the minimum the CLI must have.
+	SDKVersion string
+}
+
+// FindPulumi locates the Pulumi CLI as WithPulumiCommand does (path, else ./bin/pulumi,
+// else PATH) and checks that its version is at least the SDK's.
+func FindPulumi(path string) (PulumiInfo, error) {
+	info := PulumiInfo{SDKVersion: sdk.Version.String()}
+	root, err := pulumiRoot(path)
+	if err != nil {
+		return info, err
+	}
+	info.Path = "pulumi"
+	if root != "" {
+		info.Path = filepath.Join(root, "bin", "pulumi")
+	} else if p, err := exec.LookPath("pulumi"); err == nil {
+		info.Path = p
+	}
+	cmd, err := auto.NewPulumiCommand(&auto.PulumiCommandOptions{Root: root, Version: sdk.Version})
+	if err != nil {
+		return info, fmt.Errorf("pulumi CLI %s: %w (run `make tools` to build bin/pulumi %s)", info.Path, err, sdk.Version)
+	}
+	info.Version = cmd.Version().String()
+	return info, nil
+}
+
+// pulumiRoot maps WithPulumiCommand's path to the SDK's install root ("" = PATH).
+func pulumiRoot(path string) (string, error) {
+	if path == "" {
+		if st, err := os.Stat(filepath.Join("bin", "pulumi")); err == nil && !st.IsDir() {
+			return filepath.Abs(".")
+		}
+		return "", nil
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", err
+	}
+	if st, err := os.Stat(filepath.Join(abs, "bin", "pulumi")); err == nil && !st.IsDir() {
+		return abs, nil
+	}
+	if filepath.Base(filepath.Dir(abs)) == "bin" && filepath.Base(abs) == "pulumi" {
+		if _, err := os.Stat(abs); err == nil {
+			return filepath.Dir(filepath.Dir(abs)), nil
+		}
+	}
+	return "", fmt.Errorf("pulumi CLI %q not found: give the binary (.../bin/pulumi) or the directory holding bin/pulumi", path)
+}
+
+// newCommand finds and version-checks the CLI.
+func newCommand(o *options) (*command, error) {
+	info, err := FindPulumi(o.pulumiCommand)
+	if err != nil {
+		return nil, err
+	}
+	v, err := semver.ParseTolerant(info.Version)
+	if err != nil {
+		return nil, err
+	}
+	return &command{path: info.Path, version: v, grace: o.grace, hardStop: o.hardStop}, nil
+}
+
+// Version is the CLI's version.
+func (c *command) Version() semver.Version { return c.version }
+
+// Run runs the CLI non-interactively in workdir, as the SDK's runner does.
+func (c *command) Run(ctx context.Context, workdir string, stdin io.Reader,
+	additionalOutput, additionalErrorOutput []io.Writer, additionalEnv []string, args ...string,
+) (string, string, int, error) {
+	if !slices.Contains(args, "--non-interactive") {
+		args = append([]string{"--non-interactive"}, args...)
+	}
+	cmd := exec.CommandContext(ctx, c.path, args...)
+	cmd.Dir = workdir
+	env := append(os.Environ(), additionalEnv...)
+	env = append(env, "PULUMI_AUTOMATION_API=true")
+	if filepath.IsAbs(c.path) {
+		env = prependPath(env, filepath.Dir(c.path))
+	}
+	cmd.Env = env
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout = io.MultiWriter(append(additionalOutput, &stdout)...)
+	cmd.Stderr = io.MultiWriter(append(additionalErrorOutput, &stderr)...)
+	cmd.Stdin = stdin
+	ownProcessGroup(cmd)
+	cmd.Cancel = func() error { return interrupt(cmd.Process) }
+	cmd.WaitDelay = c.grace
+	if err := cmd.Start(); err != nil {
+		return "", "", -1, err
+	}
+	done := make(chan struct{})
+	defer close(done)
+	if c.hardStop != nil {
+		go func() {
+			select {
+			case <-c.hardStop:
+				killGroup(cmd.Process)
+			case <-done:
+			}
+		}()
+	}
+	err := cmd.Wait()
+	code := -2
+	var exitErr *exec.ExitError
+	switch {
+	case err == nil:
+		code = 0
+	case errors.As(err, &exitErr):
+		code = exitErr.ExitCode()
+	}
+	if err != nil && ctx.Err() != nil {
+		err = fmt.Errorf("%w (%w)", ctx.Err(), err)
+	}
+	return stdout.String(), stderr.String(), code, err
+}
+
+// prependPath puts dir first on PATH, so the plugins next to the CLI are found.
+func prependPath(env []string, dir string) []string {
+	out := slices.Clone(env)
+	for i, e := range out {
+		if len(e) >= 5 && strings.EqualFold(e[:5], "PATH=") {
+			out[i] = "PATH=" + dir + string(os.PathListSeparator) + e[5:]
+			return out
+		}
+	}
+	return append(out, "PATH="+dir)
+}

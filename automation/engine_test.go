@@ -1,0 +1,366 @@
+package automation
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pachdeploy/pachdeploy/stacks/config"
+	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// These tests run the real Pulumi CLI (bin/pulumi) with the stand-in providers
+// (bin/pulumi-resource-*) on a file backend in a temp directory. `make tools` builds both.
+
+const passwordType = "random:index/randomPassword:RandomPassword"
+
+// bucket is a stand-in S3 bucket registered by type token (no AWS SDK in this test).
+type bucket struct {
+	pulumi.CustomResourceState
+}
+
+// tinyProgram creates a plain random string ("pet"), a secret password and a bucket retained on delete unless
+// pachdeploy:deleteDataOnDestroy, and exports the pet and the password.
+func tinyProgram(ctx *pulumi.Context) error {
+	pet, err := random.NewRandomString(ctx, "pet", &random.RandomStringArgs{Length: pulumi.Int(8)})
+	if err != nil {
+		return err
+	}
+	pw, err := random.NewRandomPassword(ctx, "password", &random.RandomPasswordArgs{Length: pulumi.Int(16)})
+	if err != nil {
+		return err
+	}
+	deleteData, _ := ctx.GetConfig("pachdeploy:deleteDataOnDestroy")
+	var b bucket
+	err = ctx.RegisterResource("aws:s3/bucketV2:BucketV2", "data", pulumi.Map{"forceDestroy": pulumi.Bool(deleteData == "true")},
+		&b, pulumi.RetainOnDelete(deleteData != "true"))
+	if err != nil {
+		return err
+	}
+	ctx.Export("pet", pet.Result)
+	ctx.Export("password", pw.Result)
+	return nil
+}
+
+// engine returns options for an isolated engine run: temp PULUMI_HOME, file backend,
+// passphrase, the repo's bin/pulumi and stand-ins. It skips when bin/pulumi is missing.
+func engine(t *testing.T, latency string) (stateDir string, opts []Option) {
+	t.Helper()
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(root, "bin", "pulumi")); err != nil {
+		t.Skip("bin/pulumi is missing: run `make tools` to build the Pulumi CLI and the stand-in providers")
+	}
+	stateDir = t.TempDir()
+	env := map[string]string{
+		"PULUMI_HOME":              t.TempDir(),
+		EnvPassphrase:              "engine-test",
+		"PULUMI_SKIP_UPDATE_CHECK": "true",
+		"PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+		"PACHDEPLOY_TESTPROVIDER_LATENCY":             latency,
+	}
+	return stateDir, []Option{
+		WithPulumiCommand(root), WithStateDir(stateDir), WithEnv(env),
+		WithConfig(&config.Config{Cloud: config.AWS, EnterpriseLicenseKey: "license-sekrit-1234"}),
+	}
+}
+
+func TestEngine_UpOutputsPreviewDestroy(t *testing.T) {
+	stateDir, opts := engine(t, "")
+	ctx := context.Background()
+	var progress bytes.Buffer
+	s, err := New(ctx, "dev", tinyProgram, append(opts, WithProgress(&progress))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	up, err := s.Up(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if up.Totals["create"] < 4 || len(up.Changes) < 4 {
+		t.Errorf("up: totals %v, changes %+v; want >= 4 creates", up.Totals, up.Changes)
+	}
+	for _, want := range []string{`creating   ` + passwordType + ` "password"`, `created    ` + passwordType + ` "password" (`} {
+		if !strings.Contains(progress.String(), want) {
+			t.Errorf("progress lacks %q:\n%s", want, progress.String())
+		}
+	}
+	outs, err := s.Outputs(ctx, OutputsOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string]Output{}
+	for _, o := range outs {
+		byName[o.Name] = o
+	}
+	if pw := byName["password"]; !pw.Secret || pw.Value != "[secret]" {
+		t.Errorf("password output = %+v, want secret and redacted", pw)
+	}
+	if pet := byName["pet"]; pet.Secret || pet.Value == "" {
+		t.Errorf("pet output = %+v, want plain value", pet)
+	}
+	shown, err := s.Outputs(ctx, OutputsOptions{ShowSecrets: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var password string
+	for _, o := range shown {
+		if o.Name == "password" {
+			password, _ = o.Value.(string)
+		}
+	}
+	if len(password) != 16 {
+		t.Fatalf("shown password = %q, want 16 characters", password)
+	}
+	files := readAll(t, stateDir)
+	for _, secret := range []string{password, "license-sekrit-1234"} {
+		if strings.Contains(files, secret) {
+			t.Errorf("a secret is stored in plain text under the state directory")
+		}
+	}
+	if strings.Contains(progress.String(), password) {
+		t.Error("progress shows the password")
+	}
+
+	pre, err := s.Preview(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pre.Changes) != 0 || pre.Totals["same"] < 4 {
+		t.Errorf("preview after up: changes %+v totals %v, want none", pre.Changes, pre.Totals)
+	}
+
+	d, err := s.Destroy(ctx, DestroyOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !d.DataKept || len(d.Retained) != 1 || !strings.HasSuffix(d.Retained[0], "::data") {
+		t.Errorf("destroy: DataKept %v Retained %v, want the bucket kept", d.DataKept, d.Retained)
+	}
+	cfg, err := s.storedConfig(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, set := cfg["deleteDataOnDestroy"]; set {
+		t.Errorf("deleteDataOnDestroy left in config after destroy: %v", cfg)
+	}
+}
+
+func TestEngine_DestroyDeleteDataRecordsRetentionFirst(t *testing.T) {
+	_, opts := engine(t, "")
+	ctx := context.Background()
+	s, err := New(ctx, "dev", tinyProgram, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Up(ctx); err != nil {
+		t.Fatal(err)
+	}
+	d, err := s.Destroy(ctx, DestroyOptions{DeleteData: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.DataKept || len(d.Retained) != 0 {
+		t.Errorf("destroy --delete-data: DataKept %v Retained %v, want the bucket deleted", d.DataKept, d.Retained)
+	}
+	if d.Totals["delete"] < 4 {
+		t.Errorf("destroy totals %v, want the bucket deleted too", d.Totals)
+	}
+}
+
+// lineWaiter is a progress writer that signals when a line containing want is written.
+type lineWaiter struct {
+	mu   sync.Mutex
+	buf  bytes.Buffer
+	want string
+	seen chan struct{}
+	once sync.Once
+}
+
+func newLineWaiter(want string) *lineWaiter {
+	return &lineWaiter{want: want, seen: make(chan struct{})}
+}
+
+func (w *lineWaiter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.buf.Write(p)
+	if strings.Contains(w.buf.String(), w.want) {
+		w.once.Do(func() { close(w.seen) })
+	}
+	return len(p), nil
+}
+
+func (w *lineWaiter) wait(t *testing.T) {
+	t.Helper()
+	select {
+	case <-w.seen:
+	case <-time.After(2 * time.Minute):
+		t.Fatalf("no progress line %q", w.want)
+	}
+}
+
+func TestEngine_ConcurrentUpdateIsErrConcurrentUpdate(t *testing.T) {
+	_, opts := engine(t, passwordType+"=8s")
+	ctx := context.Background()
+	started := newLineWaiter(`creating   ` + passwordType)
+	first, err := New(ctx, "dev", tinyProgram, append(opts, WithProgress(started))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	firstErr := make(chan error, 1)
+	go func() {
+		_, err := first.Up(ctx)
+		firstErr <- err
+	}()
+	started.wait(t)
+	second, err := New(ctx, "dev", tinyProgram, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = second.Up(ctx)
+	if !errors.Is(err, ErrConcurrentUpdate) {
+		t.Errorf("second up: %v, want ErrConcurrentUpdate", err)
+	}
+	if err != nil && !strings.Contains(err.Error(), "pachdeploy cancel --stack dev") {
+		t.Errorf("error does not say how to recover: %v", err)
+	}
+	if err := <-firstErr; err != nil {
+		t.Errorf("first up: %v", err)
+	}
+}
+
+func TestEngine_CancelGracefullyThenPreview(t *testing.T) {
+	_, opts := engine(t, passwordType+"=5s")
+	started := newLineWaiter(`creating   ` + passwordType)
+	ctx, cancel := context.WithCancel(context.Background())
+	s, err := New(ctx, "dev", tinyProgram, append(opts, WithProgress(started))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	upErr := make(chan error, 1)
+	go func() {
+		_, err := s.Up(ctx)
+		upErr <- err
+	}()
+	started.wait(t)
+
+	cancel()
+	err = <-upErr
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("up after cancel: %v, want context.Canceled", err)
+	}
+
+	pre, err := s.Preview(context.Background())
+	if err != nil {
+		t.Fatalf("preview after a cancelled up: %v", err)
+	}
+	if len(pre.PendingOperations) != 0 {
+		t.Errorf("graceful cancel left pending operations: %+v", pre.PendingOperations)
+	}
+	if pre.Totals["create"] == 0 {
+		t.Errorf("preview totals %v, want the password still to create", pre.Totals)
+	}
+}
+
+func TestEngine_HardStopLeavesPendingOperationsAndRecovers(t *testing.T) {
+	_, opts := engine(t, passwordType+"=5s")
+	ctx := context.Background()
+	stop := make(chan struct{})
+	started := newLineWaiter(`creating   ` + passwordType)
+	s, err := New(ctx, "dev", tinyProgram, append(opts, WithProgress(started), WithHardStop(stop))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	upErr := make(chan error, 1)
+	go func() {
+		_, err := s.Up(ctx)
+		upErr <- err
+	}()
+	started.wait(t)
+	time.Sleep(time.Second) // the engine records the pending create before calling the provider
+	close(stop)
+	if err := <-upErr; err == nil {
+		t.Fatal("up survived a hard stop")
+	}
+
+	s, err = Open(ctx, "dev", tinyProgram, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pre, err := s.Preview(ctx)
+	if err != nil {
+		t.Fatalf("preview after a hard stop: %v", err)
+	}
+	if len(pre.PendingOperations) != 1 || pre.PendingOperations[0].Type != passwordType {
+		t.Fatalf("pending operations = %+v, want the password's create", pre.PendingOperations)
+	}
+	if _, err = s.Up(ctx); !errors.Is(err, ErrConcurrentUpdate) {
+		t.Fatalf("up over the killed run's lock: %v, want ErrConcurrentUpdate", err)
+	}
+	if err := s.Cancel(ctx); err != nil {
+		t.Fatalf("cancel: %v", err)
+	}
+	_, err = s.Up(ctx)
+	if !errors.Is(err, ErrPendingOperations) || !strings.Contains(err.Error(), "refresh --clear-pending") {
+		t.Fatalf("up over pending operations: %v, want ErrPendingOperations naming refresh --clear-pending", err)
+	}
+	if _, err := s.Refresh(ctx, RefreshOptions{ClearPending: true}); err != nil {
+		t.Fatalf("refresh --clear-pending: %v", err)
+	}
+	if _, err := s.Up(ctx); err != nil {
+		t.Fatalf("up after recovery: %v", err)
+	}
+}
+
+func TestEngine_FiveStacksInParallel(t *testing.T) {
+	_, opts := engine(t, passwordType+"=1s")
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	errs := make([]error, 5)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s, err := New(ctx, fmt.Sprintf("par%d", i), tinyProgram, opts...)
+			if err == nil {
+				_, err = s.Up(ctx)
+			}
+			errs[i] = err
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("stack par%d: %v", i, err)
+		}
+	}
+}
+
+// readAll concatenates every file under dir.
+func readAll(t *testing.T, dir string) string {
+	t.Helper()
+	var b strings.Builder
+	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		b.Write(data)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}

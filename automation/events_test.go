@@ -1,0 +1,151 @@
+package automation
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
+)
+
+// recorded reads an engine event stream, one JSON event a line.
+func recorded(t *testing.T, name string) []apitype.EngineEvent {
+	t.Helper()
+	f, err := os.Open("testdata/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out []apitype.EngineEvent
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var e apitype.EngineEvent
+		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// recordedPreview folds testdata/preview-events.jsonl into a preview result.
+func recordedPreview(t *testing.T) *PreviewResult {
+	t.Helper()
+	p := &PreviewResult{Report: Report{Stack: "dev", Operation: "preview", Changes: []Change{}}}
+	c := newCollector(&p.Report, nil, nil, false)
+	for _, e := range recorded(t, "preview-events.jsonl") {
+		c.handle(e)
+	}
+	return p
+}
+
+func TestCollector_PreviewFromRecordedEvents(t *testing.T) {
+	p := recordedPreview(t)
+	ops := map[string]string{}
+	for _, c := range p.Changes {
+		ops[c.Name] = c.Op
+	}
+	want := map[string]string{"pachd": "create", "pachyderm": "update", "cluster": "replace", "old|data": "delete"}
+	if len(ops) != len(want) {
+		t.Errorf("changes %v, want %v", ops, want)
+	}
+	for name, op := range want {
+		if ops[name] != op {
+			t.Errorf("%s: op %q, want %q", name, ops[name], op)
+		}
+	}
+	if v := p.ChartVersion; v == nil || v.Old != "2.11.5" || v.New != "2.11.6" {
+		t.Errorf("chart version %+v, want 2.11.5 -> 2.11.6", v)
+	}
+	loss := p.DataLoss()
+	if len(loss) != 2 || loss[0].Name != "cluster" || loss[1].Name != "old|data" {
+		t.Errorf("data loss %+v, want the replaced cluster and the deleted bucket", loss)
+	}
+	if p.Totals["create"] != 1 || p.Totals["same"] != 2 {
+		t.Errorf("totals %v, want the summary event's", p.Totals)
+	}
+	if len(p.Warnings) != 1 || p.Warnings[0] != "pachd: warning: role name is long" {
+		t.Errorf("warnings %q, want the role warning without color tags", p.Warnings)
+	}
+}
+
+func TestRender_Golden(t *testing.T) {
+	p := recordedPreview(t)
+	var md, js bytes.Buffer
+	if err := RenderMarkdown(&md, p); err != nil {
+		t.Fatal(err)
+	}
+	if err := RenderJSON(&js, p); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "preview.md.golden", md.String())
+	golden(t, "preview.json.golden", js.String())
+	for _, out := range []string{md.String(), js.String()} {
+		if strings.Contains(out, "PLAINVALUE") || strings.Contains(out, "[secret]") {
+			t.Errorf("rendered preview shows an input value:\n%s", out)
+		}
+	}
+}
+
+func TestRender_NoChanges(t *testing.T) {
+	var md bytes.Buffer
+	p := &PreviewResult{Report: Report{Stack: "dev", Totals: map[string]int{"same": 3}}}
+	if err := RenderMarkdown(&md, p); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(md.String(), "**3 unchanged**") || strings.Contains(md.String(), "| Operation") {
+		t.Errorf("no-change preview:\n%s", md.String())
+	}
+}
+
+func TestCollector_ProgressLines(t *testing.T) {
+	var out bytes.Buffer
+	rep := &Report{}
+	c := newCollector(rep, &out, redactor{"s3cr3t"}, true)
+	clock := time.Unix(0, 0)
+	c.now = func() time.Time { return clock }
+	urn := "urn:pulumi:dev::pachdeploy::aws:s3/bucketV2:BucketV2::data"
+	meta := apitype.StepEventMetadata{Op: "create", URN: urn, Type: "aws:s3/bucketV2:BucketV2"}
+	c.handle(apitype.EngineEvent{ResourcePreEvent: &apitype.ResourcePreEvent{Metadata: meta}})
+	clock = clock.Add(2500 * time.Millisecond)
+	c.handle(apitype.EngineEvent{ResOutputsEvent: &apitype.ResOutputsEvent{Metadata: meta}})
+	c.handle(apitype.EngineEvent{DiagnosticEvent: &apitype.DiagnosticEvent{URN: urn, Message: "denied for s3cr3t", Severity: "error"}})
+	want := "creating   aws:s3/bucketV2:BucketV2 \"data\"\ncreated    aws:s3/bucketV2:BucketV2 \"data\" (2.5s)\n"
+	if out.String() != want {
+		t.Errorf("progress:\n%s\nwant:\n%s", out.String(), want)
+	}
+	if len(c.errors) != 1 || c.errors[0] != "data: denied for [secret]" {
+		t.Errorf("errors %q, want the diagnostic redacted", c.errors)
+	}
+	if rep.Changes[0].Elapsed != 2500*time.Millisecond {
+		t.Errorf("elapsed %v, want 2.5s", rep.Changes[0].Elapsed)
+	}
+}
+
+func TestCollector_RefreshDrift(t *testing.T) {
+	rep := &Report{}
+	c := newCollector(rep, nil, nil, true)
+	state := func(id string, outputs map[string]any) *apitype.StepEventStateMetadata {
+		return &apitype.StepEventStateMetadata{ID: id, Outputs: outputs}
+	}
+	for _, m := range []apitype.StepEventMetadata{
+		{Op: "refresh", URN: "urn:a::same", Old: state("1", map[string]any{"x": 1.0}), New: state("1", map[string]any{"x": 1.0})},
+		{Op: "refresh", URN: "urn:a::drifted", Old: state("2", map[string]any{"tags": "a", "x": 1.0}), New: state("2", map[string]any{"tags": "b", "x": 1.0})},
+		{Op: "refresh", URN: "urn:a::gone", Old: state("3", nil), New: nil},
+	} {
+		c.handle(apitype.EngineEvent{ResOutputsEvent: &apitype.ResOutputsEvent{Metadata: m}})
+	}
+	if len(rep.Changes) != 2 {
+		t.Fatalf("drift %+v, want 2 resources", rep.Changes)
+	}
+	if c := rep.Changes[0]; c.Name != "drifted" || c.Op != "update" || len(c.Keys) != 1 || c.Keys[0] != "tags" {
+		t.Errorf("drifted: %+v", c)
+	}
+	if c := rep.Changes[1]; c.Name != "gone" || c.Op != "delete" {
+		t.Errorf("gone: %+v", c)
+	}
+}

@@ -1,0 +1,243 @@
+package automation
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/events"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optdestroy"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optrefresh"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
+)
+
+// eventsGrace bounds the wait for the event stream to drain after the CLI exits.
+const eventsGrace = 10 * time.Second
+
+// run runs one engine operation with an event stream feeding a Report.
+func (s *Stack) run(ctx context.Context, op string, live bool,
+	call func(chan<- events.EngineEvent) error,
+) (Report, error) {
+	rep := Report{Stack: s.name, Operation: op, Changes: []Change{}, Totals: map[string]int{}}
+	c := newCollector(&rep, s.progress, s.redact, live)
+	ch := make(chan events.EngineEvent)
+	done := make(chan struct{})
+	go c.run(ch, done)
+	start := time.Now()
+	err := call(ch)
+	select {
+	case <-done:
+	case <-time.After(eventsGrace):
+	}
+	rep.Duration = time.Since(start)
+	return rep, classify(op, s.name, err, c.errors, s.redact)
+}
+
+// Preview reports what Up would change, and any pending operations left by an
+// interrupted update. It changes nothing.
+func (s *Stack) Preview(ctx context.Context) (*PreviewResult, error) {
+	if err := s.checkStoredConfig(ctx); err != nil {
+		return nil, err
+	}
+	pending, err := s.PendingOperations(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rep, err := s.run(ctx, "preview", false, func(ch chan<- events.EngineEvent) error {
+		_, err := s.stack.Preview(ctx, optpreview.EventStreams(ch), optpreview.Diff())
+		return err
+	})
+	rep.PendingOperations = pending
+	return &PreviewResult{Report: rep}, err
+}
+
+// Up creates or updates the stack's resources. It refuses to start over pending
+// operations (ErrPendingOperations) and reports a held lock as ErrConcurrentUpdate.
+func (s *Stack) Up(ctx context.Context) (*UpResult, error) {
+	if err := s.checkStoredConfig(ctx); err != nil {
+		return nil, err
+	}
+	if err := s.checkPending(ctx, "up"); err != nil {
+		return nil, err
+	}
+	var outputs auto.OutputMap
+	rep, err := s.run(ctx, "up", true, func(ch chan<- events.EngineEvent) error {
+		res, err := s.stack.Up(ctx, optup.EventStreams(ch))
+		outputs = res.Outputs
+		return err
+	})
+	return &UpResult{Report: rep, Outputs: redactOutputs(outputs, false)}, err
+}
+
+// RefreshOptions configures Refresh.
+type RefreshOptions struct {
+	// ClearPending drops pending create operations of an interrupted update (after you
+	// checked in the cloud what they did): `pulumi refresh --clear-pending-creates`.
+	ClearPending bool
+}
+
+// Refresh reads every resource from the cloud and records it; the result's Changes are
+// the drift (update: changed outside Pulumi; delete: gone).
+func (s *Stack) Refresh(ctx context.Context, o RefreshOptions) (*RefreshResult, error) {
+	opts := []optrefresh.Option{}
+	if o.ClearPending {
+		opts = append(opts, optrefresh.ClearPendingCreates())
+	}
+	rep, err := s.run(ctx, "refresh", true, func(ch chan<- events.EngineEvent) error {
+		_, err := s.stack.Refresh(ctx, append(opts, optrefresh.EventStreams(ch))...)
+		return err
+	})
+	return &RefreshResult{Report: rep}, err
+}
+
+// DestroyOptions configures Destroy.
+type DestroyOptions struct {
+	// DeleteData deletes the data bucket (or storage account) too. Default: it is kept.
+	DeleteData bool
+}
+
+// destroyTries bounds Destroy's retries on AWS DependencyViolation (an ENI or security
+// group still detaching from a deleted cluster), waiting destroyBackoff, then twice that.
+var (
+	destroyTries   = 3
+	destroyBackoff = 20 * time.Second
+)
+
+// Destroy deletes the stack's resources. The data bucket is kept unless o.DeleteData.
+//
+// Keeping the bucket is the retainOnDelete resource option, which the engine reads from
+// the state written at the last up, not from the program at destroy time. So Destroy first
+// sets pachdeploy:deleteDataOnDestroy for this run and, if the bucket's recorded
+// retainOnDelete disagrees, runs an up targeted at the bucket to record it; then it
+// destroys and restores the setting. The result says whether the data was kept.
+func (s *Stack) Destroy(ctx context.Context, o DestroyOptions) (*DestroyResult, error) {
+	if err := s.checkPending(ctx, "destroy"); err != nil {
+		return nil, err
+	}
+	restore, err := s.setRetention(ctx, o.DeleteData)
+	if err != nil {
+		return nil, err
+	}
+	defer restore()
+	resources, err := s.Resources(ctx)
+	if err != nil {
+		return nil, err
+	}
+	res := &DestroyResult{}
+	for _, r := range resources {
+		if r.RetainOnDelete {
+			res.Retained = append(res.Retained, r.URN)
+			res.DataKept = res.DataKept || storageTypes[r.Type]
+		}
+	}
+	delay := destroyBackoff
+	for try := 1; ; try++ {
+		res.Report, err = s.run(ctx, "destroy", true, func(ch chan<- events.EngineEvent) error {
+			_, err := s.stack.Destroy(ctx, optdestroy.EventStreams(ch))
+			return err
+		})
+		if err == nil || try == destroyTries || !dependencyViolation(err) || ctx.Err() != nil {
+			return res, err
+		}
+		if s.progress != nil {
+			fmt.Fprintf(s.progress, "DependencyViolation: retrying destroy in %s\n", delay)
+		}
+		select {
+		case <-time.After(delay):
+		case <-ctx.Done():
+			return res, err
+		}
+		delay *= 2
+	}
+}
+
+func dependencyViolation(err error) bool {
+	return strings.Contains(err.Error(), "DependencyViolation")
+}
+
+// setRetention records the data bucket's retainOnDelete for this destroy: it sets
+// pachdeploy:deleteDataOnDestroy and, when the state disagrees, runs an up targeted at
+// the storage resources. restore puts the setting back as it was.
+func (s *Stack) setRetention(ctx context.Context, deleteData bool) (restore func(), err error) {
+	stored, err := s.storedConfig(ctx)
+	if err != nil {
+		return nil, err
+	}
+	prev, had := stored["deleteDataOnDestroy"]
+	restore = func() {
+		ctx := context.WithoutCancel(ctx)
+		if had {
+			_ = s.setSetting(ctx, "deleteDataOnDestroy", prev)
+		} else {
+			_, _ = s.cli(ctx, nil, "config", "rm", "pachdeploy:deleteDataOnDestroy")
+		}
+	}
+	if err := s.setSetting(ctx, "deleteDataOnDestroy", strconv.FormatBool(deleteData)); err != nil {
+		return nil, err
+	}
+	resources, err := s.Resources(ctx)
+	if err != nil {
+		restore()
+		return nil, err
+	}
+	var targets []string
+	for _, r := range resources {
+		// Deleting data: every retained resource (the bucket and its settings) is to go.
+		// Keeping it: the storage resources must be retained.
+		if (deleteData && r.RetainOnDelete) || (!deleteData && storageTypes[r.Type] && !r.RetainOnDelete) {
+			targets = append(targets, r.URN)
+		}
+	}
+	if len(targets) == 0 {
+		return restore, nil
+	}
+	_, err = s.run(ctx, "up", true, func(ch chan<- events.EngineEvent) error {
+		_, err := s.stack.Up(ctx, optup.Target(targets), optup.EventStreams(ch))
+		return err
+	})
+	if err != nil {
+		restore()
+		return nil, err
+	}
+	return restore, nil
+}
+
+// OutputsOptions configures Outputs.
+type OutputsOptions struct {
+	// ShowSecrets returns secret values instead of [secret].
+	ShowSecrets bool
+}
+
+// Outputs returns the stack outputs sorted by name, secrets redacted unless asked.
+func (s *Stack) Outputs(ctx context.Context, o OutputsOptions) ([]Output, error) {
+	out, err := s.stack.Outputs(ctx)
+	if err != nil {
+		return nil, classify("outputs", s.name, err, nil, s.redact)
+	}
+	return redactOutputs(out, o.ShowSecrets), nil
+}
+
+func redactOutputs(m auto.OutputMap, show bool) []Output {
+	out := make([]Output, 0, len(m))
+	for k, v := range m {
+		o := Output{Name: k, Value: v.Value, Secret: v.Secret}
+		if v.Secret && !show {
+			o.Value = secretMark
+		}
+		out = append(out, o)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// Cancel stops the stack's running update and removes its lock (`pulumi cancel`). It is
+// a recovery step for a lock left by a killed run: resources being changed when the run
+// died become pending operations. Nothing calls it unless asked.
+func (s *Stack) Cancel(ctx context.Context) error {
+	return classify("cancel", s.name, s.stack.Cancel(ctx), nil, s.redact)
+}

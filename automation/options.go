@@ -1,0 +1,210 @@
+package automation
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/pachdeploy/pachdeploy/stacks/config"
+)
+
+// Option configures New and Open. Options are applied in order; the last one wins.
+type Option interface {
+	apply(*options)
+}
+
+type optionFunc func(*options)
+
+func (f optionFunc) apply(o *options) { f(o) }
+
+// options is what the Option values set; resolve fills the defaults.
+type options struct {
+	backend         string
+	secretsProvider string
+	pulumiCommand   string
+	stateDir        string
+	progress        io.Writer
+	env             map[string]string
+	cfg             *config.Config
+	grace           time.Duration
+	hardStop        <-chan struct{}
+}
+
+// WithBackend stores state at url: file://DIR, s3://, gs://, azblob:// or a Pulumi Cloud
+// URL (https://api.pulumi.com). Default: $PULUMI_BACKEND_URL, else a file:// backend under
+// the state directory (see WithStateDir).
+func WithBackend(url string) Option { return optionFunc(func(o *options) { o.backend = url }) }
+
+// WithSecretsProvider encrypts the stack's secrets with url: passphrase, awskms://,
+// gcpkms://, azurekeyvault:// or hashivault://. Default: passphrase (from
+// PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE) on self-managed backends and
+// Pulumi Cloud's own key on Pulumi Cloud. It applies when the stack is created.
+func WithSecretsProvider(url string) Option {
+	return optionFunc(func(o *options) { o.secretsProvider = url })
+}
+
+// WithPulumiCommand runs the Pulumi CLI at path: the binary (…/bin/pulumi) or its install
+// root (the directory holding bin/pulumi). Default: ./bin/pulumi (what `make tools` builds)
+// if present, else pulumi on PATH. Either way its version must be at least the SDK's.
+func WithPulumiCommand(path string) Option {
+	return optionFunc(func(o *options) { o.pulumiCommand = path })
+}
+
+// WithStateDir is where the default file:// backend and the per-stack workspaces live.
+// Default: $XDG_STATE_HOME/pachdeploy, else ~/.local/state/pachdeploy.
+func WithStateDir(dir string) Option { return optionFunc(func(o *options) { o.stateDir = dir }) }
+
+// WithProgress writes one line per resource start and finish, with elapsed time, to w.
+// Default: no progress. The engine's own transcript is never written.
+func WithProgress(w io.Writer) Option { return optionFunc(func(o *options) { o.progress = w }) }
+
+// WithEnv adds environment variables for the Pulumi CLI and its plugins (PULUMI_HOME,
+// credentials, ...), over the process environment.
+func WithEnv(env map[string]string) Option {
+	return optionFunc(func(o *options) {
+		if o.env == nil {
+			o.env = map[string]string{}
+		}
+		maps.Copy(o.env, env)
+	})
+}
+
+// WithConfig makes cfg's settings the stack's pachdeploy:* config (secrets stored as
+// secrets), removing pachdeploy keys cfg does not set. cfg is validated first; New then
+// returns the *rules.Error listing every problem. Default: keep the stack's config.
+func WithConfig(cfg *config.Config) Option { return optionFunc(func(o *options) { o.cfg = cfg }) }
+
+// WithGracePeriod is how long a cancelled operation may take to stop after the Pulumi CLI
+// is interrupted (SIGINT) before it is killed. Default 2 minutes: cloud calls in flight
+// finish and are recorded, so the stack is left without pending operations.
+func WithGracePeriod(d time.Duration) Option { return optionFunc(func(o *options) { o.grace = d }) }
+
+// WithHardStop kills the running Pulumi CLI and its plugins at once when stop is closed
+// (a second Ctrl-C). The stack may then keep a lock (see Stack.Cancel) and pending
+// operations (see Stack.Refresh with ClearPending).
+func WithHardStop(stop <-chan struct{}) Option {
+	return optionFunc(func(o *options) { o.hardStop = stop })
+}
+
+// Project is the Pulumi project name, as in Pulumi.yaml.
+const Project = "pachdeploy"
+
+// Passphrase environment variables of the passphrase secrets provider.
+const (
+	EnvPassphrase     = "PULUMI_CONFIG_PASSPHRASE"
+	EnvPassphraseFile = "PULUMI_CONFIG_PASSPHRASE_FILE"
+	envBackendURL     = "PULUMI_BACKEND_URL"
+)
+
+// ErrNoPassphrase: the passphrase secrets provider is in use but no passphrase is set.
+var ErrNoPassphrase = errors.New("the stack's secrets are encrypted with a passphrase, but none is set")
+
+// secretsSchemes are the secrets providers accepted besides passphrase and Pulumi Cloud's.
+var secretsSchemes = []string{"awskms", "gcpkms", "azurekeyvault", "hashivault"}
+
+// resolve applies opts over the defaults and checks them.
+func resolve(opts []Option) (*options, error) {
+	o := &options{grace: 2 * time.Minute}
+	for _, opt := range opts {
+		opt.apply(o)
+	}
+	if o.stateDir == "" {
+		dir, err := DefaultStateDir()
+		if err != nil {
+			return nil, err
+		}
+		o.stateDir = dir
+	}
+	if o.backend == "" {
+		o.backend = o.lookupEnv(envBackendURL)
+	}
+	if o.backend == "" {
+		o.backend = "file://" + filepath.ToSlash(filepath.Join(o.stateDir, "backend"))
+	}
+	if err := o.checkSecretsProvider(); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+// DefaultStateDir is $XDG_STATE_HOME/pachdeploy, else ~/.local/state/pachdeploy.
+func DefaultStateDir() (string, error) {
+	if d := os.Getenv("XDG_STATE_HOME"); d != "" {
+		return filepath.Join(d, "pachdeploy"), nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", fmt.Errorf("no state directory: set XDG_STATE_HOME or HOME: %w", err)
+	}
+	return filepath.Join(home, ".local", "state", "pachdeploy"), nil
+}
+
+// lookupEnv reads name from WithEnv, then from the process environment.
+func (o *options) lookupEnv(name string) string {
+	if v, ok := o.env[name]; ok {
+		return v
+	}
+	return os.Getenv(name)
+}
+
+func (o *options) hasEnv(name string) bool {
+	if _, ok := o.env[name]; ok {
+		return true
+	}
+	_, ok := os.LookupEnv(name)
+	return ok
+}
+
+// pulumiCloud reports whether the backend is Pulumi Cloud (or a self-hosted service).
+func (o *options) pulumiCloud() bool {
+	return strings.HasPrefix(o.backend, "https://") || strings.HasPrefix(o.backend, "http://")
+}
+
+// checkSecretsProvider rejects unknown providers and a passphrase provider without a
+// passphrase, naming both environment variables.
+func (o *options) checkSecretsProvider() error {
+	p := o.secretsProvider
+	switch {
+	case p == "default" && o.pulumiCloud():
+		return nil
+	case p == "" && o.pulumiCloud():
+		return nil
+	case p == "" || p == "passphrase":
+		if o.hasEnv(EnvPassphrase) || o.hasEnv(EnvPassphraseFile) {
+			return nil
+		}
+		return fmt.Errorf("%w: set %s (or %s, a file holding it), or choose a KMS secrets provider "+
+			"(awskms://, gcpkms://, azurekeyvault://)", ErrNoPassphrase, EnvPassphrase, EnvPassphraseFile)
+	}
+	u, err := url.Parse(p)
+	if err == nil {
+		for _, s := range secretsSchemes {
+			if u.Scheme == s {
+				return nil
+			}
+		}
+	}
+	return fmt.Errorf("secrets provider %q is not supported: use passphrase, %s:// URLs, or default on Pulumi Cloud",
+		p, strings.Join(secretsSchemes, "://, "))
+}
+
+// workDir is the stack's own workspace directory: one per backend and stack, so stacks
+// run in parallel without sharing files, and the stack's config file persists between
+// runs.
+func (o *options) workDir(stack string) string {
+	sum := sha256.Sum256([]byte(o.backend))
+	return filepath.Join(o.stateDir, "workspaces", hex.EncodeToString(sum[:])[:12], nameSafe(stack))
+}
+
+// nameSafe maps a stack name (possibly org/project/stack) to one path element.
+func nameSafe(stack string) string {
+	return strings.NewReplacer("/", "_", "\\", "_", "..", "_").Replace(stack)
+}

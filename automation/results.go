@@ -1,0 +1,118 @@
+package automation
+
+import (
+	"strings"
+	"time"
+)
+
+// Change is one resource an operation changes (or, in a preview, would change).
+type Change struct {
+	// URN identifies the resource.
+	URN string `json:"urn"`
+	// Type is the type token, e.g. aws:s3/bucketV2:BucketV2.
+	Type string `json:"type"`
+	// Name is the resource's logical name.
+	Name string `json:"name"`
+	// Op is create, update, replace, delete, read, import, or for refresh: update (drifted)
+	// or delete (gone).
+	Op string `json:"op"`
+	// Keys are the changed properties (names and paths, never values).
+	Keys []string `json:"keys,omitempty"`
+	// ReplaceKeys are the properties forcing a replacement.
+	ReplaceKeys []string `json:"replaceKeys,omitempty"`
+	// DataAtRisk says what data the resource holds when Op destroys it.
+	DataAtRisk string `json:"dataAtRisk,omitempty"`
+	// Failed is set when the engine reported the operation failed.
+	Failed bool `json:"failed,omitempty"`
+	// Elapsed is how long the operation took (zero in a preview).
+	Elapsed time.Duration `json:"elapsedNs,omitempty"`
+}
+
+// VersionChange is the Pachyderm chart version before and after ("" when absent).
+type VersionChange struct {
+	Old string `json:"old"`
+	New string `json:"new"`
+}
+
+// PendingOperation is an operation an interrupted update left with unknown outcome.
+type PendingOperation struct {
+	URN  string `json:"urn"`
+	Type string `json:"type"`
+	// Op is what the engine was doing: creating, updating, deleting, reading.
+	Op string `json:"op"`
+}
+
+// Report is what every operation reports.
+type Report struct {
+	// Stack is the stack name.
+	Stack string `json:"stack"`
+	// Operation is preview, up, refresh or destroy.
+	Operation string `json:"operation"`
+	// Changes lists the resources changed, in engine order, without unchanged ones.
+	Changes []Change `json:"changes"`
+	// Totals counts resources per operation (create, update, same, ...), from the engine's
+	// summary.
+	Totals map[string]int `json:"totals"`
+	// ChartVersion is set when the Pachyderm chart version changes.
+	ChartVersion *VersionChange `json:"chartVersion,omitempty"`
+	// PendingOperations are left over from an interrupted update (preview reports them).
+	PendingOperations []PendingOperation `json:"pendingOperations,omitempty"`
+	// Warnings are the engine's warnings, redacted.
+	Warnings []string `json:"warnings,omitempty"`
+	// Duration is the operation's wall-clock time.
+	Duration time.Duration `json:"durationNs"`
+}
+
+// DataLoss lists the changes that replace or delete a data-bearing resource.
+func (r *Report) DataLoss() []Change {
+	var out []Change
+	for _, c := range r.Changes {
+		if c.DataAtRisk != "" && losesData(c.Op) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// PreviewResult is what a preview would do.
+type PreviewResult struct {
+	Report
+}
+
+// UpResult is what an update did, with the stack outputs after it (secrets redacted).
+type UpResult struct {
+	Report
+	Outputs []Output `json:"outputs"`
+}
+
+// RefreshResult reports drift: Changes are resources whose cloud state differed from the
+// recorded state (update) or that are gone (delete).
+type RefreshResult struct {
+	Report
+}
+
+// DestroyResult is what a destroy did.
+type DestroyResult struct {
+	Report
+	// DataKept reports whether the data bucket (or storage account) was kept.
+	DataKept bool `json:"dataKept"`
+	// Retained are the resources dropped from the stack but left in the cloud.
+	Retained []string `json:"retained,omitempty"`
+}
+
+// Output is one stack output.
+type Output struct {
+	Name string `json:"name"`
+	// Value is the output, or "[secret]" when Secret and not asked for.
+	Value any `json:"value"`
+	// Secret marks a secret output.
+	Secret bool `json:"secret"`
+}
+
+// nameOf is the last component of a URN: the resource's name.
+func nameOf(urn string) string {
+	if i := strings.LastIndex(urn, "::"); i >= 0 {
+		return urn[i+2:]
+	}
+	return urn
+}

@@ -1,0 +1,207 @@
+// Package automation drives pachdeploy stacks with the Pulumi Automation API: it creates
+// or selects a stack, writes its typed config, and runs preview, up, refresh and destroy,
+// reporting typed results (changes per resource, totals, data at risk) that never carry
+// a secret value. The Pulumi program is passed in; this package imports no component.
+package automation
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/pachdeploy/pachdeploy/stacks/config"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// Stack is one pachdeploy stack in its own workspace directory.
+type Stack struct {
+	name     string
+	stack    auto.Stack
+	cmd      *command
+	opts     *options
+	redact   redactor
+	progress io.Writer
+}
+
+// New creates the stack if it does not exist (else selects it), then applies WithConfig.
+// Config problems are all reported, as a *rules.Error, before any engine work.
+func New(ctx context.Context, stackName string, program pulumi.RunFunc, opts ...Option) (*Stack, error) {
+	return open(ctx, stackName, program, true, opts)
+}
+
+// Open selects an existing stack (ErrStackNotFound if there is none), then applies
+// WithConfig. Use it for verbs that must not create a stack: destroy, outputs, cancel.
+func Open(ctx context.Context, stackName string, program pulumi.RunFunc, opts ...Option) (*Stack, error) {
+	return open(ctx, stackName, program, false, opts)
+}
+
+func open(ctx context.Context, name string, program pulumi.RunFunc, create bool, opts []Option) (*Stack, error) {
+	o, err := resolve(opts)
+	if err != nil {
+		return nil, err
+	}
+	s := &Stack{name: name, opts: o, progress: o.progress}
+	if o.cfg != nil {
+		if err := validate(o.cfg, name); err != nil {
+			return nil, err
+		}
+		s.redact = secretValues(o.cfg.Settings())
+	}
+	if s.cmd, err = newCommand(o); err != nil {
+		return nil, err
+	}
+	dir := o.workDir(name)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	if path, ok := strings.CutPrefix(o.backend, "file://"); ok {
+		if err := os.MkdirAll(path, 0o700); err != nil {
+			return nil, fmt.Errorf("backend directory: %w", err)
+		}
+	}
+	env := map[string]string{"PULUMI_SKIP_UPDATE_CHECK": "true"}
+	for k, v := range o.env {
+		env[k] = v
+	}
+	wsOpts := []auto.LocalWorkspaceOption{
+		auto.WorkDir(dir),
+		auto.Pulumi(s.cmd),
+		auto.EnvVars(env),
+		auto.Project(workspace.Project{
+			Name:    Project,
+			Runtime: workspace.NewProjectRuntimeInfo("go", nil),
+			Backend: &workspace.ProjectBackend{URL: o.backend},
+		}),
+	}
+	if o.secretsProvider != "" {
+		wsOpts = append(wsOpts, auto.SecretsProvider(o.secretsProvider))
+	}
+	if create {
+		s.stack, err = auto.UpsertStackInlineSource(ctx, name, Project, program, wsOpts...)
+	} else {
+		s.stack, err = auto.SelectStackInlineSource(ctx, name, Project, program, wsOpts...)
+	}
+	if err != nil {
+		return nil, classify("select", name, err, nil, s.redact)
+	}
+	if o.cfg != nil {
+		if err := s.writeConfig(ctx, o.cfg.Settings()); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// Name is the stack name.
+func (s *Stack) Name() string { return s.name }
+
+// validate resolves cfg as the program will (defaults for project and stack) and returns
+// every problem at once.
+func validate(cfg *config.Config, stack string) error {
+	raw := map[string]string{}
+	for k, v := range cfg.Settings() {
+		raw[k] = v.Value
+	}
+	_, err := config.Resolve(raw, Project, stack)
+	return err
+}
+
+func secretValues(settings map[string]config.Setting) redactor {
+	var r redactor
+	for _, v := range settings {
+		if v.Secret {
+			r = append(r, v.Value)
+		}
+	}
+	return r
+}
+
+// cli runs a Pulumi CLI command for this stack with the workspace's environment. Its
+// transcript stays here: failures carry only their "error:" lines.
+func (s *Stack) cli(ctx context.Context, stdin io.Reader, args ...string) (string, error) {
+	ws := s.stack.Workspace()
+	var env []string
+	for k, v := range ws.GetEnvVars() {
+		env = append(env, k+"="+v)
+	}
+	args = append(args, "--stack", s.name)
+	stdout, stderr, code, err := s.cmd.Run(ctx, ws.WorkDir(), stdin, nil, nil, env, args...)
+	if err != nil {
+		return stdout, fmt.Errorf("pulumi %s: exit %d: %w\n%s", args[0], code, err, stderr)
+	}
+	return stdout, nil
+}
+
+// writeConfig makes settings the stack's pachdeploy:* config: secrets through stdin (never
+// on a command line), the rest in one call, and stale pachdeploy keys removed.
+func (s *Stack) writeConfig(ctx context.Context, settings map[string]config.Setting) error {
+	out, err := s.cli(ctx, nil, "config", "--json")
+	if err != nil {
+		return classify("config", s.name, err, nil, s.redact)
+	}
+	current, err := parseConfigKeys(out)
+	if err != nil {
+		return err
+	}
+	var stale []string
+	for _, k := range current {
+		if bare, ok := strings.CutPrefix(k, config.Namespace+":"); ok {
+			if _, keep := settings[bare]; !keep {
+				stale = append(stale, k)
+			}
+		}
+	}
+	if len(stale) > 0 {
+		if _, err := s.cli(ctx, nil, append([]string{"config", "rm-all"}, stale...)...); err != nil {
+			return classify("config", s.name, err, nil, s.redact)
+		}
+	}
+	plain := []string{"config", "set-all"}
+	for k, v := range settings {
+		key := config.Namespace + ":" + k
+		if v.Secret {
+			if _, err := s.cli(ctx, strings.NewReader(v.Value), "config", "set", "--secret", key); err != nil {
+				return classify("config", s.name, err, nil, s.redact)
+			}
+			continue
+		}
+		plain = append(plain, "--plaintext", key+"="+v.Value)
+	}
+	if len(plain) > 2 {
+		if _, err := s.cli(ctx, nil, plain...); err != nil {
+			return classify("config", s.name, err, nil, s.redact)
+		}
+	}
+	return nil
+}
+
+// setSetting sets one non-secret pachdeploy setting.
+func (s *Stack) setSetting(ctx context.Context, key, value string) error {
+	_, err := s.cli(ctx, nil, "config", "set", config.Namespace+":"+key, value)
+	return classify("config", s.name, err, nil, s.redact)
+}
+
+// storedConfig reads the stack's pachdeploy settings without decrypting secrets (they
+// come back as [secret]).
+func (s *Stack) storedConfig(ctx context.Context) (map[string]string, error) {
+	out, err := s.cli(ctx, nil, "config", "--json")
+	if err != nil {
+		return nil, classify("config", s.name, err, nil, s.redact)
+	}
+	return parseConfigValues(out)
+}
+
+// checkStoredConfig validates the stack's stored settings before the engine starts
+// (a stack with none is told to set the cloud), returning every problem at once.
+func (s *Stack) checkStoredConfig(ctx context.Context) error {
+	raw, err := s.storedConfig(ctx)
+	if err != nil {
+		return err
+	}
+	_, err = config.Resolve(raw, Project, s.name)
+	return err
+}

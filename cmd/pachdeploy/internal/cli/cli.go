@@ -1,0 +1,252 @@
+// Package cli is the pachdeploy command line: cobra commands over a small Driver
+// interface (the automation package in production, a fake in tests). Each command has an
+// options struct and a run function tests call directly.
+package cli
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/pachdeploy/pachdeploy/automation"
+	"github.com/pachdeploy/pachdeploy/cmd/pachdeploy/internal/graph"
+	"github.com/pachdeploy/pachdeploy/internal/rules"
+	"github.com/pachdeploy/pachdeploy/stacks/config"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/spf13/cobra"
+)
+
+// Exit codes.
+const (
+	ExitOK     = 0
+	ExitFailed = 1 // the operation failed
+	ExitUsage  = 2 // bad usage or invalid config
+	ExitLocked = 3 // the stack is locked by another update
+)
+
+// IOStreams are the command's input and outputs.
+type IOStreams struct {
+	In     io.Reader
+	Out    io.Writer
+	ErrOut io.Writer
+	// Interactive is true when In is a terminal a person can answer prompts on.
+	Interactive bool
+}
+
+// Driver runs stack operations; *automation.Stack implements it.
+type Driver interface {
+	Preview(ctx context.Context) (*automation.PreviewResult, error)
+	Up(ctx context.Context) (*automation.UpResult, error)
+	Refresh(ctx context.Context, o automation.RefreshOptions) (*automation.RefreshResult, error)
+	Destroy(ctx context.Context, o automation.DestroyOptions) (*automation.DestroyResult, error)
+	Outputs(ctx context.Context, o automation.OutputsOptions) ([]automation.Output, error)
+	Resources(ctx context.Context) ([]automation.Resource, error)
+	Cancel(ctx context.Context) error
+	ClearPendingOperations(ctx context.Context) ([]automation.PendingOperation, error)
+}
+
+// StackRequest is what a command asks the Opener for.
+type StackRequest struct {
+	Stack   string
+	Backend string
+	// SecretsProvider applies when the stack is created.
+	SecretsProvider string
+	// Create allows creating the stack (preview, up, refresh); else it must exist.
+	Create bool
+	// Config, when set, replaces the stack's pachdeploy settings.
+	Config *config.Config
+	// Progress receives one line per resource start and finish.
+	Progress io.Writer
+}
+
+// Opener opens a stack for a command.
+type Opener func(ctx context.Context, r StackRequest) (Driver, error)
+
+// Plan is the offline plan of a stack (stacks/plan), JSON-marshalable.
+type Plan interface {
+	WriteTree(w io.Writer) error
+	Nodes() []graph.Node
+}
+
+// Planner builds the offline plan from raw settings.
+type Planner func(raw map[string]string, stack string) (Plan, error)
+
+// Deps are what the composition root provides.
+type Deps struct {
+	// Program is the Pulumi program (stacks.Run).
+	Program pulumi.RunFunc
+	// Plan builds offline plans (stacks/plan.Build).
+	Plan Planner
+	// HardStop closes on a second Ctrl-C: the running Pulumi CLI is killed.
+	HardStop <-chan struct{}
+	// Open overrides how stacks are opened (tests); default: the automation package.
+	Open Opener
+	// Env reads the environment for doctor; default os.LookupEnv.
+	Env func(string) (string, bool)
+}
+
+// opener returns d.Open, or one backed by the automation package.
+func (d Deps) opener() Opener {
+	if d.Open != nil {
+		return d.Open
+	}
+	return func(ctx context.Context, r StackRequest) (Driver, error) {
+		opts := []automation.Option{automation.WithHardStop(d.HardStop)}
+		if r.Backend != "" {
+			opts = append(opts, automation.WithBackend(r.Backend))
+		}
+		if r.SecretsProvider != "" {
+			opts = append(opts, automation.WithSecretsProvider(r.SecretsProvider))
+		}
+		if r.Progress != nil {
+			opts = append(opts, automation.WithProgress(r.Progress))
+		}
+		if r.Config != nil {
+			opts = append(opts, automation.WithConfig(r.Config))
+		}
+		if r.Create {
+			return automation.New(ctx, r.Stack, d.Program, opts...)
+		}
+		return automation.Open(ctx, r.Stack, d.Program, opts...)
+	}
+}
+
+// usageError is bad usage: exit 2.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
+
+// errAborted: the person answered no.
+var errAborted = errors.New("aborted: nothing was changed")
+
+// ExitCode maps an error to the process exit code.
+func ExitCode(err error) int {
+	var usage *usageError
+	var invalid *rules.Error
+	switch {
+	case err == nil:
+		return ExitOK
+	case errors.As(err, &usage), errors.As(err, &invalid), errors.Is(err, automation.ErrNoPassphrase):
+		return ExitUsage
+	case errors.Is(err, automation.ErrConcurrentUpdate):
+		return ExitLocked
+	}
+	return ExitFailed
+}
+
+// Main runs the command line and returns the exit code.
+func Main(ctx context.Context, args []string, ios IOStreams, deps Deps) int {
+	root := NewRoot(ios, deps)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err != nil {
+		fmt.Fprintln(ios.ErrOut, "error:", err)
+	}
+	return ExitCode(err)
+}
+
+// NewRoot builds the command tree.
+func NewRoot(ios IOStreams, deps Deps) *cobra.Command {
+	g := &globalOptions{IO: ios, Deps: deps}
+	root := &cobra.Command{
+		Use:           "pachdeploy",
+		Short:         "Install Pachyderm on EKS, GKE or AKS with Pulumi",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetIn(ios.In)
+	root.SetOut(ios.Out)
+	root.SetErr(ios.ErrOut)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err.Error()} })
+	f := root.PersistentFlags()
+	f.StringVar(&g.Stack, "stack", "dev", "stack name")
+	f.StringVar(&g.Cloud, "cloud", "", "aws, gcp or azure; with no --config, the stack gets that cloud's defaults (replacing its pachdeploy settings)")
+	f.StringVar(&g.Backend, "backend", "", "state backend URL: file://DIR, s3://, gs://, azblob:// or Pulumi Cloud (default $PULUMI_BACKEND_URL, else a local directory)")
+	f.StringVar(&g.SecretsProvider, "secrets-provider", "", "secrets provider for a new stack: passphrase (default), awskms://, gcpkms://, azurekeyvault://")
+	f.StringVar(&g.ConfigFile, "config", "", "YAML file of pachdeploy settings; replaces the stack's pachdeploy settings")
+	f.BoolVar(&g.Yes, "yes", false, "do not ask for confirmation (required when stdin is not a terminal)")
+	f.StringVar(&g.Format, "format", "text", "output format: text, json (preview also markdown; graph mermaid or dot)")
+	root.AddCommand(newPlanCmd(g), newPreviewCmd(g), newUpCmd(g), newRefreshCmd(g), newDestroyCmd(g),
+		newOutputsCmd(g), newGraphCmd(g), newDoctorCmd(g), newCancelCmd(g))
+	return root
+}
+
+// globalOptions are the flags every command shares.
+type globalOptions struct {
+	IO              IOStreams
+	Deps            Deps
+	Stack           string
+	Cloud           string
+	Backend         string
+	SecretsProvider string
+	ConfigFile      string
+	Yes             bool
+	Format          string
+
+	in *bufio.Reader // stdin, read a line at a time by prompts
+}
+
+// request builds the StackRequest for a command.
+func (g *globalOptions) request(create bool, progress bool) (StackRequest, error) {
+	cfg, err := g.settings()
+	if err != nil {
+		return StackRequest{}, err
+	}
+	r := StackRequest{Stack: g.Stack, Backend: g.Backend, SecretsProvider: g.SecretsProvider, Create: create, Config: cfg}
+	if progress {
+		r.Progress = g.IO.ErrOut
+	}
+	return r, nil
+}
+
+// settings parses --config and --cloud into a Config, or nil when neither is given.
+func (g *globalOptions) settings() (*config.Config, error) {
+	raw, err := g.rawSettings()
+	var fileProblems *rules.Error
+	if (err != nil && !errors.As(err, &fileProblems)) || raw == nil {
+		return nil, err
+	}
+	cfg, err := config.Parse(raw)
+	if fileProblems == nil {
+		return cfg, err
+	}
+	var p rules.Problems = fileProblems.Problems
+	var parseProblems *rules.Error
+	if errors.As(err, &parseProblems) {
+		p = append(p, parseProblems.Problems...)
+	}
+	return nil, p.Err()
+}
+
+// rawSettings reads --config and applies --cloud over it; nil when neither is given.
+func (g *globalOptions) rawSettings() (map[string]string, error) {
+	if g.ConfigFile == "" && g.Cloud == "" {
+		return nil, nil
+	}
+	raw := map[string]string{}
+	var err error
+	if g.ConfigFile != "" {
+		raw, err = readSettingsFile(g.ConfigFile)
+		if raw == nil {
+			return nil, err
+		}
+	}
+	if g.Cloud != "" {
+		raw["cloud"] = g.Cloud
+	}
+	return raw, err
+}
+
+// checkFormat rejects formats the command does not support.
+func (g *globalOptions) checkFormat(allowed ...string) error {
+	for _, f := range allowed {
+		if g.Format == f {
+			return nil
+		}
+	}
+	return usagef("--format %q is not supported here: use one of %v", g.Format, allowed)
+}

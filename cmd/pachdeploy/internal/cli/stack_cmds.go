@@ -1,0 +1,266 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/pachdeploy/pachdeploy/automation"
+	"github.com/spf13/cobra"
+)
+
+func newPreviewCmd(g *globalOptions) *cobra.Command {
+	return &cobra.Command{
+		Use:   "preview",
+		Short: "Show what up would change (--format markdown for a pull request comment)",
+		Args:  cobra.NoArgs,
+		RunE:  func(cmd *cobra.Command, _ []string) error { return runPreview(cmd.Context(), g) },
+	}
+}
+
+func runPreview(ctx context.Context, g *globalOptions) error {
+	if err := g.checkFormat("text", "json", "markdown"); err != nil {
+		return err
+	}
+	d, err := g.open(ctx, true, false)
+	if err != nil {
+		return err
+	}
+	res, err := d.Preview(ctx)
+	if err != nil {
+		return err
+	}
+	switch g.Format {
+	case "markdown":
+		return automation.RenderMarkdown(g.IO.Out, res)
+	case "json":
+		return automation.RenderJSON(g.IO.Out, res)
+	}
+	printReport(g.IO.Out, &res.Report)
+	return nil
+}
+
+func newUpCmd(g *globalOptions) *cobra.Command {
+	return &cobra.Command{
+		Use:   "up",
+		Short: "Create or update the stack (previews and asks first unless --yes)",
+		Args:  cobra.NoArgs,
+		RunE:  func(cmd *cobra.Command, _ []string) error { return runUp(cmd.Context(), g) },
+	}
+}
+
+func runUp(ctx context.Context, g *globalOptions) error {
+	if err := g.checkFormat("text", "json"); err != nil {
+		return err
+	}
+	if err := g.requireYesOrTerminal("update stack " + g.Stack); err != nil {
+		return err
+	}
+	d, err := g.open(ctx, true, true)
+	if err != nil {
+		return err
+	}
+	if !g.Yes {
+		pre, err := d.Preview(ctx)
+		if err != nil {
+			return err
+		}
+		printReport(g.IO.ErrOut, &pre.Report)
+		if err := g.ask(fmt.Sprintf("Apply these changes to stack %s?", g.Stack)); err != nil {
+			return err
+		}
+	}
+	res, err := d.Up(ctx)
+	if res != nil {
+		if perr := g.printResult(&res.Report, res); perr != nil && err == nil {
+			err = perr
+		}
+	}
+	return err
+}
+
+func newRefreshCmd(g *globalOptions) *cobra.Command {
+	var o automation.RefreshOptions
+	cmd := &cobra.Command{
+		Use:   "refresh",
+		Short: "Read every resource from the cloud and report drift",
+		Args:  cobra.NoArgs,
+		RunE:  func(cmd *cobra.Command, _ []string) error { return runRefresh(cmd.Context(), g, o) },
+	}
+	cmd.Flags().BoolVar(&o.ClearPending, "clear-pending", false,
+		"drop pending creates of an interrupted update (check in the cloud what they did first)")
+	return cmd
+}
+
+func runRefresh(ctx context.Context, g *globalOptions, o automation.RefreshOptions) error {
+	if err := g.checkFormat("text", "json"); err != nil {
+		return err
+	}
+	if err := g.requireYesOrTerminal("refresh stack " + g.Stack); err != nil {
+		return err
+	}
+	if err := g.ask(fmt.Sprintf("Refresh stack %s from the cloud?", g.Stack)); err != nil {
+		return err
+	}
+	d, err := g.open(ctx, false, true)
+	if err != nil {
+		return err
+	}
+	res, err := d.Refresh(ctx, o)
+	if res != nil {
+		if perr := g.printResult(&res.Report, res); perr != nil && err == nil {
+			err = perr
+		}
+	}
+	return err
+}
+
+func newDestroyCmd(g *globalOptions) *cobra.Command {
+	var o automation.DestroyOptions
+	cmd := &cobra.Command{
+		Use:   "destroy",
+		Short: "Delete the stack's resources; the data bucket is kept unless --delete-data",
+		Args:  cobra.NoArgs,
+		RunE:  func(cmd *cobra.Command, _ []string) error { return runDestroy(cmd.Context(), g, o) },
+	}
+	cmd.Flags().BoolVar(&o.DeleteData, "delete-data", false,
+		"also delete the data bucket and everything in it (asks for the stack name on a terminal)")
+	return cmd
+}
+
+func runDestroy(ctx context.Context, g *globalOptions, o automation.DestroyOptions) error {
+	if err := g.checkFormat("text", "json"); err != nil {
+		return err
+	}
+	if err := g.requireYesOrTerminal("destroy stack " + g.Stack); err != nil {
+		return err
+	}
+	question := fmt.Sprintf("Destroy every resource of stack %s? The data bucket is kept.", g.Stack)
+	if o.DeleteData {
+		question = fmt.Sprintf("Destroy every resource of stack %s, INCLUDING the data bucket and all its data?", g.Stack)
+	}
+	if err := g.ask(question); err != nil {
+		return err
+	}
+	if o.DeleteData {
+		if err := g.askStackName("This deletes Pachyderm's data for good."); err != nil {
+			return err
+		}
+	}
+	d, err := g.open(ctx, false, true)
+	if err != nil {
+		return err
+	}
+	res, err := d.Destroy(ctx, o)
+	if res != nil {
+		if perr := g.printResult(&res.Report, res); perr != nil && err == nil {
+			err = perr
+		}
+		if g.Format == "text" {
+			if res.DataKept {
+				fmt.Fprintln(g.IO.Out, "The data bucket was kept; these resources are no longer managed by the stack:")
+				for _, urn := range res.Retained {
+					fmt.Fprintf(g.IO.Out, "  %s\n", urn)
+				}
+			} else {
+				fmt.Fprintln(g.IO.Out, "No data bucket was kept.")
+			}
+		}
+	}
+	return err
+}
+
+func newOutputsCmd(g *globalOptions) *cobra.Command {
+	var o automation.OutputsOptions
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "outputs",
+		Short: "Print the stack outputs (secrets as [secret] unless --show-secrets)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if asJSON {
+				g.Format = "json"
+			}
+			return runOutputs(cmd.Context(), g, o)
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON (same as --format json)")
+	cmd.Flags().BoolVar(&o.ShowSecrets, "show-secrets", false, "print secret values")
+	return cmd
+}
+
+func runOutputs(ctx context.Context, g *globalOptions, o automation.OutputsOptions) error {
+	if err := g.checkFormat("text", "json"); err != nil {
+		return err
+	}
+	d, err := g.open(ctx, false, false)
+	if err != nil {
+		return err
+	}
+	outs, err := d.Outputs(ctx, o)
+	if err != nil {
+		return err
+	}
+	if g.Format == "json" {
+		return writeJSON(g.IO.Out, outs)
+	}
+	printOutputs(g.IO.Out, outs)
+	return nil
+}
+
+func newCancelCmd(g *globalOptions) *cobra.Command {
+	var clearPending bool
+	cmd := &cobra.Command{
+		Use:   "cancel",
+		Short: "Recovery: stop the stack's running update and remove its lock",
+		Long: "Recovery after a killed run: removes the stack's lock (pulumi cancel). Resources being changed " +
+			"when the run died become pending operations; --clear-pending also drops those from the state " +
+			"(export, edit, import). Check in the cloud console what they did first.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runCancel(cmd.Context(), g, clearPending) },
+	}
+	cmd.Flags().BoolVar(&clearPending, "clear-pending", false, "also remove pending operations from the state")
+	return cmd
+}
+
+func runCancel(ctx context.Context, g *globalOptions, clearPending bool) error {
+	if err := g.requireYesOrTerminal("cancel the update of stack " + g.Stack); err != nil {
+		return err
+	}
+	if err := g.ask(fmt.Sprintf("Stop the running update of stack %s and remove its lock?", g.Stack)); err != nil {
+		return err
+	}
+	d, err := g.open(ctx, false, false)
+	if err != nil {
+		return err
+	}
+	if err := d.Cancel(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintf(g.IO.Out, "Stack %s is unlocked.\n", g.Stack)
+	if !clearPending {
+		return nil
+	}
+	removed, err := d.ClearPendingOperations(ctx)
+	for _, p := range removed {
+		fmt.Fprintf(g.IO.Out, "Removed pending operation: %s %s\n", p.Op, p.URN)
+	}
+	return err
+}
+
+// open opens the stack for a command.
+func (g *globalOptions) open(ctx context.Context, create, progress bool) (Driver, error) {
+	req, err := g.request(create, progress)
+	if err != nil {
+		return nil, err
+	}
+	return g.Deps.opener()(ctx, req)
+}
+
+// printResult prints an operation's result as text (the report) or JSON (all of it).
+func (g *globalOptions) printResult(r *automation.Report, full any) error {
+	if g.Format == "json" {
+		return writeJSON(g.IO.Out, full)
+	}
+	printReport(g.IO.Out, r)
+	return nil
+}
