@@ -171,7 +171,7 @@ func TestDestroy_DeleteDataAsksForTheStackName(t *testing.T) {
 			if destroyed != tt.destroyed {
 				t.Fatalf("exit %d calls %v; destroyed = %v, want %v", code, d.calls, destroyed, tt.destroyed)
 			}
-			if destroyed && (!d.destroy.DeleteData || !strings.Contains(stdout, "No data bucket was kept")) {
+			if destroyed && (!d.destroy.DeleteData || !strings.Contains(stdout, "were deleted")) {
 				t.Errorf("destroy options %+v, stdout %q; want DeleteData and the result", d.destroy, stdout)
 			}
 		})

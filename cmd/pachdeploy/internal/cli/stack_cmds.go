@@ -155,14 +155,16 @@ func runDestroy(ctx context.Context, g *globalOptions, o automation.DestroyOptio
 		if perr := g.printResult(&res.Report, res); perr != nil && err == nil {
 			err = perr
 		}
-		if g.Format == "text" {
+		if g.Format == "text" && err == nil {
 			if res.DataKept {
 				fmt.Fprintln(g.IO.Out, "The data bucket was kept; these resources are no longer managed by the stack:")
 				for _, urn := range res.Retained {
 					fmt.Fprintf(g.IO.Out, "  %s\n", urn)
 				}
+			} else if o.DeleteData {
+				fmt.Fprintln(g.IO.Out, "The data bucket and its data were deleted.")
 			} else {
-				fmt.Fprintln(g.IO.Out, "No data bucket was kept.")
+				fmt.Fprintln(g.IO.Out, "The stack held no data bucket to keep.")
 			}
 		}
 	}
