@@ -3,7 +3,6 @@ package aws
 import (
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/pachdeploy/pachdeploy/internal/rules"
 	awseks "github.com/pulumi/pulumi-aws/sdk/v6/go/aws/eks"
@@ -103,15 +102,7 @@ func (a *ClusterArgs) withDefaults() ClusterArgs {
 	if out.InstanceType == "" {
 		out.InstanceType = DefaultInstanceType
 	}
-	if out.NodeCount == 0 {
-		out.NodeCount = DefaultNodeCount
-	}
-	if out.NodeMinCount == 0 {
-		out.NodeMinCount = min(1, out.NodeCount)
-	}
-	if out.NodeMaxCount == 0 {
-		out.NodeMaxCount = max(out.NodeCount, out.NodeMinCount)
-	}
+	rules.DefaultNodeCounts(&out.NodeMinCount, &out.NodeCount, &out.NodeMaxCount, DefaultNodeCount)
 	if out.NodeRootVolumeGiB == 0 {
 		out.NodeRootVolumeGiB = DefaultNodeRootVolumeGiB
 	}
@@ -131,13 +122,9 @@ func (a ClusterArgs) validate() error {
 	if a.NodeSubnetIDs == nil {
 		p.Addf("NodeSubnetIDs", "", "is required")
 	}
-	if strings.TrimSpace(a.InstanceType) == "" || strings.ContainsAny(a.InstanceType, " \t") {
-		p.Addf("InstanceType", a.InstanceType, "must be an EC2 instance type such as %s", DefaultInstanceType)
-	}
-	if !(1 <= a.NodeMinCount && a.NodeMinCount <= a.NodeCount && a.NodeCount <= a.NodeMaxCount) {
-		p.Addf("NodeCount", fmt.Sprintf("min %d, count %d, max %d", a.NodeMinCount, a.NodeCount, a.NodeMaxCount),
-			"must satisfy 1 <= NodeMinCount <= NodeCount <= NodeMaxCount")
-	}
+	p.Add("InstanceType", a.InstanceType, rules.MachineType(a.InstanceType, DefaultInstanceType))
+	p.Add("NodeCount", rules.NodeCountsValue(a.NodeMinCount, a.NodeCount, a.NodeMaxCount),
+		rules.NodeCounts(a.NodeMinCount, a.NodeCount, a.NodeMaxCount))
 	if a.NodeRootVolumeGiB < 20 {
 		p.Addf("NodeRootVolumeGiB", fmt.Sprint(a.NodeRootVolumeGiB), "must be at least 20 (the EKS AMI's size)")
 	}

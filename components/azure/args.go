@@ -68,15 +68,7 @@ func (a ClusterArgs) withDefaults() ClusterArgs {
 	if a.VMSize == "" {
 		a.VMSize = DefaultVMSize
 	}
-	if a.NodeCount == 0 {
-		a.NodeCount = DefaultNodeCount
-	}
-	if a.NodeMinCount == 0 {
-		a.NodeMinCount = 1
-	}
-	if a.NodeMaxCount == 0 {
-		a.NodeMaxCount = max(a.NodeCount, a.NodeMinCount)
-	}
+	rules.DefaultNodeCounts(&a.NodeMinCount, &a.NodeCount, &a.NodeMaxCount, DefaultNodeCount)
 	if a.NodePoolName == "" {
 		a.NodePoolName = DefaultNodePoolName
 	}
@@ -101,13 +93,9 @@ func (a ClusterArgs) validate() error {
 	if a.KubernetesVersion != "" {
 		p.Add("KubernetesVersion", a.KubernetesVersion, rules.KubernetesVersion(a.KubernetesVersion, false))
 	}
-	if strings.TrimSpace(a.VMSize) == "" || strings.ContainsAny(a.VMSize, " \t") {
-		p.Addf("VMSize", a.VMSize, "must be a VM size such as %s", DefaultVMSize)
-	}
-	if !(1 <= a.NodeMinCount && a.NodeMinCount <= a.NodeCount && a.NodeCount <= a.NodeMaxCount) {
-		p.Addf("NodeCount", fmt.Sprintf("min %d, count %d, max %d", a.NodeMinCount, a.NodeCount, a.NodeMaxCount),
-			"must satisfy 1 <= NodeMinCount <= NodeCount <= NodeMaxCount")
-	}
+	p.Add("VMSize", a.VMSize, rules.MachineType(a.VMSize, DefaultVMSize))
+	p.Add("NodeCount", rules.NodeCountsValue(a.NodeMinCount, a.NodeCount, a.NodeMaxCount),
+		rules.NodeCounts(a.NodeMinCount, a.NodeCount, a.NodeMaxCount))
 	if !nodePoolName.MatchString(a.NodePoolName) {
 		p.Addf("NodePoolName", a.NodePoolName, "AKS Linux node pool names are 1-12 lowercase letters and digits, starting with a letter")
 	}

@@ -93,15 +93,7 @@ func (a ClusterArgs) withDefaults() ClusterArgs {
 	if a.MachineType == "" {
 		a.MachineType = DefaultMachineType
 	}
-	if a.NodeCount == 0 {
-		a.NodeCount = DefaultNodeCount
-	}
-	if a.NodeMinCount == 0 {
-		a.NodeMinCount = 1
-	}
-	if a.NodeMaxCount == 0 {
-		a.NodeMaxCount = max(a.NodeCount, a.NodeMinCount)
-	}
+	rules.DefaultNodeCounts(&a.NodeMinCount, &a.NodeCount, &a.NodeMaxCount, DefaultNodeCount)
 	if a.StorageClassName == "" {
 		a.StorageClassName = DefaultStorageClassName
 	}
@@ -137,13 +129,9 @@ func (a ClusterArgs) validate() error {
 	default:
 		p.Addf("ReleaseChannel", a.ReleaseChannel, "must be one of RAPID, REGULAR, STABLE, EXTENDED")
 	}
-	if strings.TrimSpace(a.MachineType) == "" || strings.ContainsAny(a.MachineType, " \t") {
-		p.Addf("MachineType", a.MachineType, "must be a machine type such as %s", DefaultMachineType)
-	}
-	if !(1 <= a.NodeMinCount && a.NodeMinCount <= a.NodeCount && a.NodeCount <= a.NodeMaxCount) {
-		p.Addf("NodeCount", fmt.Sprintf("min %d, count %d, max %d", a.NodeMinCount, a.NodeCount, a.NodeMaxCount),
-			"must satisfy 1 <= NodeMinCount <= NodeCount <= NodeMaxCount")
-	}
+	p.Add("MachineType", a.MachineType, rules.MachineType(a.MachineType, DefaultMachineType))
+	p.Add("NodeCount", rules.NodeCountsValue(a.NodeMinCount, a.NodeCount, a.NodeMaxCount),
+		rules.NodeCounts(a.NodeMinCount, a.NodeCount, a.NodeMaxCount))
 	if !a.zonal() && a.NodeMaxCount < regionalZones {
 		p.Addf("NodeMaxCount", fmt.Sprint(a.NodeMaxCount),
 			"a regional node pool starts with a node in each of its %d zones: allow at least %d, or set Zone", regionalZones, regionalZones)

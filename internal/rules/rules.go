@@ -270,3 +270,41 @@ func GCPLabel(key, value string) error {
 	}
 	return nil
 }
+
+// MaxNodes bounds a node pool's size.
+const MaxNodes = 100
+
+// NodeCounts checks a node pool's sizes: 1 <= minCount <= count <= maxCount <= MaxNodes.
+func NodeCounts(minCount, count, maxCount int) error {
+	if !(1 <= minCount && minCount <= count && count <= maxCount && maxCount <= MaxNodes) {
+		return fmt.Errorf("must satisfy 1 <= min <= count <= max <= %d", MaxNodes)
+	}
+	return nil
+}
+
+// NodeCountsValue shows node pool sizes as a problem's value.
+func NodeCountsValue(minCount, count, maxCount int) string {
+	return fmt.Sprintf("min %d, count %d, max %d", minCount, count, maxCount)
+}
+
+// DefaultNodeCounts fills unset (zero) node pool sizes: count def, min 1, max count.
+func DefaultNodeCounts(minCount, count, maxCount *int, def int) {
+	if *count == 0 {
+		*count = def
+	}
+	if *minCount == 0 {
+		*minCount = min(1, *count)
+	}
+	if *maxCount == 0 {
+		*maxCount = max(*count, *minCount)
+	}
+}
+
+// MachineType checks that a node machine type is given as one word; example names a
+// valid one for the message.
+func MachineType(v, example string) error {
+	if strings.TrimSpace(v) == "" || strings.ContainsAny(v, " \t") {
+		return fmt.Errorf("must be a machine type such as %s", example)
+	}
+	return nil
+}

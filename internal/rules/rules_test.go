@@ -140,3 +140,37 @@ func TestProblemsListsEveryProblem(t *testing.T) {
 		t.Errorf("a nil rule error was recorded: %q", msg)
 	}
 }
+
+func TestNodeCounts(t *testing.T) {
+	for _, c := range []struct {
+		min, count, max int
+		ok              bool
+	}{
+		{1, 2, 2, true}, {1, 1, 1, true}, {0, 2, 2, false}, {3, 2, 4, false}, {1, 5, 3, false}, {1, 2, MaxNodes + 1, false},
+	} {
+		if err := NodeCounts(c.min, c.count, c.max); (err == nil) != c.ok {
+			t.Errorf("NodeCounts(%d, %d, %d) = %v, want ok=%v", c.min, c.count, c.max, err, c.ok)
+		}
+	}
+}
+
+func TestDefaultNodeCounts(t *testing.T) {
+	lo, n, hi := 0, 0, 0
+	DefaultNodeCounts(&lo, &n, &hi, 3)
+	if lo != 1 || n != 3 || hi != 3 {
+		t.Fatalf("defaults = %d, %d, %d; want 1, 3, 3", lo, n, hi)
+	}
+	lo, n, hi = 2, 4, 0
+	DefaultNodeCounts(&lo, &n, &hi, 3)
+	if lo != 2 || n != 4 || hi != 4 {
+		t.Fatalf("set values changed or max not raised to count: %d, %d, %d", lo, n, hi)
+	}
+}
+
+func TestMachineType(t *testing.T) {
+	for v, ok := range map[string]bool{"m5.large": true, "": false, "m5 large": false, " ": false} {
+		if err := MachineType(v, "m5.large"); (err == nil) != ok {
+			t.Errorf("MachineType(%q) = %v", v, err)
+		}
+	}
+}

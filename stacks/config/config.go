@@ -8,6 +8,8 @@ import (
 	"encoding/hex"
 	"regexp"
 	"strings"
+
+	"github.com/pachdeploy/pachdeploy/internal/rules"
 )
 
 // Namespace is the Pulumi config namespace of every setting.
@@ -155,15 +157,7 @@ func (c *Config) Complete(project, stack string) {
 	setDefault(&c.ClusterName, trimName("pachdeploy-"+slug, 40))
 	setDefault(&c.Namespace, "pachyderm")
 	setDefault(&c.ChartVersion, "2.11.6")
-	if c.NodeCount == 0 {
-		c.NodeCount = d.nodeCount
-	}
-	if c.NodeMinCount == 0 {
-		c.NodeMinCount = min(1, c.NodeCount)
-	}
-	if c.NodeMaxCount == 0 {
-		c.NodeMaxCount = max(c.NodeCount, c.NodeMinCount)
-	}
+	rules.DefaultNodeCounts(&c.NodeMinCount, &c.NodeCount, &c.NodeMaxCount, d.nodeCount)
 	hash := shortHash(project + "/" + stack)
 	switch c.Cloud {
 	case AWS, GCP:

@@ -76,16 +76,9 @@ func (c *Config) validate(p *rules.Problems) {
 	if !contains(ids, c.Identity) {
 		p.Addf("identity", c.Identity, "must be one of %s for %s", strings.Join(ids, ", "), c.Cloud)
 	}
-	if strings.TrimSpace(c.NodeInstanceType) == "" || strings.ContainsAny(c.NodeInstanceType, " \t") {
-		p.Addf("nodeInstanceType", c.NodeInstanceType, "must be a machine type such as %s", cloudDefaults[c.Cloud].instanceType)
-	}
-	if !(1 <= c.NodeMinCount && c.NodeMinCount <= c.NodeCount && c.NodeCount <= c.NodeMaxCount) {
-		p.Addf("nodeCount", fmt.Sprintf("min %d, count %d, max %d", c.NodeMinCount, c.NodeCount, c.NodeMaxCount),
-			"must satisfy 1 <= nodeMinCount <= nodeCount <= nodeMaxCount")
-	}
-	if c.NodeMaxCount > 100 {
-		p.Addf("nodeMaxCount", fmt.Sprint(c.NodeMaxCount), "must be at most 100")
-	}
+	p.Add("nodeInstanceType", c.NodeInstanceType, rules.MachineType(c.NodeInstanceType, cloudDefaults[c.Cloud].instanceType))
+	p.Add("nodeCount", rules.NodeCountsValue(c.NodeMinCount, c.NodeCount, c.NodeMaxCount),
+		rules.NodeCounts(c.NodeMinCount, c.NodeCount, c.NodeMaxCount))
 	p.Add("namespace", c.Namespace, rules.Namespace(c.Namespace))
 	p.Add("chartVersion", c.ChartVersion, rules.Semver(c.ChartVersion))
 	for i, cidr := range c.APIAllowedCIDRs {
