@@ -364,3 +364,40 @@ func readAll(t *testing.T, dir string) string {
 	}
 	return b.String()
 }
+
+// TestEngine_DestroyRetriesDependencyViolation (R12): a destroy that fails with AWS's
+// transient DependencyViolation is retried and then succeeds.
+func TestEngine_DestroyRetriesDependencyViolation(t *testing.T) {
+	saved := destroyBackoff
+	destroyBackoff = 50 * time.Millisecond
+	defer func() { destroyBackoff = saved }()
+	_, opts := engine(t, "")
+	opts = append(opts, WithEnv(map[string]string{
+		"PACHDEPLOY_TESTPROVIDER_STATE": t.TempDir(),
+		"PACHDEPLOY_TESTPROVIDER_FAIL":  passwordType + "=delete-once:DependencyViolation: resource sg-0abc has a dependent object",
+	}))
+	ctx := context.Background()
+	var progress bytes.Buffer
+	s, err := New(ctx, "retry", tinyProgram, append(opts, WithProgress(&progress))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Up(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Destroy(ctx, DestroyOptions{}); err != nil {
+		t.Fatalf("destroy did not recover from a transient DependencyViolation: %v", err)
+	}
+	if !strings.Contains(progress.String(), "DependencyViolation: retrying destroy") {
+		t.Fatalf("no retry happened (the injected failure did not fire?):\n%s", progress.String())
+	}
+	res, err := s.Resources(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range res {
+		if r.Type == passwordType {
+			t.Fatalf("the password is still in the stack after the retried destroy")
+		}
+	}
+}

@@ -103,10 +103,10 @@ type DestroyOptions struct {
 
 // destroyTries bounds Destroy's retries on AWS DependencyViolation (an ENI or security
 // group still detaching from a deleted cluster), waiting destroyBackoff, then twice that.
-var (
-	destroyTries   = 3
-	destroyBackoff = 20 * time.Second
-)
+const destroyTries = 3
+
+// destroyBackoff is the first wait between destroy attempts (a variable for tests).
+var destroyBackoff = 20 * time.Second
 
 // Destroy deletes the stack's resources. The data bucket is kept unless o.DeleteData.
 //

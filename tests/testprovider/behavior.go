@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -47,6 +49,9 @@ const (
 	// initialization failure carrying its id and outputs: the engine records it and fails the update.
 	failUpdate = "update" // Update returns a plain error; the stored resource is unchanged.
 	failDelete = "delete" // Delete returns a plain error; the resource stays.
+	// failDeleteOnce fails only the first Delete of the type (a marker in the state
+	// directory remembers it across engine runs), as a transient cloud error would.
+	failDeleteOnce = "delete-once"
 )
 
 type failKey struct{ typ, op string }
@@ -68,9 +73,9 @@ func parseFail(s string) (map[failKey]string, error) {
 			return nil, fmt.Errorf("%s: entry %q is not type=op:message", envFail, entry)
 		}
 		switch op {
-		case failCreate, failCreatePartial, failUpdate, failDelete:
+		case failCreate, failCreatePartial, failUpdate, failDelete, failDeleteOnce:
 		default:
-			return nil, fmt.Errorf("%s: entry %q: op must be create, create-partial, update or delete", envFail, entry)
+			return nil, fmt.Errorf("%s: entry %q: op must be create, create-partial, update, delete or delete-once", envFail, entry)
 		}
 		if msg == "" {
 			msg = "injected " + op + " failure"
@@ -85,6 +90,10 @@ type behavior struct {
 	latency map[string]time.Duration
 	fail    map[failKey]string
 	logPath string
+	// stateDir keeps the fail-once markers (PACHDEPLOY_TESTPROVIDER_STATE); without it
+	// they last as long as the process.
+	stateDir string
+	once     sync.Map
 
 	cancelOnce sync.Once
 	canceled   chan struct{}
@@ -99,7 +108,8 @@ func behaviorFromEnv() (*behavior, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &behavior{latency: lat, fail: fail, logPath: os.Getenv(envLog), canceled: make(chan struct{})}, nil
+	return &behavior{latency: lat, fail: fail, logPath: os.Getenv(envLog), stateDir: os.Getenv(envState),
+		canceled: make(chan struct{})}, nil
 }
 
 func (b *behavior) cancel() { b.cancelOnce.Do(func() { close(b.canceled) }) }
@@ -121,6 +131,21 @@ func (b *behavior) delay(ctx context.Context, typ string) error {
 	case <-b.canceled:
 		return fmt.Errorf("%s: operation canceled", typ)
 	}
+}
+
+// firstTime reports whether this is the first time typ/op is asked for, recording it.
+func (b *behavior) firstTime(typ, op string) bool {
+	if b.stateDir == "" {
+		_, seen := b.once.LoadOrStore(failKey{typ, op}, true)
+		return !seen
+	}
+	marker := filepath.Join(b.stateDir, "failed-once__"+url.PathEscape(typ+"="+op))
+	f, err := os.OpenFile(marker, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+	if err != nil {
+		return false
+	}
+	f.Close()
+	return true
 }
 
 // failure returns the injected error message for typ/op, if any.

@@ -109,3 +109,22 @@ func TestPinnedVersion(t *testing.T) {
 		}
 	}
 }
+
+func TestFirstTimeIsOncePerStateDir(t *testing.T) {
+	dir := t.TempDir()
+	for _, b := range []*behavior{{stateDir: dir}, {}} {
+		if !b.firstTime("aws:eks/cluster:Cluster", failDeleteOnce) {
+			t.Fatal("first call must report the first time")
+		}
+		if b.firstTime("aws:eks/cluster:Cluster", failDeleteOnce) {
+			t.Fatal("second call must not")
+		}
+		if !b.firstTime("aws:iam/role:Role", failDeleteOnce) {
+			t.Fatal("another type is its own first time")
+		}
+	}
+	// A new process (a later engine run) sharing the state directory remembers.
+	if (&behavior{stateDir: dir}).firstTime("aws:eks/cluster:Cluster", failDeleteOnce) {
+		t.Fatal("the marker must survive across processes")
+	}
+}

@@ -379,7 +379,11 @@ func (p *server) Delete(ctx context.Context, req *pulumirpc.DeleteRequest) (*emp
 	if err := p.beh.delay(ctx, typ); err != nil {
 		return nil, err
 	}
-	if msg, ok := p.beh.failure(typ, failDelete); ok {
+	msg, ok := p.beh.failure(typ, failDelete)
+	if once, onceOK := p.beh.failure(typ, failDeleteOnce); onceOK && p.beh.firstTime(typ, failDeleteOnce) {
+		msg, ok = once, true
+	}
+	if ok {
 		p.beh.log(logLine{Pkg: p.pkg, Op: "delete", Type: typ, URN: req.GetUrn(), ID: req.GetId(), Error: msg})
 		return nil, fmt.Errorf("%s", msg)
 	}
