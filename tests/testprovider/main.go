@@ -24,6 +24,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
@@ -68,6 +69,7 @@ func main() {
 		fmt.Fprintf(os.Stderr, "testprovider: state: %v\n", err)
 		os.Exit(1)
 	}
+	go exitWithEngine(os.Getppid())
 	err = provider.Main(pkg, func(host *provider.HostClient) (pulumirpc.ResourceProviderServer, error) {
 		return &server{pkg: pkg, host: host, beh: beh, store: st, persistent: os.Getenv(envState) != "",
 			cfg: defaultConfig()}, nil
@@ -445,6 +447,16 @@ func (p *server) Construct(ctx context.Context, req *pulumirpc.ConstructRequest)
 }
 
 // ---- helpers ----
+
+// exitWithEngine ends the plugin once the engine that started it is gone (a killed
+// engine cannot shut its plugins down), so interrupted tests leave no processes behind.
+func exitWithEngine(engine int) {
+	for range time.Tick(time.Second) {
+		if os.Getppid() != engine {
+			os.Exit(0)
+		}
+	}
+}
 
 func firstStruct(ss ...*structpb.Struct) *structpb.Struct {
 	for _, s := range ss {
