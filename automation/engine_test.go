@@ -18,7 +18,7 @@ import (
 )
 
 // These tests run the real Pulumi CLI (bin/pulumi) with the stand-in providers
-// (bin/pulumi-resource-*) on a file backend in a temp directory. `make tools` builds both.
+// (bin/testprovider/pulumi-resource-*, put first on PATH) on a file backend in a temp directory. `make tools` builds both.
 
 const passwordType = "random:index/randomPassword:RandomPassword"
 
@@ -68,6 +68,8 @@ func engine(t *testing.T, latency string) (stateDir string, opts []Option) {
 		"PULUMI_SKIP_UPDATE_CHECK": "true",
 		"PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
 		"PACHDEPLOY_TESTPROVIDER_LATENCY":             latency,
+		"PATH": strings.Join([]string{filepath.Join(root, "bin", "testprovider"), filepath.Join(root, "bin"), os.Getenv("PATH")},
+			string(os.PathListSeparator)),
 	}
 	return stateDir, []Option{
 		WithPulumiCommand(root), WithStateDir(stateDir), WithEnv(env),

@@ -2,7 +2,7 @@
 # Paths are relative to the repository root. Everything lands in ./bin (git-ignored).
 #
 #   make tools               bin/pulumi (rebuilt only if missing or its pinned version changed)
-#                            and the stand-in providers bin/pulumi-resource-{aws,eks,...}
+#                            and the stand-in providers bin/testprovider/pulumi-resource-{aws,eks,...}
 #   make tools-pulumi        just bin/pulumi
 #   make tools-testprovider  just the stand-in providers
 #   make tools-clean         remove what `make tools` built
@@ -49,10 +49,14 @@ tools_space := $(tools_empty) $(tools_empty)
 TESTPROVIDER_VERSIONS = $(subst $(tools_space),$(tools_comma),$(strip $(foreach p,$(TESTPROVIDER_PKGS),\
 	$(p)=$(patsubst v%,%,$(call gomod_version,$(TESTPROVIDER_MOD_$(p)))))))
 
-TESTPROVIDER_BIN     := $(BIN)/pulumi-resource-stand-in
+# The stand-ins live apart from bin/pulumi: a real deploy that puts bin/ on PATH (or runs
+# bin/pulumi, which finds plugins beside itself) must never pick up a fake cloud. Tests put
+# TESTPROVIDER_DIR on PATH themselves.
+TESTPROVIDER_DIR     := $(BIN)/testprovider
+TESTPROVIDER_BIN     := $(TESTPROVIDER_DIR)/pulumi-resource-stand-in
 TESTPROVIDER_SRCS    := $(filter-out %_test.go,$(wildcard tests/testprovider/*.go))
 TESTPROVIDER_LDFLAGS ?= -X main.pinnedVersions=$(TESTPROVIDER_VERSIONS)
-TESTPROVIDER_LINKS   := $(addprefix $(BIN)/pulumi-resource-,$(TESTPROVIDER_PKGS))
+TESTPROVIDER_LINKS   := $(addprefix $(TESTPROVIDER_DIR)/pulumi-resource-,$(TESTPROVIDER_PKGS))
 
 .PHONY: tools tools-pulumi tools-testprovider tools-clean tools-bump
 tools: tools-pulumi tools-testprovider
@@ -82,7 +86,7 @@ $(PULUMI_BIN): $(PULUMI_STAMP) tools/go.mod tools/go.sum
 $(TESTPROVIDER_BIN): $(TESTPROVIDER_SRCS) go.mod go.sum
 	@case ',$(TESTPROVIDER_VERSIONS),' in *=,*) \
 		echo 'tools.mk: a provider SDK is missing from go.mod: $(TESTPROVIDER_VERSIONS)' >&2; exit 1;; esac
-	@mkdir -p $(BIN)
+	@mkdir -p $(TESTPROVIDER_DIR)
 	$(NICE) $(GO) build -ldflags '$(TESTPROVIDER_LDFLAGS)' -o $@ ./tests/testprovider
 
 $(TESTPROVIDER_LINKS): $(TESTPROVIDER_BIN)

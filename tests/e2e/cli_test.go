@@ -41,14 +41,13 @@ func cli(t *testing.T) string {
 	return cliPath
 }
 
-// run runs the CLI binary with the harness's environment, bin/ first on PATH, no
+// run runs the CLI binary with the harness's environment (stand-ins first on PATH), no
 // terminal on stdin, and returns its exit code and output.
 func (h *harness) run(ctx context.Context, args ...string) (int, string, string) {
 	h.t.Helper()
 	cmd := exec.CommandContext(ctx, cli(h.t), args...)
 	cmd.Dir = h.t.TempDir()
-	cmd.Env = append(os.Environ(), "PATH="+filepath.Join(h.root, "bin")+":"+os.Getenv("PATH"),
-		"XDG_STATE_HOME="+filepath.Join(filepath.Dir(h.state), "xdg"))
+	cmd.Env = append(os.Environ(), "XDG_STATE_HOME="+filepath.Join(filepath.Dir(h.state), "xdg"))
 	for k, v := range h.env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
@@ -197,5 +196,25 @@ func assertNoSecret(t *testing.T, what, text string) {
 		if strings.Contains(text, s) {
 			t.Errorf("%s shows a secret (%q)", what, s)
 		}
+	}
+}
+
+// TestCLINeverFindsStandInsOnItsOwn guards real deploys: with only bin/ (the real
+// Pulumi CLI) on PATH, the stand-in providers must not be found, so an `up` can never
+// "deploy" to the fake cloud.
+func TestCLINeverFindsStandInsOnItsOwn(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	h := newHarness(t)
+	h.env["PATH"] = filepath.Join(h.root, "bin") + string(os.PathListSeparator) + os.Getenv("PATH")
+	code, out, stderr := h.run(ctx, "up", "--stack", "real", "--cloud", "aws", "--yes")
+	if code == 0 {
+		t.Fatalf("up succeeded without any provider plugin on PATH:\n%s", out)
+	}
+	if !strings.Contains(stderr, "plugin") {
+		t.Errorf("the failure does not name the missing plugin: %q", stderr)
+	}
+	if files, _ := filepath.Glob(filepath.Join(h.state, "*.json")); len(files) != 0 {
+		t.Fatalf("the stand-in cloud was used: %d resources", len(files))
 	}
 }

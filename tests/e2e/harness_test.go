@@ -65,6 +65,9 @@ func newHarness(t *testing.T) *harness {
 		"PULUMI_BACKEND_URL":                          h.backend,
 		"PACHDEPLOY_TESTPROVIDER_STATE":               h.state,
 		"PACHDEPLOY_TESTPROVIDER_LOG":                 h.logf,
+		// The stand-ins live in bin/testprovider, apart from bin/pulumi, so only tests find them.
+		"PATH": strings.Join([]string{filepath.Join(root, "bin", "testprovider"), filepath.Join(root, "bin"), os.Getenv("PATH")},
+			string(os.PathListSeparator)),
 	}
 	return h
 }

@@ -1,6 +1,6 @@
 // Command testprovider is a stand-in for the Pulumi resource providers pachdeploy uses (aws, eks,
 // gcp, azure-native, kubernetes, random). One binary is installed under each plugin name
-// (bin/pulumi-resource-<pkg>, see tools/tools.mk) and plays the package its file name names. It
+// (bin/testprovider/pulumi-resource-<pkg>, see tools/tools.mk) and plays the package its file name names. It
 // speaks the real provider gRPC protocol and behaves like a small, honest cloud: stable ids,
 // computed outputs (unknown during preview), replacements on immutable inputs, persistent state,
 // data-source invokes and remote eks components built through Construct.
