@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 
 	"github.com/pachdeploy/pachdeploy/automation"
@@ -160,11 +161,38 @@ var plugins = map[config.Cloud][]string{
 	config.Azure: {"azure-native", "kubernetes", "random"},
 }
 
+// pluginModules names the Go SDK module of each provider plugin: the plugin version to
+// install is the version of that module linked into this binary.
+var pluginModules = map[string]string{
+	"aws":          "github.com/pulumi/pulumi-aws/sdk/v6",
+	"eks":          "github.com/pulumi/pulumi-eks/sdk/v3",
+	"gcp":          "github.com/pulumi/pulumi-gcp/sdk/v9",
+	"azure-native": "github.com/pulumi/pulumi-azure-native-sdk/v2",
+	"kubernetes":   "github.com/pulumi/pulumi-kubernetes/sdk/v4",
+	"random":       "github.com/pulumi/pulumi-random/sdk/v4",
+}
+
+// pluginVersion is the version of plugin name that this binary's SDK expects, or ""
+// when the binary does not link that SDK.
+func pluginVersion(name string) string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return ""
+	}
+	for _, m := range info.Deps {
+		if m.Path == pluginModules[name] {
+			return strings.TrimPrefix(m.Version, "v")
+		}
+	}
+	return ""
+}
+
 // plugin checks a provider plugin on PATH, next to the Pulumi CLI, or installed.
 func (o *doctorOptions) plugin(name, pulumiPath string) check {
 	bin := "pulumi-resource-" + name
+	install := strings.TrimSpace("pulumi plugin install resource " + name + " " + pluginVersion(name))
 	c := check{what: "provider plugin " + name,
-		fix: "`pulumi plugin install resource " + name + "` (or let the first preview download it)"}
+		fix: "`" + install + "` (or let the first preview download it)"}
 	if p, err := o.LookPath(bin); err == nil {
 		c.ok, c.what = true, c.what+" at "+p
 		return c

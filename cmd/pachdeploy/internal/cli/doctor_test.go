@@ -72,3 +72,13 @@ func TestDoctor_AzureNeedsNoKubelogin(t *testing.T) {
 		t.Errorf("err %v, output:\n%s", err, out)
 	}
 }
+
+func TestEveryPluginHasItsSDKModule(t *testing.T) {
+	for cloud, names := range plugins {
+		for _, name := range names {
+			if pluginModules[name] == "" {
+				t.Errorf("%s: plugin %s has no SDK module, so doctor cannot name its version", cloud, name)
+			}
+		}
+	}
+}
