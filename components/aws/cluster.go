@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/pachdeploy/pachdeploy/internal/rules"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	awseks "github.com/pulumi/pulumi-aws/sdk/v6/go/aws/eks"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
 	"github.com/pulumi/pulumi-eks/sdk/v3/go/eks"
@@ -14,6 +15,10 @@ import (
 
 // ClusterLogTypes are the control plane logs sent to CloudWatch: all of them (CKV_AWS_37).
 var ClusterLogTypes = []string{"api", "audit", "authenticator", "controllerManager", "scheduler"}
+
+// ControlPlaneLogRetentionDays keeps the control plane logs for a year (CKV_AWS_338);
+// left to EKS, the log group it creates keeps them forever.
+const ControlPlaneLogRetentionDays = 365
 
 // Cluster defaults.
 const (
@@ -174,7 +179,15 @@ func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pul
 			return nil, err
 		}
 	}
-	clusterOpts := []pulumi.ResourceOption{in}
+	// EKS writes to /aws/eks/<name>/cluster; made first, the group gets a retention.
+	logGroup, err := cloudwatch.NewLogGroup(ctx, name+"-control-plane", &cloudwatch.LogGroupArgs{
+		Name:            pulumi.Sprintf("/aws/eks/%s/cluster", a.Name),
+		RetentionInDays: pulumi.Int(ControlPlaneLogRetentionDays),
+	}, in)
+	if err != nil {
+		return nil, err
+	}
+	clusterOpts := []pulumi.ResourceOption{in, pulumi.DependsOn([]pulumi.Resource{logGroup})}
 	// A remote component gets only the providers passed to it, not its parent's.
 	if p := c.GetProvider("aws::"); p != nil {
 		clusterOpts = append(clusterOpts, pulumi.Providers(p))

@@ -65,6 +65,21 @@ func TestCluster_CKV_AWS_37_AllControlPlaneLogs(t *testing.T) {
 	}
 }
 
+func TestCluster_CKV_AWS_338_ControlPlaneLogsKeptAYearBeforeTheClusterWrites(t *testing.T) {
+	cloud := runCluster(t, testClusterArgs()).cloud
+	group := mocktest.One(t, cloud, "aws:cloudwatch/logGroup:LogGroup")
+	name := mocktest.String(t, mocktest.One(t, cloud, eksClusterType).Inputs, "name")
+	if got := mocktest.String(t, group.Inputs, "name"); got != "/aws/eks/"+name+"/cluster" {
+		t.Errorf("log group %q is not the one EKS writes to for cluster %q", got, name)
+	}
+	if v := mocktest.Value(t, group.Inputs, "retentionInDays"); !v.IsNumber() || v.NumberValue() < 365 {
+		t.Errorf("retentionInDays = %v, want at least 365", v)
+	}
+	if !mocktest.DependsOn(mocktest.One(t, cloud, eksClusterType), group.URN) {
+		t.Error("the cluster does not wait for its log group: EKS would create one without retention")
+	}
+}
+
 func TestCluster_CKV_AWS_58_SecretsEncryptedWithRotatingKey(t *testing.T) {
 	cloud := runCluster(t, testClusterArgs()).cloud
 	key := mocktest.One(t, cloud, "aws:kms/key:Key")

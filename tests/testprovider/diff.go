@@ -38,6 +38,7 @@ var replaceKeys = map[string][]string{
 	"aws:iam/rolePolicyAttachment:RolePolicyAttachment":                                          {"role", "policyArn"},
 	"aws:iam/userPolicyAttachment:UserPolicyAttachment":                                          {"user", "policyArn"},
 	"aws:iam/openIdConnectProvider:OpenIdConnectProvider":                                        {"url"},
+	"aws:cloudwatch/logGroup:LogGroup":                                                           {"name", "namePrefix", "kmsKeyId"},
 	"aws:kms/alias:Alias":                                                                        {"name", "namePrefix"},
 	// kubernetes
 	"kubernetes:*":                              {"metadata.name", "metadata.namespace"},
