@@ -218,3 +218,57 @@ func TestCLINeverFindsStandInsOnItsOwn(t *testing.T) {
 		t.Fatalf("the stand-in cloud was used: %d resources", len(files))
 	}
 }
+
+// TestCLIInterruptThenRecover sends the CLI one interrupt (Ctrl-C) while it waits on a
+// slow release: the update stops, the stack is left unlocked, a preview works, and the
+// next up converges.
+func TestCLIInterruptThenRecover(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	h := newHarness(t)
+	h.env["PACHDEPLOY_TESTPROVIDER_LATENCY"] = releaseType + "=2m"
+
+	cmd := exec.CommandContext(ctx, cli(t), "up", "--stack", "interrupted", "--cloud", "aws", "--yes")
+	cmd.Dir = t.TempDir()
+	cmd.Env = append(os.Environ(), "XDG_STATE_HOME="+filepath.Join(filepath.Dir(h.state), "xdg"))
+	for k, v := range h.env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for !strings.Contains(readFile(h.logf), releaseType) {
+		if ctx.Err() != nil {
+			t.Fatal("the up never reached the release")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	err := cmd.Wait()
+	if err == nil {
+		t.Fatal("an interrupted up reported success")
+	}
+	if !strings.Contains(stderr.String(), "Cancelling") {
+		t.Errorf("no word that the interrupt was taken: %q", stderr.String())
+	}
+
+	delete(h.env, "PACHDEPLOY_TESTPROVIDER_LATENCY")
+	if code, _, se := h.run(ctx, "preview", "--stack", "interrupted"); code != 0 {
+		t.Fatalf("preview after the interrupt: exit %d (a lock left behind?) %s", code, se)
+	}
+	if code, _, se := h.run(ctx, "up", "--stack", "interrupted", "--yes"); code != 0 {
+		t.Fatalf("up after the interrupt does not converge: exit %d %s", code, se)
+	}
+	if n := len(h.records(releaseType)); n != 1 {
+		t.Fatalf("%d releases after recovery, want 1", n)
+	}
+}
+
+func readFile(path string) string {
+	b, _ := os.ReadFile(path)
+	return string(b)
+}
