@@ -55,7 +55,7 @@ func (e *Error) Error() string {
 		fmt.Fprintf(&b, "\nWait for the other update to finish. If none is running (a killed run left its lock), "+
 			"remove the lock with `pachdeploy cancel --stack %s` (or `pulumi cancel`).", e.Stack)
 	case ErrStackNotFound:
-		b.WriteString("\nCreate it with `pachdeploy up` (or preview), or check --stack and --backend.")
+		b.WriteString("\nCreate it with `pachdeploy up --cloud aws|gcp|azure` (or --config FILE), or check --stack and --backend.")
 	case ErrPendingOperations:
 		fmt.Fprintf(&b, "\nCheck in the cloud console whether these operations completed, then run "+
 			"`pachdeploy refresh --clear-pending --stack %s` (or `pulumi refresh --clear-pending-creates`) "+

@@ -122,8 +122,11 @@ func TestUp_YesWithoutTerminalRuns(t *testing.T) {
 	if code != ExitOK || strings.Join(d.calls, ",") != "open,up" {
 		t.Fatalf("exit %d calls %v; want 0, open then up without a preview", code, d.calls)
 	}
-	if d.req.Stack != "prod" || !d.req.Create || d.req.Progress == nil {
-		t.Errorf("request %+v; want stack prod, create, progress", d.req)
+	if d.req.Stack != "prod" || d.req.Create || d.req.Progress == nil {
+		t.Errorf("request %+v; want stack prod, progress, and no create: no settings were given", d.req)
+	}
+	if code, _, _ := runCLI(t, d, false, "", "up", "--yes", "--stack", "prod", "--cloud", "aws"); code != ExitOK || !d.req.Create {
+		t.Errorf("up --cloud: exit %d, request %+v; want a stack created with the cloud's defaults", code, d.req)
 	}
 	if !strings.Contains(stdout, "Resources: 2 created") {
 		t.Errorf("stdout %q lacks the summary", stdout)

@@ -21,7 +21,7 @@ func runPreview(ctx context.Context, g *globalOptions) error {
 	if err := g.checkFormat("text", "json", "markdown"); err != nil {
 		return err
 	}
-	d, err := g.open(ctx, true, false)
+	d, err := g.open(ctx, g.givesSettings(), false)
 	if err != nil {
 		return err
 	}
@@ -55,7 +55,7 @@ func runUp(ctx context.Context, g *globalOptions) error {
 	if err := g.requireYesOrTerminal("update stack " + g.Stack); err != nil {
 		return err
 	}
-	d, err := g.open(ctx, true, true)
+	d, err := g.open(ctx, g.givesSettings(), true)
 	if err != nil {
 		return err
 	}
@@ -250,6 +250,10 @@ func runCancel(ctx context.Context, g *globalOptions, clearPending bool) error {
 }
 
 // open opens the stack for a command.
+// givesSettings reports whether --cloud or --config gives the stack its settings: only
+// then may preview and up create a missing stack (an empty one could not be deployed).
+func (g *globalOptions) givesSettings() bool { return g.Cloud != "" || g.ConfigFile != "" }
+
 func (g *globalOptions) open(ctx context.Context, create, progress bool) (Driver, error) {
 	req, err := g.request(create, progress)
 	if err != nil {
