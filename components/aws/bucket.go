@@ -1,7 +1,6 @@
 package aws
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/pachdeploy/pachdeploy/internal/rules"
@@ -48,7 +47,7 @@ const abortIncompleteUploadsDays = 7
 // NewBucket creates the bucket and its protections.
 func NewBucket(ctx *pulumi.Context, name string, args *BucketArgs, opts ...pulumi.ResourceOption) (*Bucket, error) {
 	if args == nil {
-		return nil, errors.New("aws bucket: args are required")
+		return nil, fmt.Errorf("aws bucket %q: %w", name, rules.ErrNilArgs)
 	}
 	var p rules.Problems
 	p.Add("Name", args.Name, rules.S3BucketName(args.Name))

@@ -144,17 +144,6 @@ func TestBucket_UsesGivenProvider(t *testing.T) {
 	}
 }
 
-func TestNewBucket_NilArgs(t *testing.T) {
-	cloud := mockcloud.New("pachdeploy", "test")
-	err := cloud.Run(func(ctx *pulumi.Context) error {
-		_, err := NewBucket(ctx, "data", nil)
-		return err
-	})
-	if err == nil {
-		t.Fatal("want an error for nil args")
-	}
-}
-
 func TestNewBucket_InvalidName(t *testing.T) {
 	cloud := mockcloud.New("pachdeploy", "test")
 	err := cloud.Run(func(ctx *pulumi.Context) error {

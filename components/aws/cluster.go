@@ -1,7 +1,6 @@
 package aws
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/pachdeploy/pachdeploy/internal/rules"
@@ -142,7 +141,7 @@ func (a ClusterArgs) validate() error {
 // NewCluster creates the cluster, its node group, storage and Kubernetes provider.
 func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pulumi.ResourceOption) (*Cluster, error) {
 	if args == nil {
-		return nil, errors.New("aws cluster: args are required")
+		return nil, fmt.Errorf("aws cluster %q: %w", name, rules.ErrNilArgs)
 	}
 	a := args.withDefaults()
 	if err := a.validate(); err != nil {

@@ -347,16 +347,6 @@ func TestCluster_KubeconfigIsSecret(t *testing.T) {
 	}
 }
 
-func TestNewCluster_NilArgs(t *testing.T) {
-	err := mockcloud.New("pachdeploy", "test").Run(func(ctx *pulumi.Context) error {
-		_, err := NewCluster(ctx, "eks", nil)
-		return err
-	})
-	if err == nil {
-		t.Fatal("want an error for nil args")
-	}
-}
-
 func TestNewCluster_InvalidArgsListsAllProblems(t *testing.T) {
 	args := ClusterArgs{
 		Name:              "-bad name",

@@ -82,3 +82,12 @@ func typeOf(t *testing.T, r pulumi.Resource) string {
 	})
 	return string(resource.URN(<-urns).Type())
 }
+
+func TestNilArgsAreRefused(t *testing.T) {
+	mocktest.NilArgsRefused(t, map[string]func(*pulumi.Context) error{
+		"NewNetwork":  func(ctx *pulumi.Context) error { _, err := NewNetwork(ctx, "net", nil); return err },
+		"NewCluster":  func(ctx *pulumi.Context) error { _, err := NewCluster(ctx, "eks", nil); return err },
+		"NewBucket":   func(ctx *pulumi.Context) error { _, err := NewBucket(ctx, "data", nil); return err },
+		"NewIdentity": func(ctx *pulumi.Context) error { _, err := NewIdentity(ctx, "pachyderm", nil); return err },
+	})
+}

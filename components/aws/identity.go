@@ -1,7 +1,6 @@
 package aws
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/pachdeploy/pachdeploy/components/pachyderm"
@@ -100,7 +99,7 @@ func (a IdentityArgs) validate() error {
 // NewIdentity creates the identity args.Mode selects.
 func NewIdentity(ctx *pulumi.Context, name string, args *IdentityArgs, opts ...pulumi.ResourceOption) (*Identity, error) {
 	if args == nil {
-		return nil, errors.New("aws identity: args are required")
+		return nil, fmt.Errorf("aws identity %q: %w", name, rules.ErrNilArgs)
 	}
 	a := args.withDefaults()
 	if err := a.validate(); err != nil {

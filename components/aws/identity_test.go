@@ -206,16 +206,6 @@ func TestIdentity_StaticKeysAreSecrets(t *testing.T) {
 	}
 }
 
-func TestNewIdentity_NilArgs(t *testing.T) {
-	err := mockcloud.New("pachdeploy", "test").Run(func(ctx *pulumi.Context) error {
-		_, err := NewIdentity(ctx, "pachyderm", nil)
-		return err
-	})
-	if err == nil {
-		t.Fatal("want an error for nil args")
-	}
-}
-
 func TestNewIdentity_InvalidArgsListsAllProblems(t *testing.T) {
 	for _, tc := range []struct {
 		name string

@@ -4,7 +4,6 @@
 package aws
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/pachdeploy/pachdeploy/internal/rules"
@@ -55,7 +54,7 @@ type Network struct {
 // NewNetwork creates the VPC, its subnets, gateways and routes.
 func NewNetwork(ctx *pulumi.Context, name string, args *NetworkArgs, opts ...pulumi.ResourceOption) (*Network, error) {
 	if args == nil {
-		return nil, errors.New("aws network: args are required")
+		return nil, fmt.Errorf("aws network %q: %w", name, rules.ErrNilArgs)
 	}
 	var p rules.Problems
 	p.Add("Region", args.Region, rules.AWSRegion(args.Region))

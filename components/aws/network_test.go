@@ -106,16 +106,6 @@ func TestNetwork_ZonesLookedUpInConfiguredRegion(t *testing.T) {
 	t.Errorf("no getAvailabilityZones call filtered on region %s", testRegion)
 }
 
-func TestNewNetwork_NilArgs(t *testing.T) {
-	err := mockcloud.New("pachdeploy", "test").Run(func(ctx *pulumi.Context) error {
-		_, err := NewNetwork(ctx, "net", nil)
-		return err
-	})
-	if err == nil {
-		t.Fatal("want an error for nil args")
-	}
-}
-
 func TestNewNetwork_InvalidArgsListsAllProblems(t *testing.T) {
 	err := mockcloud.New("pachdeploy", "test").Run(func(ctx *pulumi.Context) error {
 		_, err := NewNetwork(ctx, "net", &NetworkArgs{Region: "Oregon", ClusterName: "-x"})

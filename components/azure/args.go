@@ -4,7 +4,6 @@
 package azure
 
 import (
-	"errors"
 	"fmt"
 	"regexp"
 	"sort"
@@ -153,5 +152,3 @@ func validateTags(p *rules.Problems, tags map[string]string) {
 		}
 	}
 }
-
-var errNilArgs = errors.New("args are required")

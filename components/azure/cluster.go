@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/pachdeploy/pachdeploy/internal/rules"
 	"github.com/pulumi/pulumi-azure-native-sdk/containerservice/v2"
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
@@ -43,7 +44,7 @@ type Cluster struct {
 // and a premium-disk StorageClass.
 func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pulumi.ResourceOption) (*Cluster, error) {
 	if args == nil {
-		return nil, fmt.Errorf("azure cluster %q: %w", name, errNilArgs)
+		return nil, fmt.Errorf("azure cluster %q: %w", name, rules.ErrNilArgs)
 	}
 	a := args.withDefaults()
 	if err := a.validate(); err != nil {

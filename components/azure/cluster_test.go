@@ -1,7 +1,6 @@
 package azure
 
 import (
-	"errors"
 	"strings"
 	"testing"
 
@@ -147,16 +146,6 @@ func TestDNSPrefix(t *testing.T) {
 		if got := dnsPrefix(in); got != want {
 			t.Errorf("dnsPrefix(%q) = %q, want %q", in, got, want)
 		}
-	}
-}
-
-func TestNewCluster_NilArgs(t *testing.T) {
-	err := mockcloud.New("p", "s").Run(func(ctx *pulumi.Context) error {
-		_, err := NewCluster(ctx, "aks", nil)
-		return err
-	})
-	if !errors.Is(err, errNilArgs) {
-		t.Errorf("err = %v, want errNilArgs", err)
 	}
 }
 

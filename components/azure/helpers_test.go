@@ -57,3 +57,10 @@ func wantInputs(t *testing.T, r mockcloud.Resource, want map[string]any) {
 		}
 	}
 }
+
+func TestNilArgsAreRefused(t *testing.T) {
+	mocktest.NilArgsRefused(t, map[string]func(*pulumi.Context) error{
+		"NewCluster": func(ctx *pulumi.Context) error { _, err := NewCluster(ctx, "aks", nil); return err },
+		"NewStorage": func(ctx *pulumi.Context) error { _, err := NewStorage(ctx, "storage", nil); return err },
+	})
+}

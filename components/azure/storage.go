@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/pachdeploy/pachdeploy/internal/rules"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -35,7 +36,7 @@ func (s *Storage) Resources() []pulumi.Resource {
 // the account key as a secret.
 func NewStorage(ctx *pulumi.Context, name string, args *StorageArgs, opts ...pulumi.ResourceOption) (*Storage, error) {
 	if args == nil {
-		return nil, fmt.Errorf("azure storage %q: %w", name, errNilArgs)
+		return nil, fmt.Errorf("azure storage %q: %w", name, rules.ErrNilArgs)
 	}
 	a := *args
 	if err := a.validate(); err != nil {

@@ -1,7 +1,6 @@
 package azure
 
 import (
-	"errors"
 	"fmt"
 	"testing"
 
@@ -84,16 +83,6 @@ func TestStorage_KeyIsSecretFromListStorageAccountKeys(t *testing.T) {
 	}
 	if !listed {
 		t.Errorf("listStorageAccountKeys not invoked for the account: %v", cloud.Invokes())
-	}
-}
-
-func TestNewStorage_NilArgs(t *testing.T) {
-	err := mockcloud.New("p", "s").Run(func(ctx *pulumi.Context) error {
-		_, err := NewStorage(ctx, "storage", nil)
-		return err
-	})
-	if !errors.Is(err, errNilArgs) {
-		t.Errorf("err = %v, want errNilArgs", err)
 	}
 }
 

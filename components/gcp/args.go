@@ -6,7 +6,6 @@ package gcp
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"regexp"
 	"sort"
@@ -237,5 +236,3 @@ func accountID(base, suffix string) string {
 	}
 	return s + suffix
 }
-
-var errNilArgs = errors.New("args are required")

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/pachdeploy/pachdeploy/internal/rules"
 	"github.com/pulumi/pulumi-gcp/sdk/v9/go/gcp/container"
 	"github.com/pulumi/pulumi-gcp/sdk/v9/go/gcp/organizations"
 	"github.com/pulumi/pulumi-gcp/sdk/v9/go/gcp/projects"
@@ -50,7 +51,7 @@ type Cluster struct {
 // Kubernetes provider and an SSD StorageClass.
 func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pulumi.ResourceOption) (*Cluster, error) {
 	if args == nil {
-		return nil, fmt.Errorf("gcp cluster %q: %w", name, errNilArgs)
+		return nil, fmt.Errorf("gcp cluster %q: %w", name, rules.ErrNilArgs)
 	}
 	a := args.withDefaults()
 	if err := a.validate(); err != nil {

@@ -1,7 +1,6 @@
 package gcp
 
 import (
-	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -244,16 +243,6 @@ func TestCluster_SSDStorageClass(t *testing.T) {
 	}
 	if !mocktest.Bool(t, sc.Inputs, "allowVolumeExpansion") {
 		t.Error("allowVolumeExpansion is not true")
-	}
-}
-
-func TestNewCluster_NilArgs(t *testing.T) {
-	err := mockcloud.New("p", "s").Run(func(ctx *pulumi.Context) error {
-		_, err := NewCluster(ctx, "gke", nil)
-		return err
-	})
-	if !errors.Is(err, errNilArgs) {
-		t.Errorf("err = %v, want errNilArgs", err)
 	}
 }
 

@@ -52,3 +52,10 @@ func runStorage(t *testing.T, args *StorageArgs) *mockcloud.Cloud {
 		return err
 	})
 }
+
+func TestNilArgsAreRefused(t *testing.T) {
+	mocktest.NilArgsRefused(t, map[string]func(*pulumi.Context) error{
+		"NewCluster": func(ctx *pulumi.Context) error { _, err := NewCluster(ctx, "gke", nil); return err },
+		"NewStorage": func(ctx *pulumi.Context) error { _, err := NewStorage(ctx, "storage", nil); return err },
+	})
+}

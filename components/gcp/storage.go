@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/pachdeploy/pachdeploy/components/pachyderm"
+	"github.com/pachdeploy/pachdeploy/internal/rules"
 	"github.com/pulumi/pulumi-gcp/sdk/v9/go/gcp/serviceaccount"
 	"github.com/pulumi/pulumi-gcp/sdk/v9/go/gcp/storage"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -53,7 +54,7 @@ func (s *Storage) Resources() []pulumi.Resource {
 // Pachyderm service accounts or a key.
 func NewStorage(ctx *pulumi.Context, name string, args *StorageArgs, opts ...pulumi.ResourceOption) (*Storage, error) {
 	if args == nil {
-		return nil, fmt.Errorf("gcp storage %q: %w", name, errNilArgs)
+		return nil, fmt.Errorf("gcp storage %q: %w", name, rules.ErrNilArgs)
 	}
 	a := args.withDefaults()
 	if err := a.validate(); err != nil {

@@ -2,7 +2,6 @@ package gcp
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -191,16 +190,6 @@ func TestAccountID(t *testing.T) {
 	}
 	if accountID("pachdeploy-production-pachyderm-0a1b2c", "-pachd") == accountID("pachdeploy-production-pachyderm-ffffff", "-pachd") {
 		t.Error("shortened ids of different bases collide")
-	}
-}
-
-func TestNewStorage_NilArgs(t *testing.T) {
-	err := mockcloud.New("p", "s").Run(func(ctx *pulumi.Context) error {
-		_, err := NewStorage(ctx, "storage", nil)
-		return err
-	})
-	if !errors.Is(err, errNilArgs) {
-		t.Errorf("err = %v, want errNilArgs", err)
 	}
 }
 

@@ -4,7 +4,6 @@
 package pachyderm
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/pachdeploy/pachdeploy/internal/rules"
@@ -173,5 +172,3 @@ func (a PachydermArgs) validate() error {
 	}
 	return p.Err()
 }
-
-var errNilArgs = errors.New("pachyderm: args are required")

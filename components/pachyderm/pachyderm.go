@@ -3,6 +3,7 @@ package pachyderm
 import (
 	"fmt"
 
+	"github.com/pachdeploy/pachdeploy/internal/rules"
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
 	helmv3 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/helm/v3"
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
@@ -36,7 +37,7 @@ type Pachyderm struct {
 // args.KubernetesProvider points at.
 func NewPachyderm(ctx *pulumi.Context, name string, args *PachydermArgs, opts ...pulumi.ResourceOption) (*Pachyderm, error) {
 	if args == nil {
-		return nil, errNilArgs
+		return nil, fmt.Errorf("pachyderm %q: %w", name, rules.ErrNilArgs)
 	}
 	a := args.withDefaults()
 	if err := a.validate(); err != nil {

@@ -253,16 +253,6 @@ func TestNamespaceIsCreated(t *testing.T) {
 	}
 }
 
-func TestNewPachyderm_NilArgs(t *testing.T) {
-	err := mockcloud.New("p", "s").Run(func(ctx *pulumi.Context) error {
-		_, err := NewPachyderm(ctx, "pachyderm", nil)
-		return err
-	})
-	if err == nil || !strings.Contains(err.Error(), "args are required") {
-		t.Fatalf("got %v", err)
-	}
-}
-
 func TestNewPachyderm_InvalidArgsListsAll(t *testing.T) {
 	cloud := mockcloud.New("p", "s")
 	err := cloud.Run(func(ctx *pulumi.Context) error {
@@ -283,4 +273,10 @@ func TestNewPachyderm_InvalidArgsListsAll(t *testing.T) {
 	if len(cloud.Resources()) != 0 {
 		t.Errorf("resources registered despite invalid args: %d", len(cloud.Resources()))
 	}
+}
+
+func TestNilArgsAreRefused(t *testing.T) {
+	mocktest.NilArgsRefused(t, map[string]func(*pulumi.Context) error{
+		"NewPachyderm": func(ctx *pulumi.Context) error { _, err := NewPachyderm(ctx, "pachyderm", nil); return err },
+	})
 }

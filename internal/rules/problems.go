@@ -1,9 +1,14 @@
 package rules
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 )
+
+// ErrNilArgs is what every component constructor returns, wrapped with its name, when
+// given nil args.
+var ErrNilArgs = errors.New("args are required")
 
 // Problem is one invalid setting: which field, the value given and the rule broken.
 type Problem struct {

@@ -9,10 +9,12 @@
 package mocktest
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
 	"github.com/pachdeploy/pachdeploy/internal/mockcloud"
+	"github.com/pachdeploy/pachdeploy/internal/rules"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
@@ -22,6 +24,22 @@ const (
 	Project = "pachdeploy"
 	Stack   = "test"
 )
+
+// NilArgsRefused runs each constructor call (named by its key) under a fresh mock cloud
+// and fails the test unless it returns rules.ErrNilArgs and registers nothing.
+func NilArgsRefused(t *testing.T, constructors map[string]func(ctx *pulumi.Context) error) {
+	t.Helper()
+	for name, construct := range constructors {
+		cloud := mockcloud.New(Project, Stack)
+		err := cloud.Run(construct)
+		if !errors.Is(err, rules.ErrNilArgs) {
+			t.Errorf("%s with nil args: %v, want rules.ErrNilArgs", name, err)
+		}
+		if n := len(cloud.Resources()); n != 0 {
+			t.Errorf("%s with nil args registered %d resources", name, n)
+		}
+	}
+}
 
 // Run runs program under a fresh mock cloud for Project and Stack and fails the test
 // when the program returns an error.
