@@ -220,11 +220,7 @@ func TestEngine_ConcurrentUpdateIsErrConcurrentUpdate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	firstErr := make(chan error, 1)
-	go func() {
-		_, err := first.Up(ctx)
-		firstErr <- err
-	}()
+	firstErr := upInBackground(ctx, first)
 	started.wait(t)
 	second, err := New(ctx, "dev", tinyProgram, opts...)
 	if err != nil {
@@ -250,11 +246,7 @@ func TestEngine_CancelGracefullyThenPreview(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	upErr := make(chan error, 1)
-	go func() {
-		_, err := s.Up(ctx)
-		upErr <- err
-	}()
+	upErr := upInBackground(ctx, s)
 	started.wait(t)
 
 	cancel()
@@ -284,11 +276,7 @@ func TestEngine_HardStopLeavesPendingOperationsAndRecovers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	upErr := make(chan error, 1)
-	go func() {
-		_, err := s.Up(ctx)
-		upErr <- err
-	}()
+	upErr := upInBackground(ctx, s)
 	started.wait(t)
 	time.Sleep(time.Second) // the engine records the pending create before calling the provider
 	close(stop)
@@ -402,4 +390,14 @@ func TestEngine_DestroyRetriesDependencyViolation(t *testing.T) {
 			t.Fatalf("the password is still in the stack after the retried destroy")
 		}
 	}
+}
+
+// upInBackground starts s.Up and returns where its error will arrive.
+func upInBackground(ctx context.Context, s *Stack) <-chan error {
+	done := make(chan error, 1)
+	go func() {
+		_, err := s.Up(ctx)
+		done <- err
+	}()
+	return done
 }
