@@ -123,21 +123,21 @@ func TestAWS_NodeRoleIdentityOpensIMDSToPods(t *testing.T) {
 }
 
 func TestAWS_ExistingNetwork(t *testing.T) {
-	cloud := deployUnderMockCloud(t, map[string]string{"cloud": "aws", "vpcId": "vpc-42", "subnetIds": "subnet-1,subnet-2"}).cloud
+	cloud := deployUnderMockCloud(t, map[string]string{"cloud": "aws", "vpcId": "vpc-0a1b2c3d", "subnetIds": "subnet-0a1b2c3d,subnet-1a2b3c4d"}).cloud
 	if n := len(cloud.OfType("pachdeploy:aws:Network")); n != 0 {
 		t.Errorf("made %d networks, want none with vpcId set", n)
 	}
 	eks := mocktest.One(t, cloud, "eks:index:Cluster")
 	ng := mocktest.One(t, cloud, "aws:eks/nodeGroup:NodeGroup")
-	if mocktest.String(t, eks.Inputs, "vpcId") != "vpc-42" {
-		t.Errorf("cluster VPC = %q, want vpc-42", mocktest.String(t, eks.Inputs, "vpcId"))
+	if mocktest.String(t, eks.Inputs, "vpcId") != "vpc-0a1b2c3d" {
+		t.Errorf("cluster VPC = %q, want vpc-0a1b2c3d", mocktest.String(t, eks.Inputs, "vpcId"))
 	}
 	for _, r := range []mockcloud.Resource{eks, ng} {
 		var got []string
 		for _, s := range r.Inputs["subnetIds"].ArrayValue() {
 			got = append(got, s.StringValue())
 		}
-		if !slices.Equal(got, []string{"subnet-1", "subnet-2"}) {
+		if !slices.Equal(got, []string{"subnet-0a1b2c3d", "subnet-1a2b3c4d"}) {
 			t.Errorf("%s subnets = %v, want the configured ones", r.Type, got)
 		}
 	}

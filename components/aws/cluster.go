@@ -126,9 +126,8 @@ func (a ClusterArgs) validate() error {
 	if a.NodeSubnetIDs == nil {
 		p.Addf("NodeSubnetIDs", "", "is required")
 	}
-	p.Add("InstanceType", a.InstanceType, rules.MachineType(a.InstanceType, DefaultInstanceType))
-	p.Add("NodeCount", rules.NodeCountsValue(a.NodeMinCount, a.NodeCount, a.NodeMaxCount),
-		rules.NodeCounts(a.NodeMinCount, a.NodeCount, a.NodeMaxCount))
+	p.Add("InstanceType", a.InstanceType, rules.AWSInstanceType(a.InstanceType, DefaultInstanceType))
+	p = append(p, rules.NodeCountProblems("NodeMinCount", a.NodeMinCount, "NodeCount", a.NodeCount, "NodeMaxCount", a.NodeMaxCount)...)
 	if a.NodeRootVolumeGiB < 20 {
 		p.Addf("NodeRootVolumeGiB", fmt.Sprint(a.NodeRootVolumeGiB), "must be at least 20 (the EKS AMI's size)")
 	}
@@ -172,9 +171,9 @@ func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pul
 	publicCIDRs := a.APIAllowedCIDRs
 	if len(publicCIDRs) == 0 {
 		publicCIDRs = []string{"0.0.0.0/0"}
-		if err := ctx.Log.Warn(fmt.Sprintf("the Kubernetes API of cluster %s is reachable from any address; "+
-			"set apiAllowedCidrs to the networks that deploy and administer it, e.g. "+
-			"pulumi config set pachdeploy:apiAllowedCidrs 203.0.113.0/24 (CKV_AWS_38)", a.Name), &pulumi.LogArgs{Resource: c}); err != nil {
+	}
+	if warning := rules.OpenAPIWarning(a.Name, a.APIAllowedCIDRs, "CKV_AWS_38"); warning != "" {
+		if err := ctx.Log.Warn(warning, &pulumi.LogArgs{Resource: c}); err != nil {
 			return nil, err
 		}
 	}

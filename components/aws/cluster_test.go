@@ -38,7 +38,7 @@ type clusterResult struct {
 func runCluster(t *testing.T, args *ClusterArgs) clusterResult {
 	t.Helper()
 	var res clusterResult
-	log := &recordingLog{}
+	log := &mocktest.Log{}
 	res.cloud = run(t, func(ctx *pulumi.Context, withAWS pulumi.ResourceOption) error {
 		ctx.Log = log
 		c, err := NewCluster(ctx, "eks", args, withAWS)
@@ -49,7 +49,7 @@ func runCluster(t *testing.T, args *ClusterArgs) clusterResult {
 		res.kubeconfigSecret = pulumi.IsSecret(c.Kubeconfig)
 		return nil
 	})
-	res.warnings = log.warns
+	res.warnings = log.Warnings()
 	return res
 }
 
@@ -142,6 +142,8 @@ func TestCluster_CKV_AWS_38_PublicEndpointCIDRs(t *testing.T) {
 	}{
 		{"configured CIDRs passed through", []string{"203.0.113.0/24", "198.51.100.7/32"}, []string{"203.0.113.0/24", "198.51.100.7/32"}, false},
 		{"empty is open with a warning", nil, []string{"0.0.0.0/0"}, true},
+		{"an explicit 0.0.0.0/0 warns too", []string{"0.0.0.0/0"}, []string{"0.0.0.0/0"}, true},
+		{"::/0 warns too", []string{"203.0.113.0/24", "::/0"}, []string{"203.0.113.0/24", "::/0"}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			args := testClusterArgs()

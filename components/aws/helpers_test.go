@@ -3,7 +3,6 @@ package aws
 import (
 	"encoding/json"
 	"errors"
-	"sync"
 	"testing"
 
 	"github.com/pachdeploy/pachdeploy/internal/mockcloud"
@@ -54,22 +53,6 @@ func problemFields(t *testing.T, err error) []string {
 		fields = append(fields, p.Field)
 	}
 	return fields
-}
-
-// recordingLog keeps the messages a program logs; the mock engine drops them.
-type recordingLog struct {
-	mu    sync.Mutex
-	warns []string
-}
-
-func (l *recordingLog) Debug(string, *pulumi.LogArgs) error { return nil }
-func (l *recordingLog) Info(string, *pulumi.LogArgs) error  { return nil }
-func (l *recordingLog) Error(string, *pulumi.LogArgs) error { return nil }
-func (l *recordingLog) Warn(msg string, _ *pulumi.LogArgs) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.warns = append(l.warns, msg)
-	return nil
 }
 
 // typeOf is the type token of a registered resource, read from its URN.

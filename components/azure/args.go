@@ -6,8 +6,6 @@ package azure
 import (
 	"fmt"
 	"regexp"
-	"sort"
-	"strings"
 
 	"github.com/pachdeploy/pachdeploy/internal/rules"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -92,9 +90,8 @@ func (a ClusterArgs) validate() error {
 	if a.KubernetesVersion != "" {
 		p.Add("KubernetesVersion", a.KubernetesVersion, rules.KubernetesVersion(a.KubernetesVersion, false))
 	}
-	p.Add("VMSize", a.VMSize, rules.MachineType(a.VMSize, DefaultVMSize))
-	p.Add("NodeCount", rules.NodeCountsValue(a.NodeMinCount, a.NodeCount, a.NodeMaxCount),
-		rules.NodeCounts(a.NodeMinCount, a.NodeCount, a.NodeMaxCount))
+	p.Add("VMSize", a.VMSize, rules.AzureVMSize(a.VMSize, DefaultVMSize))
+	p = append(p, rules.NodeCountProblems("NodeMinCount", a.NodeMinCount, "NodeCount", a.NodeCount, "NodeMaxCount", a.NodeMaxCount)...)
 	if !nodePoolName.MatchString(a.NodePoolName) {
 		p.Addf("NodePoolName", a.NodePoolName, "AKS Linux node pool names are 1-12 lowercase letters and digits, starting with a letter")
 	}
@@ -105,7 +102,7 @@ func (a ClusterArgs) validate() error {
 		p.Add(fmt.Sprintf("APIAllowedCIDRs[%d]", i), cidr, rules.CIDR(cidr))
 	}
 	p.Add("StorageClassName", a.StorageClassName, rules.DNS1123Subdomain(a.StorageClassName))
-	validateTags(&p, a.Tags)
+	p = append(p, rules.AzureTags("Tags", a.Tags)...)
 	return p.Err()
 }
 
@@ -135,20 +132,6 @@ func (a StorageArgs) validate() error {
 	p.Add("Location", a.Location, rules.AzureLocation(a.Location))
 	p.Add("AccountName", a.AccountName, rules.AzureStorageAccountName(a.AccountName))
 	p.Add("ContainerName", a.ContainerName, rules.AzureContainerName(a.ContainerName))
-	validateTags(&p, a.Tags)
+	p = append(p, rules.AzureTags("Tags", a.Tags)...)
 	return p.Err()
-}
-
-// validateTags checks Azure tag names, in a stable order.
-func validateTags(p *rules.Problems, tags map[string]string) {
-	names := make([]string, 0, len(tags))
-	for k := range tags {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	for _, k := range names {
-		if k == "" || len(k) > 512 || strings.ContainsAny(k, `<>%&\?/`) || len(tags[k]) > 256 {
-			p.Addf("Tags", k+"="+tags[k], `Azure tag names are 1-512 characters without <>%%&\?/ and values at most 256`)
-		}
-	}
 }

@@ -55,6 +55,11 @@ func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pul
 		return nil, err
 	}
 	parent := pulumi.Parent(c)
+	if warning := rules.OpenAPIWarning(a.Name, a.APIAllowedCIDRs, "CKV_AZURE_6"); warning != "" {
+		if err := ctx.Log.Warn(warning, &pulumi.LogArgs{Resource: c}); err != nil {
+			return nil, err
+		}
+	}
 
 	cluster, err := containerservice.NewManagedCluster(ctx, name, &containerservice.ManagedClusterArgs{
 		ResourceGroupName: a.ResourceGroupName,

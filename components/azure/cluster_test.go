@@ -180,3 +180,12 @@ func TestNewCluster_InvalidArgsListsEveryProblem(t *testing.T) {
 		})
 	}
 }
+
+func TestCluster_CKV_AZURE_6_OpenAPIWarns(t *testing.T) {
+	mocktest.OpenAPIWarns(t, "CKV_AZURE_6", func(ctx *pulumi.Context, cidrs []string) error {
+		args := validClusterArgs()
+		args.APIAllowedCIDRs = cidrs
+		_, err := NewCluster(ctx, "aks", args)
+		return err
+	})
+}

@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"regexp"
-	"sort"
 	"strings"
 
 	"github.com/pachdeploy/pachdeploy/components/pachyderm"
@@ -128,9 +127,8 @@ func (a ClusterArgs) validate() error {
 	default:
 		p.Addf("ReleaseChannel", a.ReleaseChannel, "must be one of RAPID, REGULAR, STABLE, EXTENDED")
 	}
-	p.Add("MachineType", a.MachineType, rules.MachineType(a.MachineType, DefaultMachineType))
-	p.Add("NodeCount", rules.NodeCountsValue(a.NodeMinCount, a.NodeCount, a.NodeMaxCount),
-		rules.NodeCounts(a.NodeMinCount, a.NodeCount, a.NodeMaxCount))
+	p.Add("MachineType", a.MachineType, rules.GCPMachineType(a.MachineType, DefaultMachineType))
+	p = append(p, rules.NodeCountProblems("NodeMinCount", a.NodeMinCount, "NodeCount", a.NodeCount, "NodeMaxCount", a.NodeMaxCount)...)
 	if !a.zonal() && a.NodeMaxCount < regionalZones {
 		p.Addf("NodeMaxCount", fmt.Sprint(a.NodeMaxCount),
 			"a regional node pool starts with a node in each of its %d zones: allow at least %d, or set Zone", regionalZones, regionalZones)
@@ -139,7 +137,7 @@ func (a ClusterArgs) validate() error {
 		p.Add(fmt.Sprintf("APIAllowedCIDRs[%d]", i), cidr, rules.CIDR(cidr))
 	}
 	p.Add("StorageClassName", a.StorageClassName, rules.DNS1123Subdomain(a.StorageClassName))
-	validateLabels(&p, a.Labels)
+	p = append(p, rules.GCPLabels("Labels", a.Labels)...)
 	return p.Err()
 }
 
@@ -202,7 +200,7 @@ func (a StorageArgs) validate() error {
 		p.Addf("ServiceAccountID", a.ServiceAccountID,
 			"service account ids are 6-30 lowercase letters, digits or '-', starting with a letter and not ending with '-'")
 	}
-	validateLabels(&p, a.Labels)
+	p = append(p, rules.GCPLabels("Labels", a.Labels)...)
 	return p.Err()
 }
 
@@ -210,18 +208,6 @@ var (
 	serviceAccountID = regexp.MustCompile(`^[a-z][-a-z0-9]{4,28}[a-z0-9]$`)
 	notIDChar        = regexp.MustCompile(`[^a-z0-9-]+`)
 )
-
-// validateLabels checks GCP label keys and values, in a stable order.
-func validateLabels(p *rules.Problems, labels map[string]string) {
-	keys := make([]string, 0, len(labels))
-	for k := range labels {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		p.Add("Labels", k+"="+labels[k], rules.GCPLabel(k, labels[k]))
-	}
-}
 
 // accountID derives a service account id from base and suffix, shortening base with
 // a hash of it when the id would exceed 30 characters.

@@ -62,6 +62,11 @@ func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pul
 		return nil, err
 	}
 	parent := pulumi.Parent(c)
+	if warning := rules.OpenAPIWarning(a.Name, a.APIAllowedCIDRs, "CKV_GCP_20"); warning != "" {
+		if err := ctx.Log.Warn(warning, &pulumi.LogArgs{Resource: c}); err != nil {
+			return nil, err
+		}
+	}
 
 	project := pulumi.String(a.Project).ToStringOutput()
 	if a.Project == "" {

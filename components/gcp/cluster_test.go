@@ -258,7 +258,7 @@ func TestNewCluster_InvalidArgsListsEveryProblem(t *testing.T) {
 			NodeCount: 5, NodeMinCount: 6, NodeMaxCount: 4, APIAllowedCIDRs: []string{"10.0.0.1/8"},
 			StorageClassName: "SSD!", Labels: map[string]string{"Team": "x"},
 		}, []string{"Project", "Region", "Zone", "Name", "KubernetesVersion", "ReleaseChannel", "MachineType",
-			"NodeCount", "APIAllowedCIDRs[0]", "StorageClassName", "Labels"}},
+			"NodeMinCount", "NodeCount", "NodeCount", "APIAllowedCIDRs[0]", "StorageClassName", "Labels"}},
 		{"regional pool too small for three zones", ClusterArgs{
 			Region: "us-central1", Name: "small", NodeCount: 1, NodeMaxCount: 2,
 		}, []string{"NodeMaxCount"}},
@@ -277,4 +277,13 @@ func TestNewCluster_InvalidArgsListsEveryProblem(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestCluster_CKV_GCP_20_OpenAPIWarns(t *testing.T) {
+	mocktest.OpenAPIWarns(t, "CKV_GCP_20", func(ctx *pulumi.Context, cidrs []string) error {
+		args := validClusterArgs()
+		args.APIAllowedCIDRs = cidrs
+		_, err := NewCluster(ctx, "gke", args)
+		return err
+	})
 }

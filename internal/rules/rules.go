@@ -20,12 +20,13 @@ var (
 	eksName       = regexp.MustCompile(`^[0-9A-Za-z][A-Za-z0-9_-]*$`)
 	gkeName       = regexp.MustCompile(`^[a-z]([-a-z0-9]*[a-z0-9])?$`)
 	aksName       = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*[a-zA-Z0-9_]$`)
-	awsRegion     = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$`)
+	awsRegion     = regexp.MustCompile(`^[a-z]{2,4}(-[a-z]{2,4})?-[a-z]+-\d{1,2}$`)
 	gcpRegion     = regexp.MustCompile(`^[a-z]+-[a-z]+\d+$`)
 	gcpZone       = regexp.MustCompile(`^([a-z]+-[a-z]+\d+)-[a-z]$`)
 	gcpProject    = regexp.MustCompile(`^[a-z][a-z0-9-]{4,28}[a-z0-9]$`)
 	azureLocation = regexp.MustCompile(`^[a-z]+[a-z0-9]*$`)
-	k8sVersion    = regexp.MustCompile(`^1\.(\d+)(\.\d+)?$`)
+	k8sVersion    = regexp.MustCompile(`^1\.(0|[1-9]\d*)(\.(?:0|[1-9]\d*))?$`)
+	k8sZeroPadded = regexp.MustCompile(`^1\.\d+(\.\d+)?$`)
 	semver        = regexp.MustCompile(`^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$`)
 	resourceGroup = regexp.MustCompile(`^[-\w._()]{0,89}[-\w_()]$`)
 )
@@ -159,7 +160,8 @@ func AKSClusterName(v string) error {
 	return nil
 }
 
-// AWSRegion checks the shape of an AWS region such as us-west-2.
+// AWSRegion checks the shape of an AWS region such as us-west-2, us-gov-west-1 or
+// eusc-de-east-1 (KnownAWSRegion also checks that AWS publishes it).
 func AWSRegion(v string) error {
 	if !awsRegion.MatchString(v) {
 		return fmt.Errorf("AWS regions look like us-west-2")
@@ -167,7 +169,8 @@ func AWSRegion(v string) error {
 	return nil
 }
 
-// GCPRegion checks the shape of a Google Cloud region such as us-central1.
+// GCPRegion checks the shape of a Google Cloud region such as us-central1
+// (KnownGCPRegion also checks that Google Cloud publishes it).
 func GCPRegion(v string) error {
 	if !gcpRegion.MatchString(v) {
 		return fmt.Errorf("GCP regions look like us-central1")
@@ -197,7 +200,8 @@ func GCPProjectID(v string) error {
 	return nil
 }
 
-// AzureLocation checks the shape of an Azure location such as centralus.
+// AzureLocation checks the shape of an Azure location such as centralus
+// (KnownAzureLocation also checks that Azure publishes it).
 func AzureLocation(v string) error {
 	if !azureLocation.MatchString(v) {
 		return fmt.Errorf("Azure locations are lowercase without spaces, like centralus")
@@ -210,9 +214,13 @@ func AzureLocation(v string) error {
 var SupportedKubernetesMinors = [2]int{29, 35}
 
 // KubernetesVersion checks a MAJOR.MINOR or MAJOR.MINOR.PATCH Kubernetes version in the
-// supported range; patch versions are refused where minorOnly is set (EKS).
+// supported range, without leading zeros; patch versions are refused where minorOnly is
+// set (EKS).
 func KubernetesVersion(v string, minorOnly bool) error {
 	m := k8sVersion.FindStringSubmatch(v)
+	if m == nil && k8sZeroPadded.MatchString(v) {
+		return fmt.Errorf("Kubernetes version numbers have no leading zeros: 1.33, not 1.033")
+	}
 	if m == nil || (minorOnly && m[2] != "") {
 		if minorOnly {
 			return fmt.Errorf("Kubernetes versions are MAJOR.MINOR, like 1.33")
@@ -274,17 +282,33 @@ func GCPLabel(key, value string) error {
 // MaxNodes bounds a node pool's size.
 const MaxNodes = 100
 
-// NodeCounts checks a node pool's sizes: 1 <= minCount <= count <= maxCount <= MaxNodes.
-func NodeCounts(minCount, count, maxCount int) error {
-	if !(1 <= minCount && minCount <= count && count <= maxCount && maxCount <= MaxNodes) {
-		return fmt.Errorf("must satisfy 1 <= min <= count <= max <= %d", MaxNodes)
+// NodeCountProblems checks a node pool's sizes, 1 <= minCount <= count <= maxCount <=
+// MaxNodes, and reports each violation under the setting that breaks it: a size out of
+// 1..MaxNodes under its own key, a count outside minCount..maxCount under countKey, and
+// a minCount above maxCount under minKey. The keys name the settings in messages.
+func NodeCountProblems(minKey string, minCount int, countKey string, count int, maxKey string, maxCount int) Problems {
+	var p Problems
+	for _, s := range []struct {
+		key string
+		n   int
+	}{{minKey, minCount}, {countKey, count}, {maxKey, maxCount}} {
+		switch {
+		case s.n < 1:
+			p.Addf(s.key, strconv.Itoa(s.n), "must be at least 1")
+		case s.n > MaxNodes:
+			p.Addf(s.key, strconv.Itoa(s.n), "must be at most %d", MaxNodes)
+		}
 	}
-	return nil
-}
-
-// NodeCountsValue shows node pool sizes as a problem's value.
-func NodeCountsValue(minCount, count, maxCount int) string {
-	return fmt.Sprintf("min %d, count %d, max %d", minCount, count, maxCount)
+	if minCount > maxCount {
+		p.Addf(minKey, strconv.Itoa(minCount), "must be at most %s (%d)", maxKey, maxCount)
+	}
+	if count < minCount {
+		p.Addf(countKey, strconv.Itoa(count), "must be at least %s (%d)", minKey, minCount)
+	}
+	if count > maxCount {
+		p.Addf(countKey, strconv.Itoa(count), "must be at most %s (%d)", maxKey, maxCount)
+	}
+	return p
 }
 
 // DefaultNodeCounts fills unset (zero) node pool sizes: count def, min 1, max count.
@@ -300,11 +324,130 @@ func DefaultNodeCounts(minCount, count, maxCount *int, def int) {
 	}
 }
 
-// MachineType checks that a node machine type is given as one word; example names a
-// valid one for the message.
-func MachineType(v, example string) error {
-	if strings.TrimSpace(v) == "" || strings.ContainsAny(v, " \t") {
-		return fmt.Errorf("must be a machine type such as %s", example)
+// Machine type shapes. AWS: FAMILY.SIZE (m5.large, u-6tb1.metal, r8g.metal-24xl). GCP:
+// SERIES-TYPE[-CPUS[-SUFFIX]] (n2-standard-4, e2-medium, a2-highgpu-1g) or
+// [SERIES-]custom-CPUS-MEMORY (custom-4-16384). Azure: Standard_FAMILY... (Standard_DS4_v2,
+// Standard_E8-4ds_v5); Azure takes VM sizes in any case.
+var (
+	awsInstanceType = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*\.(nano|micro|small|medium|large|\d*xlarge|metal(-\d+xl)?)$`)
+	gcpMachineType  = regexp.MustCompile(`^([a-z]+\d[a-z0-9]*-[a-z]+(-\d+[a-z]*)?(-[a-z]+)*|([a-z]+\d[a-z0-9]*-)?custom(-(micro|small|medium))?(-\d+){1,2}(-ext)?)$`)
+	azureVMSize     = regexp.MustCompile(`(?i)^standard_[a-z]+\d+(-\d+)?[a-z]*(_[a-z0-9]+)*$`)
+)
+
+// AWSInstanceType checks an EC2 instance type such as m5.large; example names a valid
+// one for the message, which also says when v is another cloud's machine type.
+func AWSInstanceType(v, example string) error {
+	if !awsInstanceType.MatchString(v) {
+		return fmt.Errorf("AWS instance types are FAMILY.SIZE, like %s%s", example, otherCloudsMachineType(v, "AWS"))
+	}
+	return nil
+}
+
+// GCPMachineType checks a Compute Engine machine type such as n2-standard-4 or
+// custom-4-16384; example names a valid one for the message, which also says when v is
+// another cloud's machine type.
+func GCPMachineType(v, example string) error {
+	if !gcpMachineType.MatchString(v) {
+		return fmt.Errorf("GCP machine types are SERIES-TYPE[-CPUS] or [SERIES-]custom-CPUS-MEMORY, like %s%s", example, otherCloudsMachineType(v, "GCP"))
+	}
+	return nil
+}
+
+// AzureVMSize checks an Azure VM size such as Standard_DS4_v2; example names a valid one
+// for the message, which also says when v is another cloud's machine type.
+func AzureVMSize(v, example string) error {
+	if !azureVMSize.MatchString(v) {
+		return fmt.Errorf("Azure VM sizes are Standard_ then the size, like %s%s", example, otherCloudsMachineType(v, "Azure"))
+	}
+	return nil
+}
+
+// otherCloudsMachineType says which other cloud than cloud v is a machine type of, if
+// any, for a message.
+func otherCloudsMachineType(v, cloud string) string {
+	for _, o := range []struct {
+		cloud string
+		shape *regexp.Regexp
+	}{{"AWS", awsInstanceType}, {"GCP", gcpMachineType}, {"Azure", azureVMSize}} {
+		if o.cloud != cloud && o.shape.MatchString(v) {
+			return fmt.Sprintf(" (%q is %s machine type)", v, article(o.cloud))
+		}
+	}
+	return ""
+}
+
+// article puts "a" or "an" before a cloud's name.
+func article(cloud string) string {
+	if strings.ContainsRune("AEIOU", rune(cloud[0])) {
+		return "an " + cloud
+	}
+	return "a " + cloud
+}
+
+var (
+	awsVPCID    = regexp.MustCompile(`^vpc-([0-9a-f]{8}|[0-9a-f]{17})$`)
+	awsSubnetID = regexp.MustCompile(`^subnet-([0-9a-f]{8}|[0-9a-f]{17})$`)
+)
+
+// AWSVPCID checks a VPC id: vpc- and 8 or 17 lowercase hex digits.
+func AWSVPCID(v string) error {
+	if !awsVPCID.MatchString(v) {
+		return fmt.Errorf("VPC ids are vpc- and 8 or 17 hex digits, like vpc-0123456789abcdef0")
+	}
+	return nil
+}
+
+// AWSSubnetID checks a subnet id: subnet- and 8 or 17 lowercase hex digits.
+func AWSSubnetID(v string) error {
+	if !awsSubnetID.MatchString(v) {
+		return fmt.Errorf("subnet ids are subnet- and 8 or 17 hex digits, like subnet-0123456789abcdef0")
+	}
+	return nil
+}
+
+// AWSSubnetIDs checks the subnets of an existing network for EKS, reporting under
+// field[i] each id that is not a subnet id (AWSSubnetID) or repeats an earlier one, and
+// under field when they are fewer than two distinct subnets (EKS needs two
+// availability zones).
+func AWSSubnetIDs(field string, ids []string) Problems {
+	var p Problems
+	first := map[string]int{}
+	for i, id := range ids {
+		f := fmt.Sprintf("%s[%d]", field, i)
+		if j, seen := first[id]; seen {
+			p.Addf(f, id, "repeats %s[%d]: list each subnet once", field, j)
+			continue
+		}
+		first[id] = i
+		p.Add(f, id, AWSSubnetID(id))
+	}
+	if len(first) < 2 {
+		p.Addf(field, strings.Join(ids, ","), "EKS needs subnets in at least two availability zones")
+	}
+	return p
+}
+
+var (
+	pulumiName = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,100}$`)
+	pulumiOrg  = regexp.MustCompile(`^[A-Za-z0-9-]{1,100}$`)
+)
+
+// StackName checks a Pulumi stack name: 1-100 letters, digits, '_', '.' or '-',
+// optionally qualified as org/stack or org/project/stack, where the project takes the
+// same characters and the organization letters, digits and '-'.
+func StackName(v string) error {
+	parts := strings.Split(v, "/")
+	if len(parts) > 3 {
+		return fmt.Errorf("Pulumi stack names are stack, org/stack or org/project/stack")
+	}
+	if len(parts) > 1 && !pulumiOrg.MatchString(parts[0]) {
+		return fmt.Errorf("Pulumi organization names are 1-100 letters, digits or '-'")
+	}
+	if len(parts) == 3 && !pulumiName.MatchString(parts[1]) {
+		return fmt.Errorf("Pulumi project names are 1-100 letters, digits, '_', '.' or '-'")
+	}
+	if !pulumiName.MatchString(parts[len(parts)-1]) {
+		return fmt.Errorf("Pulumi stack names are 1-100 letters, digits, '_', '.' or '-'")
 	}
 	return nil
 }

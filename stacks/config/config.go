@@ -52,6 +52,10 @@ type Config struct {
 	Cloud Cloud
 	// Region is the AWS region, GCP region or Azure location (alias key: location).
 	Region string
+	// AllowUnknownRegion accepts a region missing from pachdeploy's list of each cloud's
+	// published regions (a region newer than this release). Default false: a typo fails
+	// here instead of minutes into a deploy.
+	AllowUnknownRegion bool
 	// ClusterName names the Kubernetes cluster. Default pachdeploy-<stack>.
 	ClusterName string
 	// KubernetesVersion is MAJOR.MINOR (EKS default 1.33); on GKE and AKS empty means the

@@ -116,13 +116,12 @@ func TestValidateReportsEveryProblemAtOnce(t *testing.T) {
 
 func TestParseErrorsAndSecretsNeverEchoed(t *testing.T) {
 	_, err := Resolve(map[string]string{
-		"cloud":                "aws",
-		"nodeCount":            "two",
-		"console":              "maybe",
-		"bucketname":           "x",
-		"enterpriseLicenseKey": "", // empty is fine
-		"tags":                 "team=data",
-		"nodeMinCount":         "0",
+		"cloud":        "aws",
+		"nodeCount":    "two",
+		"console":      "maybe",
+		"bucketname":   "x",
+		"tags":         "team=data",
+		"nodeMinCount": "0",
 	}, "pachdeploy", "dev")
 	if err == nil {
 		t.Fatal("want errors")

@@ -2,7 +2,9 @@ package config
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strconv"
@@ -12,48 +14,96 @@ import (
 	"github.com/pachdeploy/pachdeploy/internal/rules"
 )
 
-// key describes one setting: its name in Pulumi config, whether it is secret, and
-// where it lives in Config. The field's Go type says how the value is written: text,
-// a whole number, true/false, a list (JSON array or comma-separated text) or a map (a
-// JSON object).
+// key describes one setting: its name in Pulumi config, whether it is secret, the most
+// characters its value may have, and where it lives in Config. The field's Go type says
+// how the value is written: text, a whole number, true/false, a list (JSON array or
+// comma-separated text) or a map (a JSON object).
 type key struct {
 	name   string
 	secret bool
+	max    int
 	field  func(*Config) any
 }
 
-// keys lists every setting. Parse and Settings both work from this one table.
+// Size limits of setting values, in bytes. Names and numbers fit in maxName; the limits
+// keep a pasted file or a runaway value from reaching the engine (a 1 MB value would be
+// carried through every preview and into the state).
+const (
+	maxName    = 256       // names, regions, versions, numbers, true/false
+	maxPath    = 4096      // valuesFile: a file path
+	maxList    = 16 << 10  // apiAllowedCidrs, subnetIds
+	maxTags    = 64 << 10  // tags: 50 tags of 128 + 256 characters as JSON, with room
+	maxLicense = 16 << 10  // enterpriseLicenseKey: Pachyderm keys are a few kilobytes
+	maxFile    = 256 << 10 // a settings or chart values file
+)
+
+// keys lists every setting. Parse, Settings and ReadFile all work from this one table.
 var keys = []key{
-	{"cloud", false, func(c *Config) any { return (*string)(&c.Cloud) }},
-	{"region", false, func(c *Config) any { return &c.Region }},
-	{"clusterName", false, func(c *Config) any { return &c.ClusterName }},
-	{"kubernetesVersion", false, func(c *Config) any { return &c.KubernetesVersion }},
-	{"nodeInstanceType", false, func(c *Config) any { return &c.NodeInstanceType }},
-	{"nodeCount", false, func(c *Config) any { return &c.NodeCount }},
-	{"nodeMinCount", false, func(c *Config) any { return &c.NodeMinCount }},
-	{"nodeMaxCount", false, func(c *Config) any { return &c.NodeMaxCount }},
-	{"bucketName", false, func(c *Config) any { return &c.BucketName }},
-	{"namespace", false, func(c *Config) any { return &c.Namespace }},
-	{"chartVersion", false, func(c *Config) any { return &c.ChartVersion }},
-	{"identity", false, func(c *Config) any { return &c.Identity }},
-	{"externalService", false, func(c *Config) any { return &c.ExternalService }},
-	{"console", false, func(c *Config) any { return &c.Console }},
-	{"enterpriseLicenseKey", true, func(c *Config) any { return &c.EnterpriseLicenseKey }},
-	{"valuesFile", false, func(c *Config) any { return &c.ValuesFile }},
-	{"apiAllowedCidrs", false, func(c *Config) any { return &c.APIAllowedCIDRs }},
-	{"deleteDataOnDestroy", false, func(c *Config) any { return &c.DeleteDataOnDestroy }},
-	{"tags", false, func(c *Config) any { return &c.Tags }},
-	{"vpcId", false, func(c *Config) any { return &c.AWS.VPCID }},
-	{"subnetIds", false, func(c *Config) any { return &c.AWS.SubnetIDs }},
-	{"project", false, func(c *Config) any { return &c.GCP.Project }},
-	{"zone", false, func(c *Config) any { return &c.GCP.Zone }},
-	{"bucketLocation", false, func(c *Config) any { return &c.GCP.BucketLocation }},
-	{"releaseChannel", false, func(c *Config) any { return &c.GCP.ReleaseChannel }},
-	{"deletionProtection", false, func(c *Config) any { return &c.GCP.DeletionProtection }},
-	{"location", false, func(c *Config) any { return &c.Region }},
-	{"resourceGroupName", false, func(c *Config) any { return &c.Azure.ResourceGroupName }},
-	{"storageAccountName", false, func(c *Config) any { return &c.Azure.StorageAccountName }},
-	{"containerName", false, func(c *Config) any { return &c.BucketName }},
+	{"cloud", false, maxName, func(c *Config) any { return (*string)(&c.Cloud) }},
+	{"region", false, maxName, func(c *Config) any { return &c.Region }},
+	{"allowUnknownRegion", false, maxName, func(c *Config) any { return &c.AllowUnknownRegion }},
+	{"clusterName", false, maxName, func(c *Config) any { return &c.ClusterName }},
+	{"kubernetesVersion", false, maxName, func(c *Config) any { return &c.KubernetesVersion }},
+	{"nodeInstanceType", false, maxName, func(c *Config) any { return &c.NodeInstanceType }},
+	{"nodeCount", false, maxName, func(c *Config) any { return &c.NodeCount }},
+	{"nodeMinCount", false, maxName, func(c *Config) any { return &c.NodeMinCount }},
+	{"nodeMaxCount", false, maxName, func(c *Config) any { return &c.NodeMaxCount }},
+	{"bucketName", false, maxName, func(c *Config) any { return &c.BucketName }},
+	{"namespace", false, maxName, func(c *Config) any { return &c.Namespace }},
+	{"chartVersion", false, maxName, func(c *Config) any { return &c.ChartVersion }},
+	{"identity", false, maxName, func(c *Config) any { return &c.Identity }},
+	{"externalService", false, maxName, func(c *Config) any { return &c.ExternalService }},
+	{"console", false, maxName, func(c *Config) any { return &c.Console }},
+	{"enterpriseLicenseKey", true, maxLicense, func(c *Config) any { return &c.EnterpriseLicenseKey }},
+	{"valuesFile", false, maxPath, func(c *Config) any { return &c.ValuesFile }},
+	{"apiAllowedCidrs", false, maxList, func(c *Config) any { return &c.APIAllowedCIDRs }},
+	{"deleteDataOnDestroy", false, maxName, func(c *Config) any { return &c.DeleteDataOnDestroy }},
+	{"tags", false, maxTags, func(c *Config) any { return &c.Tags }},
+	{"vpcId", false, maxName, func(c *Config) any { return &c.AWS.VPCID }},
+	{"subnetIds", false, maxList, func(c *Config) any { return &c.AWS.SubnetIDs }},
+	{"project", false, maxName, func(c *Config) any { return &c.GCP.Project }},
+	{"zone", false, maxName, func(c *Config) any { return &c.GCP.Zone }},
+	{"bucketLocation", false, maxName, func(c *Config) any { return &c.GCP.BucketLocation }},
+	{"releaseChannel", false, maxName, func(c *Config) any { return &c.GCP.ReleaseChannel }},
+	{"deletionProtection", false, maxName, func(c *Config) any { return &c.GCP.DeletionProtection }},
+	{"location", false, maxName, func(c *Config) any { return &c.Region }},
+	{"resourceGroupName", false, maxName, func(c *Config) any { return &c.Azure.ResourceGroupName }},
+	{"storageAccountName", false, maxName, func(c *Config) any { return &c.Azure.StorageAccountName }},
+	{"containerName", false, maxName, func(c *Config) any { return &c.BucketName }},
+}
+
+// lookup finds the setting called name.
+func lookup(name string) (key, bool) {
+	i := slices.IndexFunc(keys, func(k key) bool { return k.name == name })
+	if i < 0 {
+		return key{}, false
+	}
+	return keys[i], true
+}
+
+// kind says how a setting's value is written.
+type kind int
+
+const (
+	kindText kind = iota
+	kindNumber
+	kindBool
+	kindList
+	kindMap
+)
+
+func (k key) kind() kind {
+	switch k.field(&Config{}).(type) {
+	case *int:
+		return kindNumber
+	case *bool, **bool:
+		return kindBool
+	case *[]string:
+		return kindList
+	case *map[string]string:
+		return kindMap
+	}
+	return kindText
 }
 
 // Keys returns the names of all settings, sorted.
@@ -68,12 +118,8 @@ func Keys() []string {
 
 // IsSecret reports whether the setting name holds a secret.
 func IsSecret(name string) bool {
-	for _, k := range keys {
-		if k.name == name {
-			return k.secret
-		}
-	}
-	return false
+	k, _ := lookup(name)
+	return k.secret
 }
 
 // aliases are pairs of keys that set the same field.
@@ -85,40 +131,51 @@ var aliases = map[string]string{"location": "region", "containerName": "bucketNa
 func Parse(raw map[string]string) (*Config, error) {
 	c := &Config{}
 	var p rules.Problems
-	names := make([]string, 0, len(raw))
-	for n := range raw {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, name := range names {
+	for _, name := range slices.Sorted(maps.Keys(raw)) {
 		v := raw[name]
-		bare := strings.TrimPrefix(name, Namespace+":")
-		i := slices.IndexFunc(keys, func(k key) bool { return k.name == bare })
-		if i < 0 {
+		k, ok := lookup(name)
+		if !ok {
 			// The value may be a mistyped secret: never echo it.
-			p.Addf(bare, "(hidden)", "unknown setting%s", suggest(bare))
+			p.Addf(name, "(hidden)", "%s", unknownKey(name))
 			continue
 		}
-		if other, ok := aliases[bare]; ok {
+		shown := v
+		if k.secret {
+			shown = secretMark
+		}
+		if other, ok := aliases[name]; ok {
 			if ov, set := raw[other]; set && ov != v {
-				p.Addf(bare, v, "conflicts with %s = %q: they are the same setting", other, ov)
+				p.Addf(name, shown, "conflicts with %s = %q: they are the same setting", other, ov)
 				continue
 			}
 		}
-		k := keys[i]
-		shown := v
-		if k.secret {
-			shown = "[secret]"
-		}
-		if !utf8.ValidString(v) {
-			p.Addf(bare, "(not UTF-8)", "must be UTF-8 text")
-			continue
-		}
-		if err := k.set(c, v); err != nil {
-			p.Add(bare, shown, err)
+		switch {
+		case !utf8.ValidString(v):
+			p.Addf(name, "(not UTF-8)", "must be UTF-8 text")
+		case len(v) > k.max:
+			p.Addf(name, shown, "is %d bytes long; %s takes at most %d", len(v), name, k.max)
+		case strings.TrimSpace(v) == "":
+			p.Addf(name, v, "is empty: give a value, or remove the key to use the default")
+		default:
+			p.Add(name, shown, k.set(c, v))
 		}
 	}
 	return c, p.Err()
+}
+
+// secretMark stands for a secret value in messages.
+const secretMark = "[secret]"
+
+// unknownKey explains why name is not a setting, with a suggestion.
+func unknownKey(name string) string {
+	ns, bare, prefixed := strings.Cut(name, ":")
+	switch {
+	case prefixed && ns == Namespace:
+		return fmt.Sprintf("has the %q prefix twice; write %s:%s", Namespace+":", Namespace, bare)
+	case prefixed:
+		return fmt.Sprintf("is a setting of the %q provider, not of pachdeploy", ns)
+	}
+	return "unknown setting" + suggest(name)
 }
 
 func (k key) set(c *Config, v string) error {
@@ -126,12 +183,9 @@ func (k key) set(c *Config, v string) error {
 	case *string:
 		*f = v
 	case *int:
-		n, err := strconv.Atoi(strings.TrimSpace(v))
+		n, err := parseCount(v)
 		if err != nil {
-			return fmt.Errorf("must be a whole number")
-		}
-		if n < 1 {
-			return fmt.Errorf("must be at least 1 (node counts)")
+			return err
 		}
 		*f = n
 	case *bool:
@@ -154,14 +208,27 @@ func (k key) set(c *Config, v string) error {
 		*f = l
 	case *map[string]string:
 		m := map[string]string{}
-		if strings.TrimSpace(v) != "" {
-			if err := json.Unmarshal([]byte(v), &m); err != nil {
-				return fmt.Errorf(`must be a JSON object of strings, like {"team":"data"}`)
-			}
+		if err := json.Unmarshal([]byte(v), &m); err != nil {
+			return fmt.Errorf(`must be a JSON object of strings, like {"team":"data"}`)
 		}
 		*f = m
 	}
 	return nil
+}
+
+// parseCount reads a node count: a whole number from 1 to rules.MaxNodes.
+func parseCount(v string) (int, error) {
+	v = strings.TrimSpace(v)
+	n, err := strconv.Atoi(v)
+	switch {
+	case errors.Is(err, strconv.ErrRange) || (err == nil && n > rules.MaxNodes):
+		return 0, fmt.Errorf("is too large: node counts are at most %d", rules.MaxNodes)
+	case err != nil:
+		return 0, fmt.Errorf("must be a whole number from 1 to %d", rules.MaxNodes)
+	case n < 1:
+		return 0, fmt.Errorf("must be at least 1 (node counts)")
+	}
+	return n, nil
 }
 
 func parseList(v string) ([]string, error) {
@@ -185,31 +252,11 @@ func parseList(v string) ([]string, error) {
 // suggest names a known key close to an unknown one (case or one edit away).
 func suggest(name string) string {
 	for _, k := range keys {
-		if strings.EqualFold(k.name, name) || editDistance(strings.ToLower(k.name), strings.ToLower(name)) <= 2 {
+		if strings.EqualFold(k.name, name) || rules.EditDistance(strings.ToLower(k.name), strings.ToLower(name)) <= 2 {
 			return fmt.Sprintf("; did you mean %q?", k.name)
 		}
 	}
 	return fmt.Sprintf("; known settings: %s", strings.Join(Keys(), ", "))
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
 }
 
 // Setting is one stack config value as the Automation API writes it.

@@ -2,6 +2,8 @@ package config
 
 import (
 	"errors"
+	"fmt"
+	"slices"
 
 	"github.com/pachdeploy/pachdeploy/internal/rules"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -10,14 +12,41 @@ import (
 // Resolve parses raw settings, fills defaults for project and stack and validates
 // the result, reporting syntax and rule problems together.
 func Resolve(raw map[string]string, project, stack string) (*Config, error) {
+	return ResolveStored(raw, nil, project, stack)
+}
+
+// ResolveStored is Resolve for settings read from a stack's config, where plaintext
+// names the settings stored in plain text: a secret setting among them is a problem,
+// reported with the command that stores it as a secret.
+func ResolveStored(raw map[string]string, plaintext []string, project, stack string) (*Config, error) {
 	c, err := Parse(raw)
 	var p rules.Problems
 	var perr *rules.Error
 	if errors.As(err, &perr) {
 		p = append(p, perr.Problems...)
 	}
+	slices.Sort(plaintext)
+	for _, name := range plaintext {
+		if IsSecret(name) {
+			p.Addf(name, secretMark, "is stored in plain text, so it sits unencrypted in the stack file and its history: "+
+				"store it as a secret with `pulumi config set --secret %s:%s --stack %s < FILE` "+
+				"(or give it in the file passed to `pachdeploy --config`, which stores it as a secret)", Namespace, name, stack)
+		}
+	}
 	c.Complete(project, stack)
-	c.validate(&p)
+	// A value that did not parse stands at its default now: its rules would only
+	// report that default.
+	unparsed := map[string]bool{}
+	for _, q := range p {
+		unparsed[q.Field] = true
+	}
+	var rulesProblems rules.Problems
+	c.validate(&rulesProblems)
+	for _, r := range rulesProblems {
+		if !unparsed[r.Field] {
+			p = append(p, r)
+		}
+	}
 	return c, p.Err()
 }
 
@@ -25,10 +54,19 @@ func Resolve(raw map[string]string, project, stack string) (*Config, error) {
 // then resolves them. Secret settings arrive decrypted; callers keep them secret.
 func FromContext(ctx *pulumi.Context) (*Config, error) {
 	raw := map[string]string{}
+	var plaintext []string
 	for _, k := range keys {
-		if v, ok := ctx.GetConfig(Namespace + ":" + k.name); ok {
+		name := Namespace + ":" + k.name
+		if v, ok := ctx.GetConfig(name); ok {
 			raw[k.name] = v
+			if !ctx.IsConfigSecret(name) {
+				plaintext = append(plaintext, k.name)
+			}
 		}
 	}
-	return Resolve(raw, ctx.Project(), ctx.Stack())
+	c, err := ResolveStored(raw, plaintext, ctx.Project(), ctx.Stack())
+	if err != nil {
+		return nil, fmt.Errorf("stack %s: %w", ctx.Stack(), err)
+	}
+	return c, nil
 }

@@ -3,11 +3,10 @@ package config
 import (
 	"fmt"
 	"os"
-	"sort"
 	"strings"
 
 	"github.com/pachdeploy/pachdeploy/internal/rules"
-	"sigs.k8s.io/yaml"
+	"github.com/pachdeploy/pachdeploy/internal/strictyaml"
 )
 
 // identities lists the identity modes each cloud supports, its default first.
@@ -34,20 +33,25 @@ func (c *Config) validate(p *rules.Problems) {
 	}
 	switch c.Cloud {
 	case AWS:
-		p.Add("region", c.Region, rules.AWSRegion(c.Region))
+		p.Add("region", c.Region, rules.KnownAWSRegion(c.Region, c.AllowUnknownRegion))
 		p.Add("clusterName", c.ClusterName, rules.EKSClusterName(c.ClusterName))
 		p.Add("kubernetesVersion", c.KubernetesVersion, rules.KubernetesVersion(c.KubernetesVersion, true))
+		p.Add("nodeInstanceType", c.NodeInstanceType, rules.AWSInstanceType(c.NodeInstanceType, cloudDefaults[AWS].instanceType))
 		p.Add("bucketName", c.BucketName, rules.S3BucketName(c.BucketName))
+		*p = append(*p, rules.AWSTags("tags", c.Tags)...)
 		if (c.AWS.VPCID == "") != (len(c.AWS.SubnetIDs) == 0) {
 			p.Addf("vpcId", c.AWS.VPCID, "vpcId and subnetIds go together: set both to use an existing network, or neither")
 		}
-		if len(c.AWS.SubnetIDs) == 1 {
-			p.Addf("subnetIds", strings.Join(c.AWS.SubnetIDs, ","), "EKS needs subnets in at least two availability zones")
+		if c.AWS.VPCID != "" {
+			p.Add("vpcId", c.AWS.VPCID, rules.AWSVPCID(c.AWS.VPCID))
+		}
+		if len(c.AWS.SubnetIDs) > 0 {
+			*p = append(*p, rules.AWSSubnetIDs("subnetIds", c.AWS.SubnetIDs)...)
 		}
 	case GCP:
-		p.Add("region", c.Region, rules.GCPRegion(c.Region))
+		p.Add("region", c.Region, rules.KnownGCPRegion(c.Region, c.AllowUnknownRegion))
 		if c.GCP.Zone != "" {
-			p.Add("zone", c.GCP.Zone, rules.GCPZone(c.GCP.Zone, c.Region))
+			p.Add("zone", c.GCP.Zone, rules.KnownGCPZone(c.GCP.Zone, c.Region, c.AllowUnknownRegion))
 		}
 		if c.GCP.Project != "" {
 			p.Add("project", c.GCP.Project, rules.GCPProjectID(c.GCP.Project))
@@ -56,19 +60,23 @@ func (c *Config) validate(p *rules.Problems) {
 		if c.KubernetesVersion != "" {
 			p.Add("kubernetesVersion", c.KubernetesVersion, rules.KubernetesVersion(c.KubernetesVersion, false))
 		}
+		p.Add("nodeInstanceType", c.NodeInstanceType, rules.GCPMachineType(c.NodeInstanceType, cloudDefaults[GCP].instanceType))
 		p.Add("bucketName", c.BucketName, rules.GCSBucketName(c.BucketName))
+		*p = append(*p, rules.GCPLabels("tags", c.Tags)...)
 		switch c.GCP.ReleaseChannel {
 		case "RAPID", "REGULAR", "STABLE", "EXTENDED":
 		default:
 			p.Addf("releaseChannel", c.GCP.ReleaseChannel, "must be one of RAPID, REGULAR, STABLE, EXTENDED")
 		}
 	case Azure:
-		p.Add("location", c.Region, rules.AzureLocation(c.Region))
+		p.Add("location", c.Region, rules.KnownAzureLocation(c.Region, c.AllowUnknownRegion))
 		p.Add("clusterName", c.ClusterName, rules.AKSClusterName(c.ClusterName))
 		if c.KubernetesVersion != "" {
 			p.Add("kubernetesVersion", c.KubernetesVersion, rules.KubernetesVersion(c.KubernetesVersion, false))
 		}
+		p.Add("nodeInstanceType", c.NodeInstanceType, rules.AzureVMSize(c.NodeInstanceType, cloudDefaults[Azure].instanceType))
 		p.Add("containerName", c.BucketName, rules.AzureContainerName(c.BucketName))
+		*p = append(*p, rules.AzureTags("tags", c.Tags)...)
 		p.Add("storageAccountName", c.Azure.StorageAccountName, rules.AzureStorageAccountName(c.Azure.StorageAccountName))
 		p.Add("resourceGroupName", c.Azure.ResourceGroupName, rules.AzureResourceGroupName(c.Azure.ResourceGroupName))
 	}
@@ -76,31 +84,17 @@ func (c *Config) validate(p *rules.Problems) {
 	if !contains(ids, c.Identity) {
 		p.Addf("identity", c.Identity, "must be one of %s for %s", strings.Join(ids, ", "), c.Cloud)
 	}
-	p.Add("nodeInstanceType", c.NodeInstanceType, rules.MachineType(c.NodeInstanceType, cloudDefaults[c.Cloud].instanceType))
-	p.Add("nodeCount", rules.NodeCountsValue(c.NodeMinCount, c.NodeCount, c.NodeMaxCount),
-		rules.NodeCounts(c.NodeMinCount, c.NodeCount, c.NodeMaxCount))
+	*p = append(*p, rules.NodeCountProblems(
+		"nodeMinCount", c.NodeMinCount, "nodeCount", c.NodeCount, "nodeMaxCount", c.NodeMaxCount)...)
 	p.Add("namespace", c.Namespace, rules.Namespace(c.Namespace))
 	p.Add("chartVersion", c.ChartVersion, rules.Semver(c.ChartVersion))
 	for i, cidr := range c.APIAllowedCIDRs {
 		p.Add(fmt.Sprintf("apiAllowedCidrs[%d]", i), cidr, rules.CIDR(cidr))
 	}
-	tagKeys := make([]string, 0, len(c.Tags))
-	for k := range c.Tags {
-		tagKeys = append(tagKeys, k)
-	}
-	sort.Strings(tagKeys)
-	for _, k := range tagKeys {
-		v := c.Tags[k]
-		switch {
-		case c.Cloud == GCP:
-			p.Add("tags", k+"="+v, rules.GCPLabel(k, v))
-		case k == "" || len(k) > 128 || len(v) > 256:
-			p.Addf("tags", k+"="+v, "tag keys are 1-128 characters and values at most 256")
-		}
-	}
 	if c.ValuesFile != "" {
 		values, err := readValuesFile(c.ValuesFile)
 		p.Add("valuesFile", c.ValuesFile, err)
+		*p = append(*p, rules.ChartValues("valuesFile", values)...)
 		c.Values = values
 	}
 }
@@ -127,18 +121,21 @@ func (c *Config) validateCloudSpecificKeys(p *rules.Problems) {
 	}
 }
 
-// readValuesFile loads a chart values file: it must be readable YAML whose top level
-// is a map.
+// readValuesFile loads a chart values file: a readable file of at most maxFile bytes,
+// strict YAML (see internal/strictyaml) whose top level is a map.
 func readValuesFile(path string) (map[string]any, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("must be a readable file: %v", err)
 	}
-	var v map[string]any
-	if err := yaml.Unmarshal(b, &v); err != nil {
-		return nil, fmt.Errorf("must be valid YAML with a map at the top: %v", err)
+	if len(b) > maxFile {
+		return nil, fmt.Errorf("is %d bytes long; a values file has at most %d", len(b), maxFile)
 	}
-	return v, nil
+	n, err := strictyaml.Parse(path, b)
+	if err != nil {
+		return nil, err
+	}
+	return strictyaml.Map(n)
 }
 
 func contains(l []string, s string) bool {

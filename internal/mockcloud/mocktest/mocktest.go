@@ -11,6 +11,7 @@ package mocktest
 import (
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/pachdeploy/pachdeploy/internal/mockcloud"
@@ -311,5 +312,66 @@ func WantProblems(t testing.TB, err error, fields ...string) {
 	}
 	if got := strings.Count(err.Error(), "\n  - "); got != len(fields) {
 		t.Errorf("want %d problems, got %d:\n%v", len(fields), got, err)
+	}
+}
+
+// Log keeps the warnings a program logs (the mock engine drops them): set ctx.Log to
+// a *Log in the program under test.
+type Log struct {
+	mu    sync.Mutex
+	warns []string
+}
+
+// Debug drops the message.
+func (l *Log) Debug(string, *pulumi.LogArgs) error { return nil }
+
+// Info drops the message.
+func (l *Log) Info(string, *pulumi.LogArgs) error { return nil }
+
+// Error drops the message.
+func (l *Log) Error(string, *pulumi.LogArgs) error { return nil }
+
+// Warn records the message.
+func (l *Log) Warn(msg string, _ *pulumi.LogArgs) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.warns = append(l.warns, msg)
+	return nil
+}
+
+// Warnings are the warnings logged so far.
+func (l *Log) Warnings() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]string(nil), l.warns...)
+}
+
+// OpenAPIWarns checks a cluster constructor's warning about an open Kubernetes API:
+// newCluster registers a cluster whose API admits cidrs; it must warn exactly once,
+// naming apiAllowedCidrs and ruleID, when cidrs are empty or hold 0.0.0.0/0, and not at
+// all when they restrict the API.
+func OpenAPIWarns(t *testing.T, ruleID string, newCluster func(ctx *pulumi.Context, cidrs []string) error) {
+	t.Helper()
+	for _, tc := range []struct {
+		name  string
+		cidrs []string
+		warn  bool
+	}{
+		{"no apiAllowedCidrs: open", nil, true},
+		{"0.0.0.0/0: open", []string{"0.0.0.0/0"}, true},
+		{"restricted", []string{"203.0.113.0/24"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			log := &Log{}
+			Run(t, func(ctx *pulumi.Context) error {
+				ctx.Log = log
+				return newCluster(ctx, tc.cidrs)
+			})
+			w := log.Warnings()
+			warned := len(w) == 1 && strings.Contains(w[0], "apiAllowedCidrs") && strings.Contains(w[0], ruleID)
+			if warned != tc.warn || (!tc.warn && len(w) != 0) {
+				t.Errorf("warnings = %q, want a %s warning naming apiAllowedCidrs: %v", w, ruleID, tc.warn)
+			}
+		})
 	}
 }
