@@ -106,7 +106,11 @@ type PachydermArgs struct {
 	// Kubernetes Secret and passed by name, never inline in the release values.
 	EnterpriseLicenseKey pulumi.StringInput
 	// Values are merged over the generated chart values (a user's values file).
-	// Default none.
+	// Default none. They must not set what pachdeploy manages (the bucket, storage
+	// credentials, the license, install-time secrets, database passwords, service
+	// account annotations, storage classes: rules.ChartValues lists each with the
+	// setting to use instead); values whose names mark them as secrets (password,
+	// token, key, ...: rules.SecretName) are kept as Pulumi secrets.
 	Values map[string]any
 	// TimeoutSeconds bounds each Kubernetes operation of the Release. Default 900:
 	// fresh nodes pull several images; atomic rolls the install back when it expires.
@@ -141,6 +145,7 @@ func (a PachydermArgs) validate() error {
 	if a.StorageClass != "" {
 		p.Add("StorageClass", a.StorageClass, rules.DNS1123Subdomain(a.StorageClass))
 	}
+	p = append(p, rules.ChartValues("Values", a.Values)...)
 	if a.TimeoutSeconds < 0 {
 		p.Addf("TimeoutSeconds", fmt.Sprint(a.TimeoutSeconds), "must be positive")
 	}

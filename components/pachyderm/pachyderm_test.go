@@ -213,14 +213,17 @@ func TestRelease_StorageClassOnEveryVolume(t *testing.T) {
 
 func TestRelease_UserValuesMergeOver(t *testing.T) {
 	cloud := deploy(t, func(a *PachydermArgs) {
-		a.Values = map[string]any{"pachd": map[string]any{"logLevel": "debug", "externalService": map[string]any{"enabled": true}}}
+		a.Values = map[string]any{"pachd": map[string]any{"logLevel": "debug", "externalService": map[string]any{"loadBalancerIP": "203.0.113.7"}}}
 	})
 	r := mocktest.One(t, cloud, releaseType)
 	if got := mocktest.MustFind(t, r.Inputs, "values.pachd.logLevel").Raw.V; got != "debug" {
 		t.Errorf("user value lost: %v", got)
 	}
-	if got := mocktest.MustFind(t, r.Inputs, "values.pachd.externalService.enabled").Raw.V; got != true {
-		t.Errorf("user override lost: %v", got)
+	if got := mocktest.MustFind(t, r.Inputs, "values.pachd.externalService.loadBalancerIP").Raw.V; got != "203.0.113.7" {
+		t.Errorf("user value lost: %v", got)
+	}
+	if got := mocktest.MustFind(t, r.Inputs, "values.pachd.externalService.enabled").Raw.V; got != false {
+		t.Errorf("generated sibling lost in merge: %v", got)
 	}
 	if got := mocktest.MustFind(t, r.Inputs, "values.pachd.rootTokenSecretName").Raw.V; got != bootstrapSecretName {
 		t.Errorf("generated sibling lost in merge: %v", got)
@@ -279,4 +282,45 @@ func TestNilArgsAreRefused(t *testing.T) {
 	mocktest.NilArgsRefused(t, map[string]func(*pulumi.Context) error{
 		"NewPachyderm": func(ctx *pulumi.Context) error { _, err := NewPachyderm(ctx, "pachyderm", nil); return err },
 	})
+}
+
+// TestRelease_UserValuesNeverOverrideManagedValues: values that would point Pachyderm at
+// another bucket, or put a password in plain text, are refused with the setting to use.
+func TestRelease_UserValuesNeverOverrideManagedValues(t *testing.T) {
+	err := mockcloud.New(mocktest.Project, mocktest.Stack).Run(func(ctx *pulumi.Context) error {
+		k8s, err := kubernetes.NewProvider(ctx, "cluster", &kubernetes.ProviderArgs{})
+		if err != nil {
+			return err
+		}
+		_, err = NewPachyderm(ctx, "pachyderm", &PachydermArgs{KubernetesProvider: k8s, Storage: storages[Amazon],
+			Values: map[string]any{"pachd": map[string]any{"storage": map[string]any{"amazon": map[string]any{"bucket": "other"}}}}})
+		return err
+	})
+	if err == nil || !strings.Contains(err.Error(), `Values = "pachd.storage.amazon": is set by pachdeploy`) {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestRelease_UserSecretValuesStaySecret: a values file's passwords and tokens are Pulumi
+// secrets in the release inputs, so they never sit in plain text in the state.
+func TestRelease_UserSecretValuesStaySecret(t *testing.T) {
+	cloud := deploy(t, func(a *PachydermArgs) {
+		a.Values = map[string]any{
+			"pachd":  map[string]any{"enterpriseRootToken": "root-tok", "logLevel": "info"},
+			"global": map[string]any{"postgresql": map[string]any{"postgresqlSSLCACert": "-----BEGIN"}},
+			"proxy":  map[string]any{"tls": map[string]any{"secretName": "pach-tls"}},
+		}
+	})
+	r := mocktest.One(t, cloud, releaseType)
+	for path, secret := range map[string]bool{
+		"values.pachd.enterpriseRootToken":             true,
+		"values.global.postgresql.postgresqlSSLCACert": true,
+		"values.proxy.tls.secretName":                  true,
+		"values.pachd.logLevel":                        false,
+	} {
+		f := mocktest.MustFind(t, r.Inputs, path)
+		if f.Secret != secret {
+			t.Errorf("%s: secret = %v, want %v", path, f.Secret, secret)
+		}
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 
+	"github.com/pachdeploy/pachdeploy/internal/rules"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -104,7 +105,25 @@ func chartValues(a PachydermArgs, g generated) map[string]any {
 			"persistence": map[string]any{"storageClassName": a.StorageClass},
 		}}
 	}
-	return MergeValues(v, a.Values)
+	return MergeValues(v, secretLeaves(a.Values))
+}
+
+// secretLeaves returns values with every value whose name marks it as a secret
+// (rules.SecretName) made a Pulumi secret, so a values file's passwords and tokens
+// never sit in plain text in the state.
+func secretLeaves(values map[string]any) map[string]any {
+	out := make(map[string]any, len(values))
+	for k, v := range values {
+		switch sub, isMap := v.(map[string]any); {
+		case rules.SecretName(k):
+			out[k] = pulumi.ToSecret(toInput(v))
+		case isMap:
+			out[k] = secretLeaves(sub)
+		default:
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // MergeValues returns base with over merged into it: maps merge key by key, any
