@@ -149,7 +149,7 @@ func TestEngine_UpOutputsPreviewDestroy(t *testing.T) {
 	if !d.DataKept || len(d.Retained) != 1 || !strings.HasSuffix(d.Retained[0], "::data") {
 		t.Errorf("destroy: DataKept %v Retained %v, want the bucket kept", d.DataKept, d.Retained)
 	}
-	cfg, err := s.storedConfig(ctx)
+	cfg, _, err := s.storedConfig(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

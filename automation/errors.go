@@ -19,6 +19,11 @@ var (
 	ErrPendingOperations = errors.New("the stack has pending operations from an interrupted update")
 	// ErrOperationFailed: the engine ran and reported errors.
 	ErrOperationFailed = errors.New("operation failed")
+	// ErrInvalidConfig: the program refused the stack's settings (the details list
+	// every problem).
+	ErrInvalidConfig = errors.New("the stack's settings are invalid")
+	// ErrDamagedState: the backend holds a state the Pulumi CLI cannot read.
+	ErrDamagedState = errors.New("the stack's state cannot be read")
 )
 
 // Error is a failed stack operation. It carries the engine's error diagnostics (secret
@@ -43,7 +48,7 @@ type Error struct {
 func (e *Error) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s of stack %q: %v", e.Op, e.Stack, e.Kind)
-	if e.cause != "" && e.Kind == ErrOperationFailed {
+	if e.cause != "" {
 		fmt.Fprintf(&b, " (%s)", e.cause)
 	}
 	for _, d := range e.Details {
@@ -54,6 +59,18 @@ func (e *Error) Error() string {
 	case ErrConcurrentUpdate:
 		fmt.Fprintf(&b, "\nWait for the other update to finish. If none is running (a killed run left its lock), "+
 			"remove the lock with `pachdeploy cancel --stack %s` (or `pulumi cancel`).", e.Stack)
+	case ErrOperationFailed:
+		if containsAny(strings.ToLower(e.cause+strings.Join(e.Details, "\n")), accessDeniedTexts) {
+			b.WriteString("\nThe backend refused a write: every operation writes the state and a lock, so pachdeploy needs " +
+				"write access to it (a file:// directory's permissions, or the bucket's IAM policy).")
+		}
+	case ErrDamagedState:
+		b.WriteString("\nThe state file was cut short or edited. A file backend keeps the previous checkpoint beside it " +
+			"(.pulumi/stacks/<project>/<stack>.json.bak) and one per update under .pulumi/history/<project>/<stack>/: " +
+			"check the newest one, then `pulumi stack import --file FILE`. Other backends keep the history too " +
+			"(`pulumi stack history`, `pulumi stack export --version N`).")
+	case ErrInvalidConfig:
+		b.WriteString("\nFix these settings (`pachdeploy plan` checks them offline) and run again; nothing was changed.")
 	case ErrStackNotFound:
 		b.WriteString("\nCreate it with `pachdeploy up --cloud aws|gcp|azure` (or --config FILE), or check --stack and --backend.")
 	case ErrPendingOperations:
@@ -79,6 +96,16 @@ var lockTexts = []string{"[409] Conflict: Another update is currently in progres
 // notFoundTexts identify a missing stack.
 var notFoundTexts = []string{"no stack named"}
 
+// damagedTexts identify a state file the CLI cannot parse.
+var damagedTexts = []string{"could not deserialize deployment", "unexpected end of JSON input", "invalid character",
+	"could not read deployment", "failed to load checkpoint"}
+
+// accessDeniedTexts identify a backend that refuses writes (lowercase).
+var accessDeniedTexts = []string{"permission denied", "read-only file system", "accessdenied", "access denied", "403"}
+
+// invalidConfigText starts the program's report of invalid settings (rules.Error).
+const invalidConfigText = "invalid configuration ("
+
 // classify turns an Automation API error into an *Error. It looks at the raw error (the
 // SDK's predicates) and at its text, so wrapped errors classify too. The SDK error's
 // transcript is dropped: only its "error:" lines are kept, redacted.
@@ -91,7 +118,7 @@ func classify(op, stack string, err error, diagnostics []string, r redactor) err
 		return err
 	}
 	text := err.Error()
-	e := &Error{Kind: ErrOperationFailed, Op: op, Stack: stack, cause: r.redact(firstLine(text))}
+	e := &Error{Kind: ErrOperationFailed, Op: op, Stack: stack, cause: r.redact(cause(text))}
 	for _, c := range []error{context.Canceled, context.DeadlineExceeded} {
 		if errors.Is(err, c) {
 			e.interrupted = c
@@ -102,11 +129,25 @@ func classify(op, stack string, err error, diagnostics []string, r redactor) err
 		e.Kind = ErrConcurrentUpdate
 	case auto.IsSelectStack404Error(err) || containsAny(text, notFoundTexts):
 		e.Kind = ErrStackNotFound
+	case containsAny(text, damagedTexts):
+		e.Kind = ErrDamagedState
+	case containsAny(strings.Join(diagnostics, "\n")+text, []string{invalidConfigText}):
+		e.Kind = ErrInvalidConfig
 	}
-	if e.Kind == ErrOperationFailed {
-		e.Details = r.all(dedupe(append(diagnostics, errorLines(text)...)))
+	e.Details = r.all(dedupe(append(diagnostics, errorLines(text)...)))
+	if e.Kind == ErrConcurrentUpdate || e.Kind == ErrStackNotFound {
+		e.cause = "" // the kind says it; the details name the lock or the stack
 	}
 	return e
+}
+
+// cause is the first line of an error's text when it has no "error:" lines (which the
+// details carry).
+func cause(text string) string {
+	if len(errorLines(text)) > 0 {
+		return ""
+	}
+	return firstLine(text)
 }
 
 func containsAny(s string, subs []string) bool {

@@ -116,3 +116,50 @@ func TestPendingOperationsError_NamesTheRefreshCommands(t *testing.T) {
 		}
 	}
 }
+
+// TestClassify_ProgramAndBackendFailures: the program's refusal of the settings is
+// ErrInvalidConfig with every problem; a state the CLI cannot read is ErrDamagedState
+// with the way back; a backend refusing writes keeps its cause and says what to check.
+func TestClassify_ProgramAndBackendFailures(t *testing.T) {
+	for _, tt := range []struct {
+		name        string
+		err         error
+		diagnostics []string
+		kind        error
+		wants       []string
+	}{
+		{"invalid settings in the program", errors.New("exit status 255"),
+			[]string{"pulumi:pulumi:Stack (pachdeploy-dev): invalid configuration (2 problems):\n  - region = \"x\": bad\n  - tags = \"y\": bad"},
+			ErrInvalidConfig, []string{`region = "x": bad`, `tags = "y": bad`, "pachdeploy plan"}},
+		{"truncated checkpoint", errors.New("failed to run preview: exit status 255\nstderr: error: could not deserialize deployment: unexpected end of JSON input\n"),
+			nil, ErrDamagedState, []string{"unexpected end of JSON input", ".json.bak", "pulumi stack import --file"}},
+		{"read-only backend", errors.New("pulumi config: exit 255: exit status 255\nerror: open /srv/state/.pulumi/locks/x.json: permission denied\n"),
+			nil, ErrOperationFailed, []string{"permission denied", "The backend refused a write"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			err := classify("preview", "dev", tt.err, tt.diagnostics, nil)
+			if !errors.Is(err, tt.kind) {
+				t.Fatalf("classify = %v, want %v", err, tt.kind)
+			}
+			for _, want := range tt.wants {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error lacks %q:\n%v", want, err)
+				}
+			}
+		})
+	}
+}
+
+func TestParseConfigValues_NamesPlaintextKeys(t *testing.T) {
+	raw, plaintext, err := parseConfigValues(`{"pachdeploy:cloud":{"value":"aws","secret":false},` +
+		`"pachdeploy:enterpriseLicenseKey":{"value":"lic","secret":false},"pachdeploy:other":{"secret":true},"aws:region":{"value":"x"}}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if raw["cloud"] != "aws" || raw["other"] != secretMark || len(raw) != 3 {
+		t.Errorf("raw = %v", raw)
+	}
+	if strings.Join(plaintext, ",") != "cloud,enterpriseLicenseKey" && strings.Join(plaintext, ",") != "enterpriseLicenseKey,cloud" {
+		t.Errorf("plaintext = %v, want cloud and enterpriseLicenseKey", plaintext)
+	}
+}

@@ -7,11 +7,15 @@ import (
 	"reflect"
 	"slices"
 	"sort"
+	"sync/atomic"
 	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/events"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 )
+
+// opRetain is a delete of a resource kept in the cloud (retainOnDelete).
+const opRetain = "retain"
 
 // releaseType is the Helm release whose "version" input is the Pachyderm chart version.
 const releaseType = "kubernetes:helm.sh/v3:Release"
@@ -27,6 +31,8 @@ type collector struct {
 	byURN   map[string]int
 	started map[string]time.Time
 	errors  []string
+	// accepted is set once the engine has started the operation.
+	accepted atomic.Bool
 }
 
 func newCollector(r *Report, progress io.Writer, redact redactor, live bool) *collector {
@@ -46,6 +52,9 @@ func (c *collector) run(ch <-chan events.EngineEvent, done chan<- struct{}) {
 
 // handle folds one engine event into the report.
 func (c *collector) handle(e apitype.EngineEvent) {
+	if e.PreludeEvent != nil || e.ResourcePreEvent != nil {
+		c.accepted.Store(true)
+	}
 	switch {
 	case e.ResourcePreEvent != nil:
 		c.pre(e.ResourcePreEvent.Metadata)
@@ -79,12 +88,15 @@ func (c *collector) pre(m apitype.StepEventMetadata) {
 	}
 	ch := c.change(m)
 	ch.Op = opOf(m.Op)
+	if m.Op == apitype.OpDelete && m.Old != nil && m.Old.RetainOnDelete {
+		ch.Op = opRetain // the cloud resource, and its data, stay
+	}
 	ch.Keys = mergeKeys(ch.Keys, changedKeys(m))
 	ch.ReplaceKeys = mergeKeys(ch.ReplaceKeys, m.Keys)
-	if losesData(string(m.Op)) {
+	if losesData(ch.Op) {
 		ch.DataAtRisk = DataAtRisk(m.Type)
 	}
-	if m.Type == releaseType {
+	if m.Type == releaseType && m.New != nil {
 		c.chartVersion(m)
 	}
 	if _, ok := c.started[m.URN]; !ok {
@@ -251,6 +263,7 @@ func progressVerb(op string, done bool) string {
 		"update":  {"updating", "updated"},
 		"replace": {"replacing", "replaced"},
 		"delete":  {"deleting", "deleted"},
+		opRetain:  {"releasing", "released (kept in the cloud)"},
 		"read":    {"reading", "read"},
 		"import":  {"importing", "imported"},
 	}

@@ -149,3 +149,33 @@ func TestCollector_RefreshDrift(t *testing.T) {
 		t.Errorf("gone: %+v", c)
 	}
 }
+
+// TestCollector_DestroyKeepingTheBucket: a destroy that keeps the bucket (retainOnDelete)
+// reports it as retained, with no data-at-risk warning and no chart version "change".
+func TestCollector_DestroyKeepingTheBucket(t *testing.T) {
+	var out bytes.Buffer
+	rep := &Report{}
+	c := newCollector(rep, &out, nil, true)
+	bucket := apitype.StepEventMetadata{Op: "delete", URN: "urn:pulumi:dev::pachdeploy::aws:s3/bucketV2:BucketV2::data",
+		Type: "aws:s3/bucketV2:BucketV2", Old: &apitype.StepEventStateMetadata{RetainOnDelete: true}}
+	cluster := apitype.StepEventMetadata{Op: "delete", URN: "urn:pulumi:dev::pachdeploy::eks:index:Cluster::eks",
+		Type: "eks:index:Cluster", Old: &apitype.StepEventStateMetadata{}}
+	release := apitype.StepEventMetadata{Op: "delete", URN: "urn:pulumi:dev::pachdeploy::" + releaseType + "::pachyderm",
+		Type: releaseType, Old: &apitype.StepEventStateMetadata{Inputs: map[string]any{"version": "2.11.6"}}}
+	for _, m := range []apitype.StepEventMetadata{bucket, cluster, release} {
+		c.handle(apitype.EngineEvent{ResourcePreEvent: &apitype.ResourcePreEvent{Metadata: m}})
+		c.handle(apitype.EngineEvent{ResOutputsEvent: &apitype.ResOutputsEvent{Metadata: m}})
+	}
+	if ch := rep.Changes[0]; ch.Op != "retain" || ch.DataAtRisk != "" {
+		t.Errorf("kept bucket: %+v, want op retain and no data at risk", ch)
+	}
+	if loss := rep.DataLoss(); len(loss) != 1 || loss[0].Name != "eks" {
+		t.Errorf("data loss %+v, want only the cluster", loss)
+	}
+	if rep.ChartVersion != nil {
+		t.Errorf("chart version %+v on destroy, want none", rep.ChartVersion)
+	}
+	if !strings.Contains(out.String(), `released (kept in the cloud) aws:s3/bucketV2:BucketV2 "data"`) {
+		t.Errorf("progress:\n%s", out.String())
+	}
+}

@@ -23,6 +23,16 @@ const eventsGrace = 10 * time.Second
 func (s *Stack) run(ctx context.Context, op string, live bool,
 	call func(chan<- events.EngineEvent) error,
 ) (Report, error) {
+	rep, _, err := s.runEngine(ctx, op, live, call)
+	return rep, err
+}
+
+// runEngine is run that also says whether the engine accepted the operation: it
+// started (its prelude arrived), so a lock, a missing plugin or a bad backend did not
+// refuse it before any work.
+func (s *Stack) runEngine(ctx context.Context, op string, live bool,
+	call func(chan<- events.EngineEvent) error,
+) (Report, bool, error) {
 	rep := Report{Stack: s.name, Operation: op, Changes: []Change{}, Totals: map[string]int{}}
 	c := newCollector(&rep, s.progress, s.redact, live)
 	ch := make(chan events.EngineEvent)
@@ -35,22 +45,28 @@ func (s *Stack) run(ctx context.Context, op string, live bool,
 	case <-time.After(eventsGrace):
 	}
 	rep.Duration = time.Since(start)
-	return rep, classify(op, s.name, err, c.errors, s.redact)
+	return rep, c.accepted.Load(), classify(op, s.name, err, c.errors, s.redact)
 }
 
 // Preview reports what Up would change, and any pending operations left by an
 // interrupted update. It changes nothing.
+// Settings given with WithConfig are previewed, not kept.
 func (s *Stack) Preview(ctx context.Context) (*PreviewResult, error) {
-	if err := s.checkStoredConfig(ctx); err != nil {
+	if err := s.checkSettings(ctx); err != nil {
 		return nil, err
 	}
 	pending, err := s.PendingOperations(ctx)
 	if err != nil {
 		return nil, err
 	}
-	rep, err := s.run(ctx, "preview", false, func(ch chan<- events.EngineEvent) error {
-		_, err := s.stack.Preview(ctx, optpreview.EventStreams(ch), optpreview.Diff())
-		return err
+	var rep Report
+	err = s.withSettings(ctx, false, func() (bool, error) {
+		var err error
+		rep, err = s.run(ctx, "preview", false, func(ch chan<- events.EngineEvent) error {
+			_, err := s.stack.Preview(ctx, optpreview.EventStreams(ch), optpreview.Diff())
+			return err
+		})
+		return false, err
 	})
 	rep.PendingOperations = pending
 	return &PreviewResult{Report: rep}, err
@@ -58,19 +74,32 @@ func (s *Stack) Preview(ctx context.Context) (*PreviewResult, error) {
 
 // Up creates or updates the stack's resources. It refuses to start over pending
 // operations (ErrPendingOperations) and reports a held lock as ErrConcurrentUpdate.
+// Settings given with WithConfig become the stack's once the engine accepts the up
+// (it may then have changed resources, even if it fails later); an up refused before
+// that (a held lock, pending operations) leaves the stack's settings as they were.
 func (s *Stack) Up(ctx context.Context) (*UpResult, error) {
-	if err := s.checkStoredConfig(ctx); err != nil {
+	if err := s.checkSettings(ctx); err != nil {
 		return nil, err
 	}
 	if err := s.checkPending(ctx, "up"); err != nil {
 		return nil, err
 	}
 	var outputs auto.OutputMap
-	rep, err := s.run(ctx, "up", true, func(ch chan<- events.EngineEvent) error {
-		res, err := s.stack.Up(ctx, optup.EventStreams(ch))
-		outputs = res.Outputs
-		return err
+	var summary auto.UpdateSummary
+	var rep Report
+	err := s.withSettings(ctx, true, func() (bool, error) {
+		var accepted bool
+		var err error
+		rep, accepted, err = s.runEngine(ctx, "up", true, func(ch chan<- events.EngineEvent) error {
+			res, err := s.stack.Up(ctx, optup.EventStreams(ch))
+			outputs, summary = res.Outputs, res.Summary
+			return err
+		})
+		return accepted, err
 	})
+	if err == nil {
+		s.markSynced(summary)
+	}
 	return &UpResult{Report: rep, Outputs: redactOutputs(outputs, false)}, err
 }
 
@@ -115,7 +144,11 @@ var destroyBackoff = 20 * time.Second
 // sets pachdeploy:deleteDataOnDestroy for this run and, if the bucket's recorded
 // retainOnDelete disagrees, runs an up targeted at the bucket to record it; then it
 // destroys and restores the setting. The result says whether the data was kept.
+// Destroy uses the stack's settings (WithConfig does not apply to it).
 func (s *Stack) Destroy(ctx context.Context, o DestroyOptions) (*DestroyResult, error) {
+	if err := s.syncSettings(ctx); err != nil {
+		return nil, err
+	}
 	if err := s.checkPending(ctx, "destroy"); err != nil {
 		return nil, err
 	}
@@ -164,7 +197,7 @@ func dependencyViolation(err error) bool {
 // pachdeploy:deleteDataOnDestroy and, when the state disagrees, runs an up targeted at
 // the storage resources. restore puts the setting back as it was.
 func (s *Stack) setRetention(ctx context.Context, deleteData bool) (restore func(), err error) {
-	stored, err := s.storedConfig(ctx)
+	stored, _, err := s.storedConfig(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -197,7 +230,7 @@ func (s *Stack) setRetention(ctx context.Context, deleteData bool) (restore func
 		return restore, nil
 	}
 	_, err = s.run(ctx, "up", true, func(ch chan<- events.EngineEvent) error {
-		_, err := s.stack.Up(ctx, optup.Target(targets), optup.EventStreams(ch))
+		_, err := s.stack.Up(ctx, optup.Target(targets), optup.Message(retentionMessage), optup.EventStreams(ch))
 		return err
 	})
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pachdeploy/pachdeploy/internal/rules"
 	"github.com/pachdeploy/pachdeploy/stacks/config"
 )
 
@@ -110,8 +111,9 @@ var ErrNoPassphrase = errors.New("the stack's secrets are encrypted with a passp
 // secretsSchemes are the secrets providers accepted besides passphrase and Pulumi Cloud's.
 var secretsSchemes = []string{"awskms", "gcpkms", "azurekeyvault", "hashivault"}
 
-// resolve applies opts over the defaults and checks them.
-func resolve(opts []Option) (*options, error) {
+// resolve applies opts over the defaults and checks them with the stack name, reporting
+// every problem at once as a *rules.Error before anything is created.
+func resolve(stack string, opts []Option) (*options, error) {
 	o := &options{grace: 2 * time.Minute}
 	for _, opt := range opts {
 		opt.apply(o)
@@ -123,16 +125,78 @@ func resolve(opts []Option) (*options, error) {
 		}
 		o.stateDir = dir
 	}
+	var p rules.Problems
+	p.Add("stack", stack, rules.StackName(stack))
+	field := "backend"
 	if o.backend == "" {
-		o.backend = o.lookupEnv(envBackendURL)
+		o.backend, field = o.lookupEnv(envBackendURL), envBackendURL
 	}
 	if o.backend == "" {
 		o.backend = "file://" + filepath.ToSlash(filepath.Join(o.stateDir, "backend"))
 	}
-	if err := o.checkSecretsProvider(); err != nil {
+	backend, err := NormalizeBackend(o.backend)
+	p.Add(field, o.backend, err)
+	o.backend = backend
+	p.Add("secretsProvider", o.secretsProvider, checkSecretsScheme(o.secretsProvider))
+	if err := p.Err(); err != nil {
+		return nil, err
+	}
+	if err := o.checkPassphrase(); err != nil {
 		return nil, err
 	}
 	return o, nil
+}
+
+// backendSchemes are the state backends pachdeploy accepts, with an example each.
+var backendSchemes = []string{"file:///ABSOLUTE/DIR", "file://~/DIR", "s3://BUCKET", "gs://BUCKET", "azblob://CONTAINER", "https://api.pulumi.com"}
+
+// NormalizeBackend checks a state backend URL and returns it in one canonical spelling,
+// so that file://dir/ and file://dir name the same stacks (and the same workspaces):
+// file:// paths must be absolute (or start with ~, the home directory, which is
+// expanded) and are cleaned; other URLs lose a trailing '/'. Query parameters are kept.
+func NormalizeBackend(raw string) (string, error) {
+	u, query, _ := strings.Cut(raw, "?")
+	if query != "" {
+		query = "?" + query
+	}
+	scheme, rest, ok := strings.Cut(u, "://")
+	if !ok || strings.ContainsAny(raw, " \t\n") {
+		return raw, fmt.Errorf("must be a backend URL: %s", strings.Join(backendSchemes, ", "))
+	}
+	switch scheme {
+	case "file":
+		if rest == "" {
+			return raw, fmt.Errorf("file:// needs a directory, like file://~/.pachdeploy-state or file:///var/lib/pachdeploy")
+		}
+		if rest == "~" || strings.HasPrefix(rest, "~/") {
+			home, err := os.UserHomeDir()
+			if err != nil {
+				return raw, fmt.Errorf("~ needs a home directory: %v", err)
+			}
+			rest = filepath.Join(home, strings.TrimPrefix(rest, "~"))
+		}
+		if !filepath.IsAbs(rest) {
+			abs, _ := filepath.Abs(rest)
+			return raw, fmt.Errorf("file:// needs an absolute directory (a relative one depends on where pachdeploy runs); did you mean file://%s?", filepath.ToSlash(abs))
+		}
+		return "file://" + filepath.ToSlash(filepath.Clean(rest)) + query, nil
+	case "s3", "gs", "azblob", "https", "http":
+		parsed, err := url.Parse(u)
+		if err != nil || parsed.Host == "" {
+			return raw, fmt.Errorf("%s:// needs a bucket or host name, like %s", scheme, backendExample(scheme))
+		}
+		return strings.TrimRight(u, "/") + query, nil
+	}
+	return raw, fmt.Errorf("backend scheme %q is not supported: use %s", scheme+"://", strings.Join(backendSchemes, ", "))
+}
+
+func backendExample(scheme string) string {
+	for _, e := range backendSchemes {
+		if strings.HasPrefix(e, scheme+"://") {
+			return e
+		}
+	}
+	return "https://api.pulumi.com"
 }
 
 // DefaultStateDir is $XDG_STATE_HOME/pachdeploy, else ~/.local/state/pachdeploy.
@@ -168,15 +232,33 @@ func (o *options) pulumiCloud() bool {
 	return strings.HasPrefix(o.backend, "https://") || strings.HasPrefix(o.backend, "http://")
 }
 
-// checkSecretsProvider rejects unknown providers and a passphrase provider without a
-// passphrase, naming both environment variables.
-func (o *options) checkSecretsProvider() error {
+// checkSecretsScheme rejects unknown secrets providers.
+func checkSecretsScheme(p string) error {
+	if p == "" || p == "passphrase" || p == "default" {
+		return nil
+	}
+	if u, err := url.Parse(p); err == nil && u.Host != "" || err == nil && u.Opaque != "" {
+		for _, s := range secretsSchemes {
+			if u.Scheme == s {
+				return nil
+			}
+		}
+	}
+	return fmt.Errorf("is not a supported secrets provider: use passphrase, %s:// URLs, or default on Pulumi Cloud",
+		strings.Join(secretsSchemes, "://, "))
+}
+
+// checkPassphrase rejects a passphrase provider without a passphrase, naming both
+// environment variables, and Pulumi Cloud's default provider on other backends.
+func (o *options) checkPassphrase() error {
 	p := o.secretsProvider
 	switch {
-	case p == "default" && o.pulumiCloud():
+	case o.pulumiCloud() && (p == "" || p == "default"):
 		return nil
-	case p == "" && o.pulumiCloud():
-		return nil
+	case p == "default":
+		var problems rules.Problems
+		problems.Addf("secretsProvider", p, "default is Pulumi Cloud's own key: on this backend use passphrase or a KMS provider")
+		return problems.Err()
 	case p == "" || p == "passphrase":
 		if o.hasEnv(EnvPassphrase) || o.hasEnv(EnvPassphraseFile) {
 			return nil
@@ -184,16 +266,7 @@ func (o *options) checkSecretsProvider() error {
 		return fmt.Errorf("%w: set %s (or %s, a file holding it), or choose a KMS secrets provider "+
 			"(awskms://, gcpkms://, azurekeyvault://)", ErrNoPassphrase, EnvPassphrase, EnvPassphraseFile)
 	}
-	u, err := url.Parse(p)
-	if err == nil {
-		for _, s := range secretsSchemes {
-			if u.Scheme == s {
-				return nil
-			}
-		}
-	}
-	return fmt.Errorf("secrets provider %q is not supported: use passphrase, %s:// URLs, or default on Pulumi Cloud",
-		p, strings.Join(secretsSchemes, "://, "))
+	return nil
 }
 
 // workDir is the stack's own workspace directory: one per backend and stack, so stacks

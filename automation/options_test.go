@@ -1,15 +1,19 @@
 package automation
 
 import (
+	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/pachdeploy/pachdeploy/internal/rules"
 )
 
 func TestResolve_Defaults(t *testing.T) {
 	t.Setenv("XDG_STATE_HOME", "/state")
 	t.Setenv(envBackendURL, "")
-	o, err := resolve([]Option{WithEnv(map[string]string{EnvPassphrase: ""})})
+	o, err := resolve("dev", []Option{WithEnv(map[string]string{EnvPassphrase: ""})})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,7 +42,7 @@ func TestResolve_BackendPrecedence(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			o, err := resolve(append(tt.opts, WithStateDir(t.TempDir())))
+			o, err := resolve("dev", append(tt.opts, WithStateDir(t.TempDir())))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -53,7 +57,7 @@ func TestResolve_PassphraseMissingNamesBothVariables(t *testing.T) {
 	t.Setenv(envBackendURL, "")
 	unsetenv(t, EnvPassphrase)
 	unsetenv(t, EnvPassphraseFile)
-	_, err := resolve([]Option{WithStateDir(t.TempDir())})
+	_, err := resolve("dev", []Option{WithStateDir(t.TempDir())})
 	if err == nil {
 		t.Fatal("no error without a passphrase")
 	}
@@ -81,7 +85,7 @@ func TestResolve_SecretsProviders(t *testing.T) {
 		{[]Option{WithBackend("https://api.pulumi.com")}, true},
 	}
 	for _, tt := range tests {
-		_, err := resolve(append(tt.opts, WithStateDir(t.TempDir())))
+		_, err := resolve("dev", append(tt.opts, WithStateDir(t.TempDir())))
 		if (err == nil) != tt.ok {
 			t.Errorf("options %d: err %v, want ok=%v", len(tt.opts), err, tt.ok)
 		}
@@ -111,5 +115,83 @@ func TestPulumiRoot(t *testing.T) {
 	}
 	if _, err := pulumiRoot(filepath.Join(root, "nothing")); err == nil {
 		t.Error("pulumiRoot of a missing path: no error")
+	}
+}
+
+func TestNormalizeBackend(t *testing.T) {
+	home, _ := os.UserHomeDir()
+	for _, tt := range []struct {
+		in, want, err string
+	}{
+		{"file:///var/lib/pach/", "file:///var/lib/pach", ""},
+		{"file:///var/lib/pach", "file:///var/lib/pach", ""},
+		{"file:///var/lib/./pach//", "file:///var/lib/pach", ""},
+		{"file://~/state", "file://" + filepath.ToSlash(filepath.Join(home, "state")), ""},
+		{"file:///var/pach?no_tmp_dir=true", "file:///var/pach?no_tmp_dir=true", ""},
+		{"s3://bucket/", "s3://bucket", ""},
+		{"s3://bucket/prefix?region=us-west-2", "s3://bucket/prefix?region=us-west-2", ""},
+		{"https://api.pulumi.com/", "https://api.pulumi.com", ""},
+		{"gs://b", "gs://b", ""},
+		{"azblob://c", "azblob://c", ""},
+		{"file://", "", "file:// needs a directory"},
+		{"file://relative/dir", "", "needs an absolute directory"},
+		{"ftp://host/dir", "", `backend scheme "ftp://" is not supported`},
+		{"not a url", "", "must be a backend URL"},
+		{"/var/lib/pach", "", "must be a backend URL"},
+		{"s3://", "", "s3:// needs a bucket or host name"},
+	} {
+		got, err := NormalizeBackend(tt.in)
+		switch {
+		case tt.err == "" && (err != nil || got != tt.want):
+			t.Errorf("NormalizeBackend(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+		case tt.err != "" && (err == nil || !strings.Contains(err.Error(), tt.err)):
+			t.Errorf("NormalizeBackend(%q): err %v, want %q", tt.in, err, tt.err)
+		}
+	}
+}
+
+// TestResolve_BadOptionsAreAllReported: a bad stack name, backend and secrets provider
+// are one *rules.Error (exit 2 in the CLI), found before anything is created.
+func TestResolve_BadOptionsAreAllReported(t *testing.T) {
+	t.Setenv(EnvPassphrase, "x")
+	dir := t.TempDir()
+	_, err := resolve("bad stack!", []Option{WithStateDir(dir), WithBackend("file://relative"), WithSecretsProvider("rot13://x")})
+	var re *rules.Error
+	if !errors.As(err, &re) || len(re.Problems) != 3 {
+		t.Fatalf("err = %v, want 3 problems", err)
+	}
+	for i, field := range []string{"stack", "backend", "secretsProvider"} {
+		if re.Problems[i].Field != field {
+			t.Errorf("problem %d names %q, want %q", i, re.Problems[i].Field, field)
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 || fileExists("relative") {
+		t.Errorf("something was created: %v", entries)
+	}
+	t.Setenv(envBackendURL, "ftp://x")
+	if _, err := resolve("dev", []Option{WithStateDir(dir)}); err == nil || !strings.Contains(err.Error(), envBackendURL) {
+		t.Errorf("a bad %s must be named: %v", envBackendURL, err)
+	}
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
+
+// TestWorkDir_OneSpellingPerBackend: file://dir/ and file://dir are the same stacks.
+func TestWorkDir_OneSpellingPerBackend(t *testing.T) {
+	t.Setenv(EnvPassphrase, "x")
+	state := t.TempDir()
+	a, err := resolve("dev", []Option{WithStateDir(state), WithBackend("file:///srv/pach/")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := resolve("dev", []Option{WithStateDir(state), WithBackend("file:///srv//pach")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.workDir("dev") != b.workDir("dev") {
+		t.Errorf("two spellings of one backend get two workspaces: %s, %s", a.workDir("dev"), b.workDir("dev"))
 	}
 }

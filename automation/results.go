@@ -13,8 +13,9 @@ type Change struct {
 	Type string `json:"type"`
 	// Name is the resource's logical name.
 	Name string `json:"name"`
-	// Op is create, update, replace, delete, read, import, or for refresh: update (drifted)
-	// or delete (gone).
+	// Op is create, update, replace, delete, read, import; retain for a resource deleted
+	// from the stack but kept in the cloud (retainOnDelete: the data bucket on destroy);
+	// for refresh: update (drifted) or delete (gone).
 	Op string `json:"op"`
 	// Keys are the changed properties (names and paths, never values).
 	Keys []string `json:"keys,omitempty"`

@@ -25,22 +25,28 @@ type Stack struct {
 	opts     *options
 	redact   redactor
 	progress io.Writer
+	// pending are the settings WithConfig gave, until an up succeeds with them.
+	pending map[string]config.Setting
+	// applied is the stack file as it is with the pending settings written.
+	applied snapshot
 }
 
-// New creates the stack if it does not exist (else selects it), then applies WithConfig.
-// Config problems are all reported, as a *rules.Error, before any engine work.
+// New creates the stack if it does not exist (else selects it). Settings given with
+// WithConfig are used by Preview and Up and kept once an up succeeds with them. Problems
+// with the options and the settings are all reported, as a *rules.Error, before any
+// stack, file or directory is created.
 func New(ctx context.Context, stackName string, program pulumi.RunFunc, opts ...Option) (*Stack, error) {
 	return open(ctx, stackName, program, true, opts)
 }
 
-// Open selects an existing stack (ErrStackNotFound if there is none), then applies
-// WithConfig. Use it for verbs that must not create a stack: destroy, outputs, cancel.
+// Open selects an existing stack (ErrStackNotFound if there is none), like New
+// otherwise. Use it for verbs that must not create a stack: destroy, outputs, cancel.
 func Open(ctx context.Context, stackName string, program pulumi.RunFunc, opts ...Option) (*Stack, error) {
 	return open(ctx, stackName, program, false, opts)
 }
 
 func open(ctx context.Context, name string, program pulumi.RunFunc, create bool, opts []Option) (*Stack, error) {
-	o, err := resolve(opts)
+	o, err := resolve(name, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -49,7 +55,8 @@ func open(ctx context.Context, name string, program pulumi.RunFunc, create bool,
 		if err := validate(o.cfg, name); err != nil {
 			return nil, err
 		}
-		s.redact = secretValues(o.cfg.Settings())
+		s.pending = o.cfg.Settings()
+		s.redact = secretValues(s.pending)
 	}
 	if s.cmd, err = newCommand(o); err != nil {
 		return nil, err
@@ -87,11 +94,6 @@ func open(ctx context.Context, name string, program pulumi.RunFunc, create bool,
 	}
 	if err != nil {
 		return nil, classify("select", name, err, nil, s.redact)
-	}
-	if o.cfg != nil {
-		if err := s.writeConfig(ctx, o.cfg.Settings()); err != nil {
-			return nil, err
-		}
 	}
 	return s, nil
 }
@@ -186,22 +188,30 @@ func (s *Stack) setSetting(ctx context.Context, key, value string) error {
 }
 
 // storedConfig reads the stack's pachdeploy settings without decrypting secrets (they
-// come back as [secret]).
-func (s *Stack) storedConfig(ctx context.Context) (map[string]string, error) {
+// come back as [secret]), and the keys stored in plain text.
+func (s *Stack) storedConfig(ctx context.Context) (raw map[string]string, plaintext []string, err error) {
 	out, err := s.cli(ctx, nil, "config", "--json")
 	if err != nil {
-		return nil, classify("config", s.name, err, nil, s.redact)
+		return nil, nil, classify("config", s.name, err, nil, s.redact)
 	}
 	return parseConfigValues(out)
 }
 
-// checkStoredConfig validates the stack's stored settings before the engine starts
-// (a stack with none is told to set the cloud), returning every problem at once.
-func (s *Stack) checkStoredConfig(ctx context.Context) error {
-	raw, err := s.storedConfig(ctx)
+// checkSettings brings the stack's settings up to date (see syncSettings) and, unless
+// pending settings (validated by New) will be used, validates the stored ones before
+// the engine starts (a stack with none is told to set the cloud), returning every
+// problem at once. A secret setting stored in plain text is refused.
+func (s *Stack) checkSettings(ctx context.Context) error {
+	if s.pending != nil {
+		return nil
+	}
+	if err := s.syncSettings(ctx); err != nil {
+		return err
+	}
+	raw, plaintext, err := s.storedConfig(ctx)
 	if err != nil {
 		return err
 	}
-	_, err = config.Resolve(raw, Project, s.name)
+	_, err = config.ResolveStored(raw, plaintext, Project, s.name)
 	return err
 }

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/pachdeploy/pachdeploy/stacks/config"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 )
 
@@ -186,25 +187,27 @@ func parseConfigKeys(out string) ([]string, error) {
 	return keys, nil
 }
 
-// parseConfigValues returns the pachdeploy settings of `pulumi config --json`, bare keys;
-// secrets read [secret].
-func parseConfigValues(out string) (map[string]string, error) {
+// parseConfigValues returns the pachdeploy settings of `pulumi config --json`, bare keys
+// (secrets read [secret]), and the keys stored in plain text.
+func parseConfigValues(out string) (raw map[string]string, plaintext []string, err error) {
 	m, err := parseConfig(out)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	raw := map[string]string{}
+	raw = map[string]string{}
 	for k, e := range m {
-		bare, ok := strings.CutPrefix(k, "pachdeploy:")
+		bare, ok := strings.CutPrefix(k, config.Namespace+":")
 		if !ok {
 			continue
 		}
 		switch {
 		case e.Secret:
 			raw[bare] = secretMark
+			continue
 		case e.Value != nil:
 			raw[bare] = *e.Value
 		}
+		plaintext = append(plaintext, bare)
 	}
-	return raw, nil
+	return raw, plaintext, nil
 }

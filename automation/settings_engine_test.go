@@ -1,0 +1,201 @@
+package automation
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/pachdeploy/pachdeploy/stacks/config"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// failingRegion makes regionProgram fail: an up with it is a failed up.
+const failingRegion = "eu-central-1"
+
+// regionProgram is tinyProgram that fails when pachdeploy:region is failingRegion.
+func regionProgram(ctx *pulumi.Context) error {
+	if r, _ := ctx.GetConfig("pachdeploy:region"); r == failingRegion {
+		return errors.New("the cloud refused the region")
+	}
+	return tinyProgram(ctx)
+}
+
+func awsIn(region string) Option {
+	return WithConfig(&config.Config{Cloud: config.AWS, Region: region, EnterpriseLicenseKey: "license-sekrit-1234"})
+}
+
+// storedRegion reads the region a stack holds, through a fresh Open without settings
+// (which first brings the stack's settings up to date from the backend).
+func storedRegion(t *testing.T, opts []Option) string {
+	t.Helper()
+	ctx := context.Background()
+	s, err := Open(ctx, "dev", regionProgram, append(slices.Clone(opts), WithConfig(nil))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.syncSettings(ctx); err != nil {
+		t.Fatal(err)
+	}
+	raw, plaintext, err := s.storedConfig(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if raw["enterpriseLicenseKey"] != secretMark || strings.Contains(strings.Join(plaintext, ","), "enterpriseLicenseKey") {
+		t.Errorf("the license is not stored as a secret: %v", raw)
+	}
+	return raw["region"]
+}
+
+// TestEngine_SettingsKeptOnlyOnceTheEngineAcceptsAnUp: settings become the stack's once
+// the engine accepts an up with them. A preview and an up refused by the lock leave the
+// stack's settings exactly as they were; an up the engine ran keeps them even if it
+// failed (resources may reflect them), and every machine then agrees.
+func TestEngine_SettingsKeptOnlyOnceTheEngineAcceptsAnUp(t *testing.T) {
+	stateDir, opts := engine(t, "")
+	ctx := context.Background()
+	s, err := New(ctx, "dev", regionProgram, append(opts, awsIn("us-west-2"))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Up(ctx); err != nil {
+		t.Fatal(err)
+	}
+	settingsFile := s.settingsFile()
+	before, err := os.ReadFile(settingsFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	for _, tt := range []struct {
+		name string
+		run  func(s *Stack) error
+		want error
+	}{
+		{"preview", func(s *Stack) error { _, err := s.Preview(ctx); return err }, nil},
+		{"up refused by the lock", func(s *Stack) error {
+			lock := filepath.Join(stateDir, "backend", ".pulumi", "locks", "organization", Project, "dev", "held.json")
+			writeFile(t, lock, `{"pid":1,"username":"other","hostname":"ci","timestamp":"2026-12-02T00:00:00Z"}`)
+			defer os.Remove(lock)
+			_, err := s.Up(ctx)
+			return err
+		}, ErrConcurrentUpdate},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			other, err := New(ctx, "dev", regionProgram, append(opts, awsIn("ap-south-1"))...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = tt.run(other)
+			if (tt.want == nil) != (err == nil) || tt.want != nil && !errors.Is(err, tt.want) {
+				t.Fatalf("err = %v, want %v", err, tt.want)
+			}
+			after, err := os.ReadFile(settingsFile)
+			if err != nil || string(after) != string(before) {
+				t.Errorf("the stack file changed:\n%s\nwant:\n%s", after, before)
+			}
+			if got := storedRegion(t, opts); got != "us-west-2" {
+				t.Errorf("stored region %q after a %s, want us-west-2", got, tt.name)
+			}
+		})
+	}
+
+	for _, tt := range []struct {
+		region string
+		want   error
+	}{{failingRegion, ErrOperationFailed}, {"ap-south-1", nil}} {
+		next, err := New(ctx, "dev", regionProgram, append(opts, awsIn(tt.region))...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := next.Up(ctx); !errors.Is(err, tt.want) {
+			t.Fatalf("up in %s: %v, want %v", tt.region, err, tt.want)
+		}
+		if got := storedRegion(t, opts); got != tt.region {
+			t.Errorf("stored region %q after an up the engine ran, want %s", got, tt.region)
+		}
+		another := append(slices.Clone(opts), WithStateDir(t.TempDir()),
+			WithBackend("file://"+filepath.ToSlash(filepath.Join(stateDir, "backend"))))
+		if got := storedRegion(t, another); got != tt.region {
+			t.Errorf("another machine sees region %q, want %s", got, tt.region)
+		}
+	}
+}
+
+// TestEngine_SettingsFoundFromAnyMachine: another machine (its own state directory, so
+// its own workspaces), another spelling of the backend URL, or CI sees the settings of
+// the last succeeded up, with the license still a secret; destroy's retention run does
+// not leak its deleteDataOnDestroy into them.
+func TestEngine_SettingsFoundFromAnyMachine(t *testing.T) {
+	_, opts := engine(t, "")
+	ctx := context.Background()
+	backend := "file://" + filepath.ToSlash(t.TempDir())
+	first := append(slices.Clone(opts), WithBackend(backend+"/"))
+	s, err := New(ctx, "dev", regionProgram, append(first, awsIn("eu-west-1"))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Up(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// Destroy with DeleteData first records the bucket's retention through a targeted up
+	// with deleteDataOnDestroy set, then restores the setting.
+	if _, err := s.Destroy(ctx, DestroyOptions{DeleteData: true}); err != nil {
+		t.Fatal(err)
+	}
+
+	ci := append(slices.Clone(opts), WithStateDir(t.TempDir()), WithBackend(backend))
+	if got := storedRegion(t, ci); got != "eu-west-1" {
+		t.Fatalf("another machine sees region %q, want eu-west-1", got)
+	}
+	other, err := Open(ctx, "dev", regionProgram, append(ci, WithConfig(nil))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pre, err := other.Preview(ctx)
+	if err != nil {
+		t.Fatalf("preview from another machine: %v", err)
+	}
+	if pre.Totals["create"] == 0 {
+		t.Errorf("preview after destroy: %v, want the resources to be created again", pre.Totals)
+	}
+	raw, _, err := other.storedConfig(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, set := raw["deleteDataOnDestroy"]; set {
+		t.Errorf("destroy's retention setting became a stack setting: %v", raw)
+	}
+}
+
+// TestEngine_DamagedStateSaysHowToRecover: a state file cut short is ErrDamagedState,
+// with the way back through the .bak and the history.
+func TestEngine_DamagedStateSaysHowToRecover(t *testing.T) {
+	stateDir, opts := engine(t, "")
+	ctx := context.Background()
+	s, err := New(ctx, "dev", tinyProgram, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Up(ctx); err != nil {
+		t.Fatal(err)
+	}
+	state := filepath.Join(stateDir, "backend", ".pulumi", "stacks", Project, "dev.json")
+	b, err := os.ReadFile(state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, state, string(b[:len(b)/2]))
+	_, err = s.Preview(ctx)
+	if !errors.Is(err, ErrDamagedState) {
+		t.Fatalf("err = %v, want ErrDamagedState", err)
+	}
+	for _, want := range []string{".json.bak", ".pulumi/history", "pulumi stack import --file"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q: %v", want, err)
+		}
+	}
+}
