@@ -130,7 +130,8 @@ func ExitCode(err error) int {
 	switch {
 	case err == nil:
 		return ExitOK
-	case errors.As(err, &usage), errors.As(err, &invalid), errors.Is(err, automation.ErrNoPassphrase):
+	case errors.As(err, &usage), errors.As(err, &invalid), errors.Is(err, automation.ErrNoPassphrase),
+		errors.Is(err, automation.ErrInvalidConfig):
 		return ExitUsage
 	case errors.Is(err, automation.ErrConcurrentUpdate):
 		return ExitLocked
@@ -157,6 +158,13 @@ func NewRoot(ios IOStreams, deps Deps) *cobra.Command {
 		Short:         "Install Pachyderm on EKS, GKE or AKS with Pulumi",
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Args:          noArgs,
+		RunE:          func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			var p rules.Problems
+			p.Add("--stack", g.Stack, rules.StackName(g.Stack))
+			return p.Err()
+		},
 	}
 	root.SetIn(ios.In)
 	root.SetOut(ios.Out)
@@ -165,14 +173,26 @@ func NewRoot(ios IOStreams, deps Deps) *cobra.Command {
 	f := root.PersistentFlags()
 	f.StringVar(&g.Stack, "stack", "dev", "stack name")
 	f.StringVar(&g.Cloud, "cloud", "", "aws, gcp or azure; with no --config, the stack gets that cloud's defaults (replacing its pachdeploy settings)")
-	f.StringVar(&g.Backend, "backend", "", "state backend URL: file://DIR, s3://, gs://, azblob:// or Pulumi Cloud (default $PULUMI_BACKEND_URL, else a local directory)")
-	f.StringVar(&g.SecretsProvider, "secrets-provider", "", "secrets provider for a new stack: passphrase (default), awskms://, gcpkms://, azurekeyvault://")
-	f.StringVar(&g.ConfigFile, "config", "", "YAML file of pachdeploy settings; replaces the stack's pachdeploy settings")
+	f.StringVar(&g.Backend, "backend", "", "state backend URL: file:///ABSOLUTE/DIR, file://~/DIR, s3://, gs://, azblob:// or Pulumi Cloud (default $PULUMI_BACKEND_URL, else a local directory)")
+	f.StringVar(&g.SecretsProvider, "secrets-provider", "", "secrets provider for a new stack: passphrase (default), awskms://, gcpkms://, azurekeyvault://, hashivault://")
+	f.StringVar(&g.ConfigFile, "config", "", "YAML file of pachdeploy settings (or a Pulumi stack file) for plan, preview, up and graph; an up that succeeds makes them the stack's settings")
 	f.BoolVar(&g.Yes, "yes", false, "do not ask for confirmation (required when stdin is not a terminal)")
 	f.StringVar(&g.Format, "format", "text", "output format: text, json (preview also markdown; graph mermaid or dot)")
 	root.AddCommand(newPlanCmd(g), newPreviewCmd(g), newUpCmd(g), newRefreshCmd(g), newDestroyCmd(g),
 		newOutputsCmd(g), newGraphCmd(g), newDoctorCmd(g), newCancelCmd(g))
 	return root
+}
+
+// noArgs refuses positional arguments as bad usage (exit 2), naming the unknown
+// command for the root.
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	if !cmd.HasParent() {
+		return usagef("unknown command %q: run `pachdeploy --help` for the commands", args[0])
+	}
+	return usagef("%s takes no arguments, got %q: flags start with --", cmd.CommandPath(), args)
 }
 
 // globalOptions are the flags every command shares.
@@ -203,26 +223,52 @@ func (g *globalOptions) request(create bool, progress bool) (StackRequest, error
 	return r, nil
 }
 
-// settings parses --config and --cloud into a Config, or nil when neither is given.
+// settings reads --config and --cloud into a Config, or nil when neither is given.
+// Every problem is reported at once, and the settings must make a valid offline plan
+// (the program's own checks), so nothing is created from settings the program refuses.
 func (g *globalOptions) settings() (*config.Config, error) {
-	raw, err := g.rawSettings()
-	var fileProblems *rules.Error
-	if (err != nil && !errors.As(err, &fileProblems)) || raw == nil {
+	raw, err := g.checkedSettings()
+	if raw == nil || err != nil {
 		return nil, err
 	}
-	cfg, err := config.Parse(raw)
-	if fileProblems == nil {
-		return cfg, err
+	if g.Deps.Plan != nil {
+		if _, err := g.Deps.Plan(raw, g.Stack); err != nil {
+			var invalid *rules.Error
+			if errors.As(err, &invalid) {
+				return nil, err
+			}
+			return nil, usagef("these settings do not make a valid deployment (checked offline, nothing was created): %v", err)
+		}
 	}
-	var p rules.Problems = fileProblems.Problems
-	var parseProblems *rules.Error
-	if errors.As(err, &parseProblems) {
-		p = append(p, parseProblems.Problems...)
+	return config.Parse(raw)
+}
+
+// checkedSettings reads --config and --cloud (nil when neither is given) and checks
+// them against every config rule, reporting the file's problems and the settings' own
+// together as one *rules.Error.
+func (g *globalOptions) checkedSettings() (map[string]string, error) {
+	raw, err := g.rawSettings()
+	if raw == nil {
+		return nil, err
 	}
-	return nil, p.Err()
+	var p rules.Problems
+	var invalid *rules.Error
+	if errors.As(err, &invalid) {
+		p = append(p, invalid.Problems...)
+	} else if err != nil {
+		return nil, err
+	}
+	if _, err := config.Resolve(raw, automation.Project, g.Stack); errors.As(err, &invalid) {
+		p = append(p, invalid.Problems...)
+	}
+	if err := p.Err(); err != nil {
+		return nil, err
+	}
+	return raw, nil
 }
 
 // rawSettings reads --config and applies --cloud over it; nil when neither is given.
+// The file's problems come back as a *rules.Error with the settings that could be read.
 func (g *globalOptions) rawSettings() (map[string]string, error) {
 	if g.ConfigFile == "" && g.Cloud == "" {
 		return nil, nil
@@ -230,23 +276,50 @@ func (g *globalOptions) rawSettings() (map[string]string, error) {
 	raw := map[string]string{}
 	var err error
 	if g.ConfigFile != "" {
-		raw, err = readSettingsFile(g.ConfigFile)
+		var notes []string
+		raw, notes, err = config.ReadFile(g.ConfigFile)
+		for _, n := range notes {
+			fmt.Fprintf(g.IO.ErrOut, "note: %s: %s\n", g.ConfigFile, n)
+		}
 		if raw == nil {
 			return nil, err
 		}
 	}
 	if g.Cloud != "" {
+		if c, set := raw["cloud"]; set && c != g.Cloud {
+			return nil, usagef("--cloud %s conflicts with cloud: %s in %s: give one of them", g.Cloud, c, g.ConfigFile)
+		}
 		raw["cloud"] = g.Cloud
 	}
 	return raw, err
 }
 
+// refuseSettings rejects --config and --cloud on verbs that use the stack's stored
+// settings, instead of ignoring them.
+func (g *globalOptions) refuseSettings(verb string) error {
+	if g.ConfigFile != "" || g.Cloud != "" {
+		return usagef("%s uses the stack's own settings: --config and --cloud go with plan, preview, up and graph", verb)
+	}
+	return nil
+}
+
+// format is the output format: --format, or json with --json (they must agree).
+func (g *globalOptions) format(cmd *cobra.Command, asJSON bool) (string, error) {
+	if asJSON && cmd.Flags().Changed("format") && g.Format != "json" {
+		return "", usagef("--json conflicts with --format %s: give one of them", g.Format)
+	}
+	if asJSON {
+		return "json", nil
+	}
+	return g.Format, nil
+}
+
 // checkFormat rejects formats the command does not support.
-func (g *globalOptions) checkFormat(allowed ...string) error {
+func checkFormat(format string, allowed ...string) error {
 	for _, f := range allowed {
-		if g.Format == f {
+		if format == f {
 			return nil
 		}
 	}
-	return usagef("--format %q is not supported here: use one of %v", g.Format, allowed)
+	return usagef("--format %q is not supported here: use one of %v", format, allowed)
 }

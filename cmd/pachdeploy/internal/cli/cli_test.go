@@ -23,6 +23,7 @@ type fakeDriver struct {
 	err     error // returned by every operation
 	destroy automation.DestroyOptions
 	outputs []automation.Output
+	empty   bool // Up reports nothing, as when the engine refused it
 }
 
 func (f *fakeDriver) Preview(context.Context) (*automation.PreviewResult, error) {
@@ -35,6 +36,9 @@ func (f *fakeDriver) Preview(context.Context) (*automation.PreviewResult, error)
 
 func (f *fakeDriver) Up(context.Context) (*automation.UpResult, error) {
 	f.calls = append(f.calls, "up")
+	if f.empty {
+		return &automation.UpResult{Report: automation.Report{Operation: "up", Totals: map[string]int{}}}, f.err
+	}
 	return &automation.UpResult{Report: automation.Report{Operation: "up", Totals: map[string]int{"create": 2}}}, f.err
 }
 

@@ -39,16 +39,14 @@ func newDoctorCmd(g *globalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "doctor",
 		Short: "Check the Pulumi CLI, provider plugins, cloud credentials, kubeconfig helper and passphrase",
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE: func(*cobra.Command, []string) error {
-			o.Cloud, o.Backend, o.SecretsProvider = g.Cloud, g.Backend, g.SecretsProvider
-			if o.Cloud == "" && g.ConfigFile != "" {
-				raw, err := readSettingsFile(g.ConfigFile)
-				if err != nil {
-					return err
-				}
-				o.Cloud = raw["cloud"]
+			o.Backend, o.SecretsProvider = g.Backend, g.SecretsProvider
+			raw, err := g.rawSettings()
+			if err != nil {
+				return err
 			}
+			o.Cloud = raw["cloud"]
 			o.defaults(g.Deps.Env)
 			return runDoctor(g, o)
 		},

@@ -12,39 +12,40 @@ func newPlanCmd(g *globalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "plan",
 		Short: "Show the resources a stack would have, offline (no cloud, no credentials, no Pulumi CLI)",
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if asJSON {
-				g.Format = "json"
+			format, err := g.format(cmd, asJSON)
+			if err != nil {
+				return err
 			}
-			return runPlan(g)
+			return runPlan(g, format)
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object (same as --format json)")
 	return cmd
 }
 
-// offlinePlan builds the plan from --config and --cloud.
+// offlinePlan builds the plan from --config and --cloud, after checking them.
 func (g *globalOptions) offlinePlan() (Plan, error) {
-	raw, err := g.rawSettings()
-	if err != nil {
+	raw, err := g.checkedSettings()
+	switch {
+	case err != nil:
 		return nil, err
-	}
-	if raw["cloud"] == "" {
+	case raw == nil:
 		return nil, usagef("the offline plan needs a cloud: give --cloud aws|gcp|azure or a --config that sets cloud")
 	}
 	return g.Deps.Plan(raw, g.Stack)
 }
 
-func runPlan(g *globalOptions) error {
-	if err := g.checkFormat("text", "json"); err != nil {
+func runPlan(g *globalOptions, format string) error {
+	if err := checkFormat(format, "text", "json"); err != nil {
 		return err
 	}
 	p, err := g.offlinePlan()
 	if err != nil {
 		return err
 	}
-	if g.Format == "json" {
+	if format == "json" {
 		return writeJSON(g.IO.Out, p)
 	}
 	return p.WriteTree(g.IO.Out)
@@ -54,16 +55,16 @@ func newGraphCmd(g *globalOptions) *cobra.Command {
 	return &cobra.Command{
 		Use:   "graph",
 		Short: "Draw resources and dependencies (--format mermaid|dot) from the offline plan (--cloud/--config) or the stack's state",
-		Args:  cobra.NoArgs,
-		RunE:  func(cmd *cobra.Command, _ []string) error { return runGraph(cmd.Context(), g) },
+		Args:  noArgs,
+		RunE:  func(cmd *cobra.Command, _ []string) error { return runGraph(cmd.Context(), g, g.Format) },
 	}
 }
 
-func runGraph(ctx context.Context, g *globalOptions) error {
-	if g.Format == "text" {
-		g.Format = "mermaid"
+func runGraph(ctx context.Context, g *globalOptions, format string) error {
+	if format == "text" {
+		format = "mermaid"
 	}
-	if err := g.checkFormat("mermaid", "dot"); err != nil {
+	if err := checkFormat(format, "mermaid", "dot"); err != nil {
 		return err
 	}
 	var nodes []graph.Node
@@ -86,7 +87,7 @@ func runGraph(ctx context.Context, g *globalOptions) error {
 			nodes = append(nodes, graph.Node{URN: r.URN, Type: r.Type, Name: r.Name, Parent: r.Parent, DependsOn: r.DependsOn})
 		}
 	}
-	if g.Format == "dot" {
+	if format == "dot" {
 		return graph.DOT(g.IO.Out, nodes)
 	}
 	return graph.Mermaid(g.IO.Out, nodes)

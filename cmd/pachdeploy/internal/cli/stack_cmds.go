@@ -12,13 +12,13 @@ func newPreviewCmd(g *globalOptions) *cobra.Command {
 	return &cobra.Command{
 		Use:   "preview",
 		Short: "Show what up would change (--format markdown for a pull request comment)",
-		Args:  cobra.NoArgs,
-		RunE:  func(cmd *cobra.Command, _ []string) error { return runPreview(cmd.Context(), g) },
+		Args:  noArgs,
+		RunE:  func(cmd *cobra.Command, _ []string) error { return runPreview(cmd.Context(), g, g.Format) },
 	}
 }
 
-func runPreview(ctx context.Context, g *globalOptions) error {
-	if err := g.checkFormat("text", "json", "markdown"); err != nil {
+func runPreview(ctx context.Context, g *globalOptions, format string) error {
+	if err := checkFormat(format, "text", "json", "markdown"); err != nil {
 		return err
 	}
 	d, err := g.open(ctx, g.givesSettings(), false)
@@ -29,7 +29,7 @@ func runPreview(ctx context.Context, g *globalOptions) error {
 	if err != nil {
 		return err
 	}
-	switch g.Format {
+	switch format {
 	case "markdown":
 		return automation.RenderMarkdown(g.IO.Out, res)
 	case "json":
@@ -43,13 +43,13 @@ func newUpCmd(g *globalOptions) *cobra.Command {
 	return &cobra.Command{
 		Use:   "up",
 		Short: "Create or update the stack (previews and asks first unless --yes)",
-		Args:  cobra.NoArgs,
-		RunE:  func(cmd *cobra.Command, _ []string) error { return runUp(cmd.Context(), g) },
+		Args:  noArgs,
+		RunE:  func(cmd *cobra.Command, _ []string) error { return runUp(cmd.Context(), g, g.Format) },
 	}
 }
 
-func runUp(ctx context.Context, g *globalOptions) error {
-	if err := g.checkFormat("text", "json"); err != nil {
+func runUp(ctx context.Context, g *globalOptions, format string) error {
+	if err := checkFormat(format, "text", "json"); err != nil {
 		return err
 	}
 	if err := g.requireYesOrTerminal("update stack " + g.Stack); err != nil {
@@ -71,7 +71,7 @@ func runUp(ctx context.Context, g *globalOptions) error {
 	}
 	res, err := d.Up(ctx)
 	if res != nil {
-		if perr := g.printResult(&res.Report, res); perr != nil && err == nil {
+		if perr := g.printResult(format, &res.Report, res); perr != nil && err == nil {
 			err = perr
 		}
 	}
@@ -83,16 +83,19 @@ func newRefreshCmd(g *globalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "refresh",
 		Short: "Read every resource from the cloud and report drift",
-		Args:  cobra.NoArgs,
-		RunE:  func(cmd *cobra.Command, _ []string) error { return runRefresh(cmd.Context(), g, o) },
+		Args:  noArgs,
+		RunE:  func(cmd *cobra.Command, _ []string) error { return runRefresh(cmd.Context(), g, g.Format, o) },
 	}
 	cmd.Flags().BoolVar(&o.ClearPending, "clear-pending", false,
 		"drop pending creates of an interrupted update (check in the cloud what they did first)")
 	return cmd
 }
 
-func runRefresh(ctx context.Context, g *globalOptions, o automation.RefreshOptions) error {
-	if err := g.checkFormat("text", "json"); err != nil {
+func runRefresh(ctx context.Context, g *globalOptions, format string, o automation.RefreshOptions) error {
+	if err := checkFormat(format, "text", "json"); err != nil {
+		return err
+	}
+	if err := g.refuseSettings("refresh"); err != nil {
 		return err
 	}
 	if err := g.requireYesOrTerminal("refresh stack " + g.Stack); err != nil {
@@ -107,7 +110,7 @@ func runRefresh(ctx context.Context, g *globalOptions, o automation.RefreshOptio
 	}
 	res, err := d.Refresh(ctx, o)
 	if res != nil {
-		if perr := g.printResult(&res.Report, res); perr != nil && err == nil {
+		if perr := g.printResult(format, &res.Report, res); perr != nil && err == nil {
 			err = perr
 		}
 	}
@@ -119,16 +122,19 @@ func newDestroyCmd(g *globalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "destroy",
 		Short: "Delete the stack's resources; the data bucket is kept unless --delete-data",
-		Args:  cobra.NoArgs,
-		RunE:  func(cmd *cobra.Command, _ []string) error { return runDestroy(cmd.Context(), g, o) },
+		Args:  noArgs,
+		RunE:  func(cmd *cobra.Command, _ []string) error { return runDestroy(cmd.Context(), g, g.Format, o) },
 	}
 	cmd.Flags().BoolVar(&o.DeleteData, "delete-data", false,
 		"also delete the data bucket and everything in it (asks for the stack name on a terminal)")
 	return cmd
 }
 
-func runDestroy(ctx context.Context, g *globalOptions, o automation.DestroyOptions) error {
-	if err := g.checkFormat("text", "json"); err != nil {
+func runDestroy(ctx context.Context, g *globalOptions, format string, o automation.DestroyOptions) error {
+	if err := checkFormat(format, "text", "json"); err != nil {
+		return err
+	}
+	if err := g.refuseSettings("destroy"); err != nil {
 		return err
 	}
 	if err := g.requireYesOrTerminal("destroy stack " + g.Stack); err != nil {
@@ -152,10 +158,10 @@ func runDestroy(ctx context.Context, g *globalOptions, o automation.DestroyOptio
 	}
 	res, err := d.Destroy(ctx, o)
 	if res != nil {
-		if perr := g.printResult(&res.Report, res); perr != nil && err == nil {
+		if perr := g.printResult(format, &res.Report, res); perr != nil && err == nil {
 			err = perr
 		}
-		if g.Format == "text" && err == nil {
+		if format == "text" && err == nil {
 			if res.DataKept {
 				fmt.Fprintln(g.IO.Out, "The data bucket was kept; these resources are no longer managed by the stack:")
 				for _, urn := range res.Retained {
@@ -177,12 +183,13 @@ func newOutputsCmd(g *globalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "outputs",
 		Short: "Print the stack outputs (secrets as [secret] unless --show-secrets)",
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if asJSON {
-				g.Format = "json"
+			format, err := g.format(cmd, asJSON)
+			if err != nil {
+				return err
 			}
-			return runOutputs(cmd.Context(), g, o)
+			return runOutputs(cmd.Context(), g, format, o)
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON (same as --format json)")
@@ -190,8 +197,11 @@ func newOutputsCmd(g *globalOptions) *cobra.Command {
 	return cmd
 }
 
-func runOutputs(ctx context.Context, g *globalOptions, o automation.OutputsOptions) error {
-	if err := g.checkFormat("text", "json"); err != nil {
+func runOutputs(ctx context.Context, g *globalOptions, format string, o automation.OutputsOptions) error {
+	if err := checkFormat(format, "text", "json"); err != nil {
+		return err
+	}
+	if err := g.refuseSettings("outputs"); err != nil {
 		return err
 	}
 	d, err := g.open(ctx, false, false)
@@ -202,7 +212,7 @@ func runOutputs(ctx context.Context, g *globalOptions, o automation.OutputsOptio
 	if err != nil {
 		return err
 	}
-	if g.Format == "json" {
+	if format == "json" {
 		return writeJSON(g.IO.Out, outs)
 	}
 	printOutputs(g.IO.Out, outs)
@@ -217,7 +227,7 @@ func newCancelCmd(g *globalOptions) *cobra.Command {
 		Long: "Recovery after a killed run: removes the stack's lock (pulumi cancel). Resources being changed " +
 			"when the run died become pending operations; --clear-pending also drops those from the state " +
 			"(export, edit, import). Check in the cloud console what they did first.",
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runCancel(cmd.Context(), g, clearPending) },
 	}
 	cmd.Flags().BoolVar(&clearPending, "clear-pending", false, "also remove pending operations from the state")
@@ -225,6 +235,9 @@ func newCancelCmd(g *globalOptions) *cobra.Command {
 }
 
 func runCancel(ctx context.Context, g *globalOptions, clearPending bool) error {
+	if err := g.refuseSettings("cancel"); err != nil {
+		return err
+	}
 	if err := g.requireYesOrTerminal("cancel the update of stack " + g.Stack); err != nil {
 		return err
 	}
@@ -263,8 +276,12 @@ func (g *globalOptions) open(ctx context.Context, create, progress bool) (Driver
 }
 
 // printResult prints an operation's result as text (the report) or JSON (all of it).
-func (g *globalOptions) printResult(r *automation.Report, full any) error {
-	if g.Format == "json" {
+// An operation refused before the engine started (a held lock) has no result to print.
+func (g *globalOptions) printResult(format string, r *automation.Report, full any) error {
+	if len(r.Changes) == 0 && len(r.Totals) == 0 && len(r.Warnings) == 0 {
+		return nil
+	}
+	if format == "json" {
 		return writeJSON(g.IO.Out, full)
 	}
 	printReport(g.IO.Out, r)
