@@ -24,6 +24,8 @@ var (
 	ErrInvalidConfig = errors.New("the stack's settings are invalid")
 	// ErrDamagedState: the backend holds a state the Pulumi CLI cannot read.
 	ErrDamagedState = errors.New("the stack's state cannot be read")
+	// ErrWrongPassphrase: the passphrase does not decrypt the stack's secrets.
+	ErrWrongPassphrase = errors.New("the passphrase does not decrypt the stack's secrets")
 )
 
 // Error is a failed stack operation. It carries the engine's error diagnostics (secret
@@ -69,6 +71,9 @@ func (e *Error) Error() string {
 			"(.pulumi/stacks/<project>/<stack>.json.bak) and one per update under .pulumi/history/<project>/<stack>/: " +
 			"check the newest one, then `pulumi stack import --file FILE`. Other backends keep the history too " +
 			"(`pulumi stack history`, `pulumi stack export --version N`).")
+	case ErrWrongPassphrase:
+		fmt.Fprintf(&b, "\nSet %s (or %s) to the passphrase the stack was created with; nothing was changed.",
+			EnvPassphrase, EnvPassphraseFile)
 	case ErrInvalidConfig:
 		b.WriteString("\nFix these settings (`pachdeploy plan` checks them offline) and run again; nothing was changed.")
 	case ErrStackNotFound:
@@ -129,6 +134,8 @@ func classify(op, stack string, err error, diagnostics []string, r redactor) err
 		e.Kind = ErrConcurrentUpdate
 	case auto.IsSelectStack404Error(err) || containsAny(text, notFoundTexts):
 		e.Kind = ErrStackNotFound
+	case containsAny(strings.Join(diagnostics, "\n")+text, []string{"incorrect passphrase"}):
+		e.Kind = ErrWrongPassphrase
 	case containsAny(text, damagedTexts):
 		e.Kind = ErrDamagedState
 	case containsAny(strings.Join(diagnostics, "\n")+text, []string{invalidConfigText}):

@@ -45,7 +45,7 @@ func (s *Stack) runEngine(ctx context.Context, op string, live bool,
 	case <-time.After(eventsGrace):
 	}
 	rep.Duration = time.Since(start)
-	return rep, c.accepted.Load(), classify(op, s.name, err, c.errors, s.redact)
+	return rep, c.accepted.Load(), s.classify(op, err, c.errors)
 }
 
 // Preview reports what Up would change, and any pending operations left by an
@@ -250,7 +250,7 @@ type OutputsOptions struct {
 func (s *Stack) Outputs(ctx context.Context, o OutputsOptions) ([]Output, error) {
 	out, err := s.stack.Outputs(ctx)
 	if err != nil {
-		return nil, classify("outputs", s.name, err, nil, s.redact)
+		return nil, s.classify("outputs", err, nil)
 	}
 	return redactOutputs(out, o.ShowSecrets), nil
 }
@@ -272,5 +272,5 @@ func redactOutputs(m auto.OutputMap, show bool) []Output {
 // a recovery step for a lock left by a killed run: resources being changed when the run
 // died become pending operations. Nothing calls it unless asked.
 func (s *Stack) Cancel(ctx context.Context) error {
-	return classify("cancel", s.name, s.stack.Cancel(ctx), nil, s.redact)
+	return s.classify("cancel", s.stack.Cancel(ctx), nil)
 }

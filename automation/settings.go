@@ -93,6 +93,9 @@ func (s *Stack) withSettings(ctx context.Context, keep bool, op func() (accepted
 		return err
 	}
 	accepted, opErr := op()
+	if errors.Is(opErr, ErrWrongPassphrase) {
+		return opErr // s.classify dropped the stack file: nothing to put back
+	}
 	if !keep || !accepted {
 		if err := s.restoreSettings(before); err != nil && opErr == nil {
 			opErr = err
@@ -131,7 +134,7 @@ func (s *Stack) markSynced(u auto.UpdateSummary) {
 func (s *Stack) syncSettings(ctx context.Context) error {
 	history, err := s.stack.History(ctx, historyDepth, 1)
 	if err != nil {
-		return classify("history", s.name, err, nil, s.redact)
+		return s.classify("history", err, nil)
 	}
 	for _, u := range history {
 		// The Automation API quotes the message it passes on.
@@ -161,4 +164,18 @@ func settingsOf(cfg auto.ConfigMap) map[string]config.Setting {
 		}
 	}
 	return out
+}
+
+// classify is the package's classify for this stack. A wrong passphrase also drops the
+// workspace's stack file and sync mark: run with that passphrase, the CLI may have made
+// the file a salt of its own, which would refuse the right passphrase afterwards. The
+// file is a cache here (settings come back from the backend's history).
+func (s *Stack) classify(op string, err error, diagnostics []string) error {
+	err = classify(op, s.name, err, diagnostics, s.redact)
+	if errors.Is(err, ErrWrongPassphrase) && s.stack.Workspace() != nil {
+		_ = os.Remove(s.settingsFile())
+		_ = os.Remove(s.syncedFile())
+		s.applied = snapshot{}
+	}
+	return err
 }

@@ -199,3 +199,40 @@ func TestEngine_DamagedStateSaysHowToRecover(t *testing.T) {
 		}
 	}
 }
+
+// TestEngine_WrongPassphraseDoesNotPoisonTheWorkspace: a run with a wrong passphrase on a
+// new machine fails with ErrWrongPassphrase, and the right passphrase works afterwards
+// (the CLI had written a salt of the wrong passphrase into the workspace before).
+func TestEngine_WrongPassphraseDoesNotPoisonTheWorkspace(t *testing.T) {
+	stateDir, opts := engine(t, "")
+	ctx := context.Background()
+	// No secret setting: the history then decrypts with any passphrase, and only the
+	// state's secrets (the password) tell a wrong one.
+	s, err := New(ctx, "dev", tinyProgram, append(slices.Clone(opts), WithConfig(&config.Config{Cloud: config.AWS}))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Up(ctx); err != nil {
+		t.Fatal(err)
+	}
+	machine := append(slices.Clone(opts), WithStateDir(t.TempDir()), WithConfig(nil),
+		WithBackend("file://"+filepath.ToSlash(filepath.Join(stateDir, "backend"))))
+	wrong, err := Open(ctx, "dev", tinyProgram, append(slices.Clone(machine), WithEnv(map[string]string{EnvPassphrase: "not-it"}))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := wrong.Preview(ctx); !errors.Is(err, ErrWrongPassphrase) {
+		t.Fatalf("preview with a wrong passphrase: %v, want ErrWrongPassphrase", err)
+	}
+	right, err := Open(ctx, "dev", tinyProgram, machine...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pre, err := right.Preview(ctx)
+	if err != nil {
+		t.Fatalf("preview with the right passphrase afterwards: %v", err)
+	}
+	if len(pre.Changes) != 0 {
+		t.Errorf("preview with the right passphrase: changes %+v, want none", pre.Changes)
+	}
+}

@@ -143,7 +143,7 @@ func (s *Stack) cli(ctx context.Context, stdin io.Reader, args ...string) (strin
 func (s *Stack) writeConfig(ctx context.Context, settings map[string]config.Setting) error {
 	out, err := s.cli(ctx, nil, "config", "--json")
 	if err != nil {
-		return classify("config", s.name, err, nil, s.redact)
+		return s.classify("config", err, nil)
 	}
 	current, err := parseConfigKeys(out)
 	if err != nil {
@@ -159,7 +159,7 @@ func (s *Stack) writeConfig(ctx context.Context, settings map[string]config.Sett
 	}
 	if len(stale) > 0 {
 		if _, err := s.cli(ctx, nil, append([]string{"config", "rm-all"}, stale...)...); err != nil {
-			return classify("config", s.name, err, nil, s.redact)
+			return s.classify("config", err, nil)
 		}
 	}
 	plain := []string{"config", "set-all"}
@@ -167,7 +167,7 @@ func (s *Stack) writeConfig(ctx context.Context, settings map[string]config.Sett
 		key := config.Namespace + ":" + k
 		if v.Secret {
 			if _, err := s.cli(ctx, strings.NewReader(v.Value), "config", "set", "--secret", key); err != nil {
-				return classify("config", s.name, err, nil, s.redact)
+				return s.classify("config", err, nil)
 			}
 			continue
 		}
@@ -175,7 +175,7 @@ func (s *Stack) writeConfig(ctx context.Context, settings map[string]config.Sett
 	}
 	if len(plain) > 2 {
 		if _, err := s.cli(ctx, nil, plain...); err != nil {
-			return classify("config", s.name, err, nil, s.redact)
+			return s.classify("config", err, nil)
 		}
 	}
 	return nil
@@ -184,7 +184,7 @@ func (s *Stack) writeConfig(ctx context.Context, settings map[string]config.Sett
 // setSetting sets one non-secret pachdeploy setting.
 func (s *Stack) setSetting(ctx context.Context, key, value string) error {
 	_, err := s.cli(ctx, nil, "config", "set", config.Namespace+":"+key, value)
-	return classify("config", s.name, err, nil, s.redact)
+	return s.classify("config", err, nil)
 }
 
 // storedConfig reads the stack's pachdeploy settings without decrypting secrets (they
@@ -192,7 +192,7 @@ func (s *Stack) setSetting(ctx context.Context, key, value string) error {
 func (s *Stack) storedConfig(ctx context.Context) (raw map[string]string, plaintext []string, err error) {
 	out, err := s.cli(ctx, nil, "config", "--json")
 	if err != nil {
-		return nil, nil, classify("config", s.name, err, nil, s.redact)
+		return nil, nil, s.classify("config", err, nil)
 	}
 	return parseConfigValues(out)
 }

@@ -27,7 +27,7 @@ type Resource struct {
 func (s *Stack) export(ctx context.Context) (*apitype.DeploymentV3, error) {
 	out, err := s.cli(ctx, nil, "stack", "export")
 	if err != nil {
-		return nil, classify("export", s.name, err, nil, s.redact)
+		return nil, s.classify("export", err, nil)
 	}
 	var u apitype.UntypedDeployment
 	if err := json.Unmarshal([]byte(out), &u); err != nil {
@@ -116,7 +116,7 @@ func (s *Stack) lockedLocally() bool {
 func (s *Stack) ClearPendingOperations(ctx context.Context) ([]PendingOperation, error) {
 	out, err := s.cli(ctx, nil, "stack", "export")
 	if err != nil {
-		return nil, classify("export", s.name, err, nil, s.redact)
+		return nil, s.classify("export", err, nil)
 	}
 	var u apitype.UntypedDeployment
 	if err := json.Unmarshal([]byte(out), &u); err != nil {
@@ -151,7 +151,7 @@ func (s *Stack) ClearPendingOperations(ctx context.Context) ([]PendingOperation,
 		return nil, err
 	}
 	if _, err := s.cli(ctx, nil, "stack", "import", "--file", filepath.Base(file.Name())); err != nil {
-		return nil, classify("import", s.name, err, nil, s.redact)
+		return nil, s.classify("import", err, nil)
 	}
 	return removed, nil
 }

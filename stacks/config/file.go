@@ -3,6 +3,7 @@ package config
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -39,13 +40,9 @@ var stackFileKeys = map[string]string{
 // *rules.Error; the file is parsed strictly (see internal/strictyaml).
 func ReadFile(path string) (raw map[string]string, notes []string, err error) {
 	var p rules.Problems
-	data, err := os.ReadFile(path)
-	switch {
-	case err != nil:
-		p.Addf("--config", path, "must be a readable file: %v", err)
-		return nil, nil, p.Err()
-	case len(data) > maxFile:
-		p.Addf("--config", path, "is %d bytes long; a settings file has at most %d", len(data), maxFile)
+	data, err := readLimited(path, "a settings file")
+	if err != nil {
+		p.Add("--config", path, err)
 		return nil, nil, p.Err()
 	}
 	top, err := strictyaml.Parse(path, data)
@@ -187,4 +184,26 @@ func keyNames(n *yaml.Node) []string {
 		out = append(out, n.Content[i].Value)
 	}
 	return out
+}
+
+// readLimited reads a file of at most maxFile bytes (what, "a settings file", names it in
+// the error). It never reads more than that, so a device or a pipe that never ends
+// (/dev/zero, /dev/stdin left open) is refused instead of hanging.
+func readLimited(path, what string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("must be a readable file: %v", err)
+	}
+	defer f.Close()
+	if info, err := f.Stat(); err == nil && !info.Mode().IsRegular() {
+		return nil, fmt.Errorf("must be a regular file, not %s", info.Mode().Type())
+	}
+	data, err := io.ReadAll(io.LimitReader(f, maxFile+1))
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("must be a readable file: %v", err)
+	case len(data) > maxFile:
+		return nil, fmt.Errorf("is longer than %d bytes, the most %s may have", maxFile, what)
+	}
+	return data, nil
 }

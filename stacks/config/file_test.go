@@ -145,10 +145,27 @@ func TestReadFile_Strict(t *testing.T) {
 	}
 }
 
+// TestReadFile_LimitsSize: a file too long, or a device that never ends, is refused
+// without reading it all (a hang before).
 func TestReadFile_LimitsSize(t *testing.T) {
-	_, _, err := ReadFile(writeFile(t, "s.yaml", "cloud: aws\n# "+strings.Repeat("x", maxFile)+"\n"))
-	if err == nil || !strings.Contains(err.Error(), "a settings file has at most") {
-		t.Fatalf("err = %v", err)
+	for _, tt := range []struct{ name, path, want string }{
+		{"too long", writeFile(t, "s.yaml", "cloud: aws\n# "+strings.Repeat("x", maxFile)+"\n"), "the most a settings file may have"},
+		{"a device that never ends", "/dev/zero", "must be a regular file"},
+		{"a directory", t.TempDir(), "must be a regular file"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, err := os.Stat(tt.path); err != nil {
+				t.Skipf("%s: %v", tt.path, err)
+			}
+			_, _, err := ReadFile(tt.path)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want %q", err, tt.want)
+			}
+			_, err = Resolve(map[string]string{"cloud": "aws", "valuesFile": tt.path}, "p", "dev")
+			if err == nil || !strings.Contains(err.Error(), "valuesFile") {
+				t.Fatalf("valuesFile %s: err = %v", tt.path, err)
+			}
+		})
 	}
 }
 

@@ -2,7 +2,6 @@ package config
 
 import (
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/pachdeploy/pachdeploy/internal/rules"
@@ -121,15 +120,12 @@ func (c *Config) validateCloudSpecificKeys(p *rules.Problems) {
 	}
 }
 
-// readValuesFile loads a chart values file: a readable file of at most maxFile bytes,
+// readValuesFile loads a chart values file: a regular file of at most maxFile bytes,
 // strict YAML (see internal/strictyaml) whose top level is a map.
 func readValuesFile(path string) (map[string]any, error) {
-	b, err := os.ReadFile(path)
+	b, err := readLimited(path, "a values file")
 	if err != nil {
-		return nil, fmt.Errorf("must be a readable file: %v", err)
-	}
-	if len(b) > maxFile {
-		return nil, fmt.Errorf("is %d bytes long; a values file has at most %d", len(b), maxFile)
+		return nil, err
 	}
 	n, err := strictyaml.Parse(path, b)
 	if err != nil {

@@ -131,7 +131,7 @@ func ExitCode(err error) int {
 	case err == nil:
 		return ExitOK
 	case errors.As(err, &usage), errors.As(err, &invalid), errors.Is(err, automation.ErrNoPassphrase),
-		errors.Is(err, automation.ErrInvalidConfig):
+		errors.Is(err, automation.ErrWrongPassphrase), errors.Is(err, automation.ErrInvalidConfig):
 		return ExitUsage
 	case errors.Is(err, automation.ErrConcurrentUpdate):
 		return ExitLocked
