@@ -77,6 +77,21 @@ func engine(t *testing.T, latency string) (stateDir string, opts []Option) {
 	}
 }
 
+// deployed creates the stack "dev" running program and brings it up, failing the test
+// on any error.
+func deployed(t *testing.T, program pulumi.RunFunc, opts ...Option) *Stack {
+	t.Helper()
+	ctx := context.Background()
+	s, err := New(ctx, "dev", program, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Up(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 func TestEngine_UpOutputsPreviewDestroy(t *testing.T) {
 	stateDir, opts := engine(t, "")
 	ctx := context.Background()
@@ -161,13 +176,7 @@ func TestEngine_UpOutputsPreviewDestroy(t *testing.T) {
 func TestEngine_DestroyDeleteDataRecordsRetentionFirst(t *testing.T) {
 	_, opts := engine(t, "")
 	ctx := context.Background()
-	s, err := New(ctx, "dev", tinyProgram, opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.Up(ctx); err != nil {
-		t.Fatal(err)
-	}
+	s := deployed(t, tinyProgram, opts...)
 	d, err := s.Destroy(ctx, DestroyOptions{DeleteData: true})
 	if err != nil {
 		t.Fatal(err)

@@ -134,13 +134,7 @@ func TestEngine_SettingsFoundFromAnyMachine(t *testing.T) {
 	ctx := context.Background()
 	backend := "file://" + filepath.ToSlash(t.TempDir())
 	first := append(slices.Clone(opts), WithBackend(backend+"/"))
-	s, err := New(ctx, "dev", regionProgram, append(first, awsIn("eu-west-1"))...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.Up(ctx); err != nil {
-		t.Fatal(err)
-	}
+	s := deployed(t, regionProgram, append(first, awsIn("eu-west-1"))...)
 	// Destroy with DeleteData first records the bucket's retention through a targeted up
 	// with deleteDataOnDestroy set, then restores the setting.
 	if _, err := s.Destroy(ctx, DestroyOptions{DeleteData: true}); err != nil {
@@ -176,13 +170,7 @@ func TestEngine_SettingsFoundFromAnyMachine(t *testing.T) {
 func TestEngine_DamagedStateSaysHowToRecover(t *testing.T) {
 	stateDir, opts := engine(t, "")
 	ctx := context.Background()
-	s, err := New(ctx, "dev", tinyProgram, opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.Up(ctx); err != nil {
-		t.Fatal(err)
-	}
+	s := deployed(t, tinyProgram, opts...)
 	state := filepath.Join(stateDir, "backend", ".pulumi", "stacks", Project, "dev.json")
 	b, err := os.ReadFile(state)
 	if err != nil {
@@ -208,13 +196,7 @@ func TestEngine_WrongPassphraseDoesNotPoisonTheWorkspace(t *testing.T) {
 	ctx := context.Background()
 	// No secret setting: the history then decrypts with any passphrase, and only the
 	// state's secrets (the password) tell a wrong one.
-	s, err := New(ctx, "dev", tinyProgram, append(slices.Clone(opts), WithConfig(&config.Config{Cloud: config.AWS}))...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.Up(ctx); err != nil {
-		t.Fatal(err)
-	}
+	deployed(t, tinyProgram, append(slices.Clone(opts), WithConfig(&config.Config{Cloud: config.AWS}))...)
 	machine := append(slices.Clone(opts), WithStateDir(t.TempDir()), WithConfig(nil),
 		WithBackend("file://"+filepath.ToSlash(filepath.Join(stateDir, "backend"))))
 	wrong, err := Open(ctx, "dev", tinyProgram, append(slices.Clone(machine), WithEnv(map[string]string{EnvPassphrase: "not-it"}))...)
