@@ -27,9 +27,9 @@ type bucket struct {
 	pulumi.CustomResourceState
 }
 
-// tinyProgram creates a plain random string ("pet"), a secret password and a bucket retained on delete unless
+// runTiny creates a plain random string ("pet"), a secret password and a bucket retained on delete unless
 // pachdeploy:deleteDataOnDestroy, and exports the pet and the password.
-func tinyProgram(ctx *pulumi.Context) error {
+func runTiny(ctx *pulumi.Context) error {
 	pet, err := random.NewRandomString(ctx, "pet", &random.RandomStringArgs{Length: pulumi.Int(8)})
 	if err != nil {
 		return err
@@ -79,7 +79,7 @@ func engine(t *testing.T, latency string) (stateDir string, opts []Option) {
 
 // deployed creates the stack "dev" running program and brings it up, failing the test
 // on any error.
-func deployed(t *testing.T, program pulumi.RunFunc, opts ...Option) *Stack {
+func deployed(t *testing.T, program Program, opts ...Option) *Stack {
 	t.Helper()
 	ctx := context.Background()
 	s, err := New(ctx, "dev", program, opts...)

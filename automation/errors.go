@@ -77,7 +77,7 @@ func (e *Error) Error() string {
 	case ErrInvalidConfig:
 		b.WriteString("\nFix these settings (`pachdeploy plan` checks them offline) and run again; nothing was changed.")
 	case ErrStackNotFound:
-		b.WriteString("\nCreate it with `pachdeploy up --cloud aws|gcp|azure` (or --config FILE), or check --stack and --backend.")
+		b.WriteString("\nCreate it with `pachdeploy up --cloud CLOUD` (or --config FILE), or check --stack and --backend.")
 	case ErrPendingOperations:
 		fmt.Fprintf(&b, "\nCheck in the cloud console whether these operations completed, then run "+
 			"`pachdeploy refresh --clear-pending --stack %s` (or `pulumi refresh --clear-pending-creates`) "+

@@ -33,12 +33,15 @@ type collector struct {
 	errors  []string
 	// accepted is set once the engine has started the operation.
 	accepted atomic.Bool
+	// dataAtRisk says what a resource of a type holds (Program.DataBearing).
+	dataAtRisk func(token string) string
 }
 
 func newCollector(r *Report, progress io.Writer, redact redactor, live bool) *collector {
 	return &collector{
 		report: r, progress: progress, redact: redact, now: time.Now, live: live,
 		byURN: map[string]int{}, started: map[string]time.Time{},
+		dataAtRisk: func(string) string { return "" },
 	}
 }
 
@@ -94,7 +97,7 @@ func (c *collector) pre(m apitype.StepEventMetadata) {
 	ch.Keys = mergeKeys(ch.Keys, changedKeys(m))
 	ch.ReplaceKeys = mergeKeys(ch.ReplaceKeys, m.Keys)
 	if losesData(ch.Op) {
-		ch.DataAtRisk = DataAtRisk(m.Type)
+		ch.DataAtRisk = c.dataAtRisk(m.Type)
 	}
 	if m.Type == releaseType && m.New != nil {
 		c.chartVersion(m)

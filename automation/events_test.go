@@ -32,11 +32,18 @@ func recorded(t *testing.T, name string) []apitype.EngineEvent {
 	return out
 }
 
+// recordedDataBearing is what the recorded events' program holds data in.
+var recordedDataBearing = Program{DataBearing: map[string]string{
+	bucketType:          "S3 bucket with Pachyderm's data",
+	"eks:index:Cluster": "EKS cluster running Pachyderm and its metadata database",
+}}
+
 // recordedPreview folds testdata/preview-events.jsonl into a preview result.
 func recordedPreview(t *testing.T) *PreviewResult {
 	t.Helper()
 	p := &PreviewResult{Report: Report{Stack: "dev", Operation: "preview", Changes: []Change{}}}
 	c := newCollector(&p.Report, nil, nil, false)
+	c.dataAtRisk = recordedDataBearing.dataAtRisk
 	for _, e := range recorded(t, "preview-events.jsonl") {
 		c.handle(e)
 	}
@@ -156,6 +163,7 @@ func TestCollector_DestroyKeepingTheBucket(t *testing.T) {
 	var out bytes.Buffer
 	rep := &Report{}
 	c := newCollector(rep, &out, nil, true)
+	c.dataAtRisk = recordedDataBearing.dataAtRisk
 	bucket := apitype.StepEventMetadata{Op: "delete", URN: "urn:pulumi:dev::pachdeploy::aws:s3/bucketV2:BucketV2::data",
 		Type: "aws:s3/bucketV2:BucketV2", Old: &apitype.StepEventStateMetadata{RetainOnDelete: true}}
 	cluster := apitype.StepEventMetadata{Op: "delete", URN: "urn:pulumi:dev::pachdeploy::eks:index:Cluster::eks",

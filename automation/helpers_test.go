@@ -5,6 +5,31 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	awssettings "github.com/pachdeploy/pachdeploy/components/aws/settings"
+	"github.com/pachdeploy/pachdeploy/stacks/config"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// testProgram is run with the AWS target's settings and one data-bearing type, the
+// bucket the test programs make, kept on destroy unless deleteDataOnDestroy.
+func testProgram(run pulumi.RunFunc) Program {
+	return Program{
+		Run:               run,
+		Settings:          config.Targets{awssettings.Target},
+		DataBearing:       map[string]string{bucketType: "S3 bucket with Pachyderm's data"},
+		KeptOnDestroy:     []string{bucketType},
+		DeleteDataSetting: "deleteDataOnDestroy",
+	}
+}
+
+// bucketType is the data-bearing type of the test programs.
+const bucketType = "aws:s3/bucketV2:BucketV2"
+
+// The test programs (see runTiny, runRegion).
+var (
+	tinyProgram   = testProgram(runTiny)
+	regionProgram = testProgram(runRegion)
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden")

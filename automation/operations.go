@@ -2,12 +2,14 @@ package automation
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/pachdeploy/pachdeploy/stacks/config"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/events"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optdestroy"
@@ -35,6 +37,7 @@ func (s *Stack) runEngine(ctx context.Context, op string, live bool,
 ) (Report, bool, error) {
 	rep := Report{Stack: s.name, Operation: op, Changes: []Change{}, Totals: map[string]int{}}
 	c := newCollector(&rep, s.progress, s.redact, live)
+	c.dataAtRisk = s.program.dataAtRisk
 	ch := make(chan events.EngineEvent)
 	done := make(chan struct{})
 	go c.run(ch, done)
@@ -141,7 +144,7 @@ var destroyBackoff = 20 * time.Second
 //
 // Keeping the bucket is the retainOnDelete resource option, which the engine reads from
 // the state written at the last up, not from the program at destroy time. So Destroy first
-// sets pachdeploy:deleteDataOnDestroy for this run and, if the bucket's recorded
+// sets the Program's DeleteDataSetting for this run and, if the bucket's recorded
 // retainOnDelete disagrees, runs an up targeted at the bucket to record it; then it
 // destroys and restores the setting. The result says whether the data was kept.
 // Destroy uses the stack's settings (WithConfig does not apply to it).
@@ -165,7 +168,7 @@ func (s *Stack) Destroy(ctx context.Context, o DestroyOptions) (*DestroyResult, 
 	for _, r := range resources {
 		if r.RetainOnDelete {
 			res.Retained = append(res.Retained, r.URN)
-			res.DataKept = res.DataKept || storageTypes[r.Type]
+			res.DataKept = res.DataKept || s.program.kept(r.Type)
 		}
 	}
 	delay := destroyBackoff
@@ -194,23 +197,27 @@ func dependencyViolation(err error) bool {
 }
 
 // setRetention records the data bucket's retainOnDelete for this destroy: it sets
-// pachdeploy:deleteDataOnDestroy and, when the state disagrees, runs an up targeted at
+// the Program's DeleteDataSetting and, when the state disagrees, runs an up targeted at
 // the storage resources. restore puts the setting back as it was.
 func (s *Stack) setRetention(ctx context.Context, deleteData bool) (restore func(), err error) {
 	stored, _, err := s.storedConfig(ctx)
 	if err != nil {
 		return nil, err
 	}
-	prev, had := stored["deleteDataOnDestroy"]
+	key := s.program.DeleteDataSetting
+	if key == "" {
+		return nil, errors.New("automation: the Program has no DeleteDataSetting: destroy cannot tell the program whether to keep the data")
+	}
+	prev, had := stored[key]
 	restore = func() {
 		ctx := context.WithoutCancel(ctx)
 		if had {
-			_ = s.setSetting(ctx, "deleteDataOnDestroy", prev)
+			_ = s.setSetting(ctx, key, prev)
 		} else {
-			_, _ = s.cli(ctx, nil, "config", "rm", "pachdeploy:deleteDataOnDestroy")
+			_, _ = s.cli(ctx, nil, "config", "rm", config.Namespace+":"+key)
 		}
 	}
-	if err := s.setSetting(ctx, "deleteDataOnDestroy", strconv.FormatBool(deleteData)); err != nil {
+	if err := s.setSetting(ctx, key, strconv.FormatBool(deleteData)); err != nil {
 		return nil, err
 	}
 	resources, err := s.Resources(ctx)
@@ -222,7 +229,7 @@ func (s *Stack) setRetention(ctx context.Context, deleteData bool) (restore func
 	for _, r := range resources {
 		// Deleting data: every retained resource (the bucket and its settings) is to go.
 		// Keeping it: the storage resources must be retained.
-		if (deleteData && r.RetainOnDelete) || (!deleteData && storageTypes[r.Type] && !r.RetainOnDelete) {
+		if (deleteData && r.RetainOnDelete) || (!deleteData && s.program.kept(r.Type) && !r.RetainOnDelete) {
 			targets = append(targets, r.URN)
 		}
 	}

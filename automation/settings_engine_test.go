@@ -16,12 +16,12 @@ import (
 // failingRegion makes regionProgram fail: an up with it is a failed up.
 const failingRegion = "eu-central-1"
 
-// regionProgram is tinyProgram that fails when pachdeploy:region is failingRegion.
-func regionProgram(ctx *pulumi.Context) error {
+// runRegion is runTiny that fails when pachdeploy:region is failingRegion.
+func runRegion(ctx *pulumi.Context) error {
 	if r, _ := ctx.GetConfig("pachdeploy:region"); r == failingRegion {
 		return errors.New("the cloud refused the region")
 	}
-	return tinyProgram(ctx)
+	return runTiny(ctx)
 }
 
 func awsIn(region string) Option {

@@ -14,7 +14,6 @@ import (
 	"github.com/pachdeploy/pachdeploy/stacks/config"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
-	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
 // Stack is one pachdeploy stack in its own workspace directory.
@@ -29,30 +28,35 @@ type Stack struct {
 	pending map[string]config.Setting
 	// applied is the stack file as it is with the pending settings written.
 	applied snapshot
+	// program is what runs, and what the driver knows of it.
+	program Program
 }
 
 // New creates the stack if it does not exist (else selects it). Settings given with
 // WithConfig are used by Preview and Up and kept once an up succeeds with them. Problems
 // with the options and the settings are all reported, as a *rules.Error, before any
 // stack, file or directory is created.
-func New(ctx context.Context, stackName string, program pulumi.RunFunc, opts ...Option) (*Stack, error) {
+func New(ctx context.Context, stackName string, program Program, opts ...Option) (*Stack, error) {
 	return open(ctx, stackName, program, true, opts)
 }
 
 // Open selects an existing stack (ErrStackNotFound if there is none), like New
 // otherwise. Use it for verbs that must not create a stack: destroy, outputs, cancel.
-func Open(ctx context.Context, stackName string, program pulumi.RunFunc, opts ...Option) (*Stack, error) {
+func Open(ctx context.Context, stackName string, program Program, opts ...Option) (*Stack, error) {
 	return open(ctx, stackName, program, false, opts)
 }
 
-func open(ctx context.Context, name string, program pulumi.RunFunc, create bool, opts []Option) (*Stack, error) {
+func open(ctx context.Context, name string, program Program, create bool, opts []Option) (*Stack, error) {
+	if program.Run == nil || program.Settings == nil {
+		return nil, errNoProgram
+	}
 	o, err := resolve(name, opts)
 	if err != nil {
 		return nil, err
 	}
-	s := &Stack{name: name, opts: o, progress: o.progress}
+	s := &Stack{name: name, opts: o, progress: o.progress, program: program}
 	if o.cfg != nil {
-		if err := validate(o.cfg, name); err != nil {
+		if err := validate(program.Settings, o.cfg, name); err != nil {
 			return nil, err
 		}
 		s.pending = o.cfg.Settings()
@@ -88,9 +92,9 @@ func open(ctx context.Context, name string, program pulumi.RunFunc, create bool,
 		wsOpts = append(wsOpts, auto.SecretsProvider(o.secretsProvider))
 	}
 	if create {
-		s.stack, err = auto.UpsertStackInlineSource(ctx, name, Project, program, wsOpts...)
+		s.stack, err = auto.UpsertStackInlineSource(ctx, name, Project, program.Run, wsOpts...)
 	} else {
-		s.stack, err = auto.SelectStackInlineSource(ctx, name, Project, program, wsOpts...)
+		s.stack, err = auto.SelectStackInlineSource(ctx, name, Project, program.Run, wsOpts...)
 	}
 	if err != nil {
 		return nil, classify("select", name, err, nil, s.redact)
@@ -103,12 +107,12 @@ func (s *Stack) Name() string { return s.name }
 
 // validate resolves cfg as the program will (defaults for project and stack) and returns
 // every problem at once.
-func validate(cfg *config.Config, stack string) error {
+func validate(settings config.Targets, cfg *config.Config, stack string) error {
 	raw := map[string]string{}
 	for k, v := range cfg.Settings() {
 		raw[k] = v.Value
 	}
-	_, err := config.Resolve(raw, Project, stack)
+	_, err := settings.Resolve(raw, Project, stack)
 	return err
 }
 
@@ -212,6 +216,6 @@ func (s *Stack) checkSettings(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	_, err = config.ResolveStored(raw, plaintext, Project, s.name)
+	_, err = s.program.Settings.ResolveStored(raw, plaintext, Project, s.name)
 	return err
 }

@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pachdeploy/pachdeploy/internal/mockcloud"
-	"github.com/pachdeploy/pachdeploy/internal/mockcloud/mocktest"
+	"github.com/pachdeploy/pachdeploy/internal/mocktest"
+	"github.com/pachdeploy/pachdeploy/internal/offline"
 )
 
 func TestAWS_RegistersExpectedResourceTypes(t *testing.T) {
@@ -50,7 +50,7 @@ func TestAWS_ReleaseValues(t *testing.T) {
 	d := deployUnderMockCloud(t, map[string]string{"cloud": "aws"})
 	cfg, cloud := d.cfg, d.cloud
 	values := mocktest.One(t, cloud, releaseType).Inputs["values"].ObjectValue()
-	var irsa mockcloud.Resource
+	var irsa offline.Resource
 	for _, r := range cloud.OfType("aws:iam/role:Role") {
 		if strings.HasPrefix(r.URN, "urn:pulumi:dev::pachdeploy::pachdeploy:aws:Identity$") {
 			irsa = r
@@ -132,7 +132,7 @@ func TestAWS_ExistingNetwork(t *testing.T) {
 	if mocktest.String(t, eks.Inputs, "vpcId") != "vpc-0a1b2c3d" {
 		t.Errorf("cluster VPC = %q, want vpc-0a1b2c3d", mocktest.String(t, eks.Inputs, "vpcId"))
 	}
-	for _, r := range []mockcloud.Resource{eks, ng} {
+	for _, r := range []offline.Resource{eks, ng} {
 		var got []string
 		for _, s := range r.Inputs["subnetIds"].ArrayValue() {
 			got = append(got, s.StringValue())

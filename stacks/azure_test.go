@@ -1,10 +1,10 @@
 package stacks_test
 
 import (
+	"github.com/pachdeploy/pachdeploy/components/azure"
 	"testing"
 
-	"github.com/pachdeploy/pachdeploy/internal/mockcloud"
-	"github.com/pachdeploy/pachdeploy/internal/mockcloud/mocktest"
+	"github.com/pachdeploy/pachdeploy/internal/mocktest"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 )
 
@@ -31,11 +31,11 @@ func TestAzure_ReleaseTargetsTheContainerWithPremiumVolumes(t *testing.T) {
 func TestAzure_StorageKeyReachesTheChartOnlyAsSecret(t *testing.T) {
 	d := deployUnderMockCloud(t, map[string]string{"cloud": "azure"})
 	key, secret := d.releaseValue(t, "pachd.storage.microsoft.secret")
-	if !secret || key.StringValue() != mockcloud.AzureStorageKey {
+	if !secret || key.StringValue() != azure.StandInStorageKey {
 		t.Errorf("pachd.storage.microsoft.secret = %v (secret %v), want the account key as a secret", key, secret)
 	}
 	for _, r := range d.cloud.Resources() {
-		if path, found := mocktest.Plaintext(resource.NewObjectProperty(r.Inputs), mockcloud.AzureStorageKey); found {
+		if path, found := mocktest.Plaintext(resource.NewObjectProperty(r.Inputs), azure.StandInStorageKey); found {
 			t.Errorf("%s %s holds the storage key in plain text at %s", r.Type, r.Name, path)
 		}
 	}

@@ -1,11 +1,11 @@
 package stacks_test
 
 import (
+	"github.com/pachdeploy/pachdeploy/components/gcp"
 	"strings"
 	"testing"
 
-	"github.com/pachdeploy/pachdeploy/internal/mockcloud"
-	"github.com/pachdeploy/pachdeploy/internal/mockcloud/mocktest"
+	"github.com/pachdeploy/pachdeploy/internal/mocktest"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 )
 
@@ -32,7 +32,7 @@ func TestGCP_WorkloadIdentityAnnotatesBothServiceAccounts(t *testing.T) {
 	d := deployUnderMockCloud(t, map[string]string{"cloud": "gcp"})
 	account := mocktest.Named(t, d.cloud, "gcp:serviceaccount/account:Account", "pachyderm-data-pachyderm")
 	email := account.Outputs["email"].StringValue()
-	if !strings.HasSuffix(email, "@"+mockcloud.GCPProject+".iam.gserviceaccount.com") {
+	if !strings.HasSuffix(email, "@"+gcp.StandInProject+".iam.gserviceaccount.com") {
 		t.Errorf("service account email %q is not in the provider's project", email)
 	}
 	for _, path := range []string{
@@ -49,7 +49,7 @@ func TestGCP_WorkloadIdentityAnnotatesBothServiceAccounts(t *testing.T) {
 	}
 	for _, m := range d.cloud.OfType("gcp:serviceaccount/iAMMember:IAMMember") {
 		member := m.Inputs["member"].StringValue()
-		if !strings.HasPrefix(member, "serviceAccount:"+mockcloud.GCPProject+".svc.id.goog[pachyderm/") {
+		if !strings.HasPrefix(member, "serviceAccount:"+gcp.StandInProject+".svc.id.goog[pachyderm/") {
 			t.Errorf("workload identity member %q is not in the cluster's pool and namespace", member)
 		}
 	}

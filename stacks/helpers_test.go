@@ -4,8 +4,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pachdeploy/pachdeploy/internal/mockcloud"
-	"github.com/pachdeploy/pachdeploy/internal/mockcloud/mocktest"
+	"github.com/pachdeploy/pachdeploy/internal/mocktest"
+	"github.com/pachdeploy/pachdeploy/internal/offline"
 	"github.com/pachdeploy/pachdeploy/stacks"
 	"github.com/pachdeploy/pachdeploy/stacks/config"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
@@ -15,22 +15,23 @@ import (
 // releaseType is the Helm release every stack installs Pachyderm with.
 const releaseType = "kubernetes:helm.sh/v3:Release"
 
-// deployedStack is one run of the whole program under the mock cloud.
+// deployedStack is one run of the whole program under the offline engine.
 type deployedStack struct {
 	cfg              *config.Config
-	cloud            *mockcloud.Cloud
+	cloud            *offline.Cloud
 	kubeconfigSecret bool
 }
 
 // deployUnderMockCloud resolves raw settings for project pachdeploy, stack dev and
-// runs stacks.Deploy under the mock cloud.
+// runs stacks.Deploy under the offline engine.
 func deployUnderMockCloud(t *testing.T, raw map[string]string) deployedStack {
 	t.Helper()
-	cfg, err := config.Resolve(raw, "pachdeploy", "dev")
+	cfg, err := stacks.Settings.Resolve(raw, "pachdeploy", "dev")
 	if err != nil {
 		t.Fatalf("config: %v", err)
 	}
 	d := deployedStack{cfg: cfg}
+	target, _ := stacks.Targets.Lookup(cfg.Cloud)
 	d.cloud = mocktest.RunStack(t, "dev", func(ctx *pulumi.Context) error {
 		outputs, err := stacks.Deploy(ctx, cfg)
 		if err != nil {
@@ -40,7 +41,7 @@ func deployUnderMockCloud(t *testing.T, raw map[string]string) deployedStack {
 			d.kubeconfigSecret = pulumi.IsSecret(kubeconfig)
 		}
 		return nil
-	})
+	}, target.StandIns)
 	return d
 }
 

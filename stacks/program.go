@@ -5,37 +5,30 @@ package stacks
 import (
 	"fmt"
 
+	"github.com/pachdeploy/pachdeploy/components/aws"
+	"github.com/pachdeploy/pachdeploy/components/azure"
+	"github.com/pachdeploy/pachdeploy/components/gcp"
 	"github.com/pachdeploy/pachdeploy/components/pachyderm"
 	"github.com/pachdeploy/pachdeploy/stacks/config"
+	"github.com/pachdeploy/pachdeploy/target"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// infra is what a cloud hands to the cloud-neutral Pachyderm release.
-type infra struct {
-	// storage describes the bucket (or container) and any inline credentials.
-	storage pachyderm.Storage
-	// annotations go on both Pachyderm service accounts (keyless identity).
-	annotations pulumi.StringMapInput
-	// storageClass names the class etcd, postgresql and Loki volumes use.
-	storageClass string
-	// kubernetes is the provider of the new cluster.
-	kubernetes pulumi.ProviderResource
-	// dependsOn are what Kubernetes objects wait for (node pool, storage class, ...).
-	dependsOn []pulumi.Resource
-	// kubeconfig is the cluster's kubeconfig, exported as a secret.
-	kubeconfig pulumi.StringOutput
+// Targets are the clouds pachdeploy deploys to: the one list of them. A new cloud is
+// its own folder under components/ with a Target, and one line here.
+var Targets = target.List{
+	aws.Target,
+	gcp.Target,
+	azure.Target,
 }
 
-// deployFunc builds one cloud's infrastructure.
-type deployFunc func(ctx *pulumi.Context, cfg *config.Config) (*infra, error)
-
-// clouds maps each supported cloud to its infrastructure.
-var clouds = map[config.Cloud]deployFunc{}
+// Settings are the targets' settings: what config resolves a stack's settings with.
+var Settings = Targets.Settings()
 
 // Run is the Pulumi program: `pulumi up` runs it from the project root, and the
 // Automation API runs it inline.
 func Run(ctx *pulumi.Context) error {
-	cfg, err := config.FromContext(ctx)
+	cfg, err := Settings.FromContext(ctx)
 	if err != nil {
 		return err
 	}
@@ -50,24 +43,24 @@ func Run(ctx *pulumi.Context) error {
 }
 
 // Deploy builds everything cfg describes and returns the stack outputs. cfg must be
-// completed and validated (config.Resolve does both).
+// resolved (Settings.Resolve completes and validates it).
 func Deploy(ctx *pulumi.Context, cfg *config.Config) (pulumi.Map, error) {
-	deploy, ok := clouds[cfg.Cloud]
+	t, ok := Targets.Lookup(cfg.Cloud)
 	if !ok {
 		return nil, fmt.Errorf("cloud %q is not supported", cfg.Cloud)
 	}
-	in, err := deploy(ctx, cfg)
+	in, err := t.Deploy(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
 	args := &pachyderm.PachydermArgs{
-		KubernetesProvider:        in.kubernetes,
-		DependsOn:                 in.dependsOn,
+		KubernetesProvider:        in.Kubernetes,
+		DependsOn:                 in.DependsOn,
 		Namespace:                 cfg.Namespace,
 		ChartVersion:              cfg.ChartVersion,
-		Storage:                   in.storage,
-		ServiceAccountAnnotations: in.annotations,
-		StorageClass:              in.storageClass,
+		Storage:                   in.Storage,
+		ServiceAccountAnnotations: in.Annotations,
+		StorageClass:              in.StorageClass,
 		DisableConsole:            !cfg.ConsoleEnabled(),
 		ExternalService:           cfg.ExternalService,
 		Values:                    cfg.Values,
@@ -84,7 +77,7 @@ func Deploy(ctx *pulumi.Context, cfg *config.Config) (pulumi.Map, error) {
 		"clusterName":    pulumi.String(cfg.ClusterName),
 		"region":         pulumi.String(cfg.Region),
 		"bucket":         pulumi.String(cfg.BucketName),
-		"kubeconfig":     pulumi.ToSecret(in.kubeconfig),
+		"kubeconfig":     pulumi.ToSecret(in.Kubeconfig),
 		"namespace":      pach.Namespace,
 		"pachdAddress":   pach.PachdAddress,
 		"pachctlConnect": pach.PachctlConnect,

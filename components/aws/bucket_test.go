@@ -4,14 +4,14 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/pachdeploy/pachdeploy/internal/mockcloud"
-	"github.com/pachdeploy/pachdeploy/internal/mockcloud/mocktest"
+	"github.com/pachdeploy/pachdeploy/internal/mocktest"
+	"github.com/pachdeploy/pachdeploy/internal/offline"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
 const testBucket = "pachdeploy-test-data"
 
-func runBucket(t *testing.T, args *BucketArgs) *mockcloud.Cloud {
+func runBucket(t *testing.T, args *BucketArgs) *offline.Cloud {
 	t.Helper()
 	return run(t, func(ctx *pulumi.Context, withAWS pulumi.ResourceOption) error {
 		_, err := NewBucket(ctx, "data", args, withAWS)
@@ -145,7 +145,7 @@ func TestBucket_UsesGivenProvider(t *testing.T) {
 }
 
 func TestNewBucket_InvalidName(t *testing.T) {
-	cloud := mockcloud.New("pachdeploy", "test")
+	cloud := offline.New("pachdeploy", "test", standIns)
 	err := cloud.Run(func(ctx *pulumi.Context) error {
 		_, err := NewBucket(ctx, "data", &BucketArgs{Name: "Not.A_Bucket"})
 		return err

@@ -2,6 +2,7 @@ package aws
 
 import (
 	"fmt"
+	"github.com/pachdeploy/pachdeploy/components/aws/settings"
 
 	"github.com/pachdeploy/pachdeploy/internal/rules"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
@@ -22,11 +23,11 @@ const ControlPlaneLogRetentionDays = 365
 // Cluster defaults.
 const (
 	// DefaultKubernetesVersion is the EKS version pachdeploy is tested on.
-	DefaultKubernetesVersion = "1.33"
+	DefaultKubernetesVersion = settings.DefaultKubernetesVersion
 	// DefaultInstanceType is the runbook's node type.
-	DefaultInstanceType = "m5.large"
+	DefaultInstanceType = settings.DefaultInstanceType
 	// DefaultNodeCount is the runbook's node count.
-	DefaultNodeCount = 2
+	DefaultNodeCount = settings.DefaultNodeCount
 	// DefaultNodeRootVolumeGiB leaves room for Pachyderm's worker images.
 	DefaultNodeRootVolumeGiB = 50
 )

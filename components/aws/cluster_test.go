@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pachdeploy/pachdeploy/internal/mockcloud"
-	"github.com/pachdeploy/pachdeploy/internal/mockcloud/mocktest"
+	"github.com/pachdeploy/pachdeploy/internal/mocktest"
+	"github.com/pachdeploy/pachdeploy/internal/offline"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -29,7 +29,7 @@ func testClusterArgs() *ClusterArgs {
 
 // clusterResult is what a program learned about a Cluster.
 type clusterResult struct {
-	cloud            *mockcloud.Cloud
+	cloud            *offline.Cloud
 	cluster          *Cluster
 	warnings         []string
 	kubeconfigSecret bool
@@ -358,7 +358,7 @@ func TestNewCluster_InvalidArgsListsAllProblems(t *testing.T) {
 		NodeRootVolumeGiB: 8,
 		APIAllowedCIDRs:   []string{"10.0.0.1/8"},
 	}
-	cloud := mockcloud.New("pachdeploy", "test")
+	cloud := offline.New("pachdeploy", "test", standIns)
 	err := cloud.Run(func(ctx *pulumi.Context) error {
 		_, err := NewCluster(ctx, "eks", &args)
 		return err

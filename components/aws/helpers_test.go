@@ -5,8 +5,8 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/pachdeploy/pachdeploy/internal/mockcloud"
-	"github.com/pachdeploy/pachdeploy/internal/mockcloud/mocktest"
+	"github.com/pachdeploy/pachdeploy/internal/mocktest"
+	"github.com/pachdeploy/pachdeploy/internal/offline"
 	"github.com/pachdeploy/pachdeploy/internal/rules"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
@@ -17,7 +17,7 @@ const testRegion = "eu-central-1"
 
 // run runs program under a fresh mock cloud with an explicit AWS provider for
 // testRegion, and fails the test on error.
-func run(t *testing.T, program func(ctx *pulumi.Context, withAWS pulumi.ResourceOption) error) *mockcloud.Cloud {
+func run(t *testing.T, program func(ctx *pulumi.Context, withAWS pulumi.ResourceOption) error) *offline.Cloud {
 	t.Helper()
 	return mocktest.Run(t, func(ctx *pulumi.Context) error {
 		p, err := aws.NewProvider(ctx, "aws", &aws.ProviderArgs{Region: pulumi.String(testRegion)})
@@ -25,7 +25,7 @@ func run(t *testing.T, program func(ctx *pulumi.Context, withAWS pulumi.Resource
 			return err
 		}
 		return program(ctx, pulumi.Provider(p))
-	})
+	}, standIns)
 }
 
 // parsePolicy decodes an IAM policy document recorded as a JSON string.

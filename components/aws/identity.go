@@ -3,22 +3,18 @@ package aws
 import (
 	"fmt"
 
+	"github.com/pachdeploy/pachdeploy/components/aws/settings"
 	"github.com/pachdeploy/pachdeploy/components/pachyderm"
 	"github.com/pachdeploy/pachdeploy/internal/rules"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// Identity modes: how Pachyderm authenticates to its bucket.
+// Identity modes: how Pachyderm authenticates to its bucket (see components/aws/settings).
 const (
-	// IdentityIRSA is IAM Roles for Service Accounts: keyless, scoped to Pachyderm's
-	// two service accounts.
-	IdentityIRSA = "irsa"
-	// IdentityNodeRole attaches the bucket policy to the node role, as the runbook
-	// does: every pod on the nodes gets it.
-	IdentityNodeRole = "node-role"
-	// IdentityStaticKeys is an IAM user's access key, passed to the chart as secrets.
-	IdentityStaticKeys = "static-keys"
+	IdentityIRSA       = settings.IdentityIRSA
+	IdentityNodeRole   = settings.IdentityNodeRole
+	IdentityStaticKeys = settings.IdentityStaticKeys
 )
 
 // RoleARNAnnotation is the service-account annotation that selects an IRSA role.

@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pachdeploy/pachdeploy/internal/mockcloud"
-	"github.com/pachdeploy/pachdeploy/internal/mockcloud/mocktest"
+	"github.com/pachdeploy/pachdeploy/internal/mocktest"
+	"github.com/pachdeploy/pachdeploy/internal/offline"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -17,7 +17,7 @@ const (
 
 // identityResult is what a program learned about an Identity's outputs.
 type identityResult struct {
-	cloud                        *mockcloud.Cloud
+	cloud                        *offline.Cloud
 	identity                     *Identity
 	keyIDSecret, keySecretSecret bool
 }
@@ -49,7 +49,7 @@ func runIdentity(t *testing.T, mode string) identityResult {
 
 // recordedPolicies returns every IAM or bucket policy document the program recorded,
 // keyed by resource type and name.
-func recordedPolicies(t *testing.T, cloud *mockcloud.Cloud) map[string]policyDocument {
+func recordedPolicies(t *testing.T, cloud *offline.Cloud) map[string]policyDocument {
 	t.Helper()
 	out := map[string]policyDocument{}
 	for _, r := range cloud.Resources() {
@@ -218,7 +218,7 @@ func TestNewIdentity_InvalidArgsListsAllProblems(t *testing.T) {
 		{"node-role without node role", IdentityArgs{Mode: IdentityNodeRole, BucketName: testBucket}, []string{"NodeRoleName"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			err := mockcloud.New("pachdeploy", "test").Run(func(ctx *pulumi.Context) error {
+			err := offline.New("pachdeploy", "test", standIns).Run(func(ctx *pulumi.Context) error {
 				_, err := NewIdentity(ctx, "pachyderm", &tc.args)
 				return err
 			})

@@ -5,12 +5,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pachdeploy/pachdeploy/internal/mockcloud"
-	"github.com/pachdeploy/pachdeploy/internal/mockcloud/mocktest"
+	"github.com/pachdeploy/pachdeploy/internal/mocktest"
+	"github.com/pachdeploy/pachdeploy/internal/offline"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-func runNetwork(t *testing.T) *mockcloud.Cloud {
+func runNetwork(t *testing.T) *offline.Cloud {
 	t.Helper()
 	return run(t, func(ctx *pulumi.Context, withAWS pulumi.ResourceOption) error {
 		_, err := NewNetwork(ctx, "net", &NetworkArgs{Region: testRegion, ClusterName: "pach-test"}, withAWS)
@@ -107,7 +107,7 @@ func TestNetwork_ZonesLookedUpInConfiguredRegion(t *testing.T) {
 }
 
 func TestNewNetwork_InvalidArgsListsAllProblems(t *testing.T) {
-	err := mockcloud.New("pachdeploy", "test").Run(func(ctx *pulumi.Context) error {
+	err := offline.New("pachdeploy", "test", standIns).Run(func(ctx *pulumi.Context) error {
 		_, err := NewNetwork(ctx, "net", &NetworkArgs{Region: "Oregon", ClusterName: "-x"})
 		return err
 	})

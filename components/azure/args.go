@@ -5,6 +5,7 @@ package azure
 
 import (
 	"fmt"
+	"github.com/pachdeploy/pachdeploy/components/azure/settings"
 	"regexp"
 
 	"github.com/pachdeploy/pachdeploy/internal/rules"
@@ -14,9 +15,9 @@ import (
 // Defaults.
 const (
 	// DefaultVMSize is the runbook's node size; it supports premium disks.
-	DefaultVMSize = "Standard_DS4_v2"
+	DefaultVMSize = settings.DefaultVMSize
 	// DefaultNodeCount is the runbook's node count.
-	DefaultNodeCount = 3
+	DefaultNodeCount = settings.DefaultNodeCount
 	// DefaultNodePoolName names the system node pool.
 	DefaultNodePoolName = "system"
 	// DefaultNetworkPolicy enforces Kubernetes NetworkPolicy with Calico, which works

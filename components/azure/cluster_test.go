@@ -4,8 +4,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pachdeploy/pachdeploy/internal/mockcloud"
-	"github.com/pachdeploy/pachdeploy/internal/mockcloud/mocktest"
+	"github.com/pachdeploy/pachdeploy/internal/mocktest"
+	"github.com/pachdeploy/pachdeploy/internal/offline"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -27,12 +27,12 @@ func TestCluster_OIDCIssuerAndWorkloadIdentityEnabled(t *testing.T) {
 		}
 		c.OIDCIssuerURL.ApplyT(func(u string) string { issuer = u; return u })
 		return nil
-	})
+	}, standIns)
 	wantInputs(t, mocktest.One(t, cloud, tManagedCluster), map[string]any{
 		"oidcIssuerProfile.enabled":                true,
 		"securityProfile.workloadIdentity.enabled": true,
 	})
-	if issuer != mockcloud.Later("OIDC issuer URL") {
+	if issuer != offline.Later("OIDC issuer URL") {
 		t.Errorf("OIDCIssuerURL = %q", issuer)
 	}
 }
@@ -94,11 +94,11 @@ func TestCluster_KubeconfigIsSecretFromUserCredentials(t *testing.T) {
 		secret = pulumi.IsSecret(c.Kubeconfig)
 		c.Kubeconfig.ApplyT(func(s string) string { config = s; return s })
 		return nil
-	})
+	}, standIns)
 	if !secret {
 		t.Error("Kubeconfig output is not secret")
 	}
-	if config != mockcloud.Kubeconfig {
+	if config != offline.Kubeconfig {
 		t.Errorf("Kubeconfig is not the decoded user credentials:\n%s", config)
 	}
 	if !mocktest.One(t, cloud, tK8sProvider).Inputs["kubeconfig"].IsSecret() {
@@ -168,7 +168,7 @@ func TestNewCluster_InvalidArgsListsEveryProblem(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cloud := mockcloud.New("p", "s")
+			cloud := offline.New("p", "s", standIns)
 			err := cloud.Run(func(ctx *pulumi.Context) error {
 				_, err := NewCluster(ctx, "aks", &tt.args)
 				return err
@@ -187,5 +187,5 @@ func TestCluster_CKV_AZURE_6_OpenAPIWarns(t *testing.T) {
 		args.APIAllowedCIDRs = cidrs
 		_, err := NewCluster(ctx, "aks", args)
 		return err
-	})
+	}, standIns)
 }

@@ -3,8 +3,8 @@ package azure
 import (
 	"testing"
 
-	"github.com/pachdeploy/pachdeploy/internal/mockcloud"
-	"github.com/pachdeploy/pachdeploy/internal/mockcloud/mocktest"
+	"github.com/pachdeploy/pachdeploy/internal/mocktest"
+	"github.com/pachdeploy/pachdeploy/internal/offline"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -28,24 +28,24 @@ func validStorageArgs() *StorageArgs {
 	}
 }
 
-func runCluster(t *testing.T, args *ClusterArgs) *mockcloud.Cloud {
+func runCluster(t *testing.T, args *ClusterArgs) *offline.Cloud {
 	t.Helper()
 	return mocktest.Run(t, func(ctx *pulumi.Context) error {
 		_, err := NewCluster(ctx, "aks", args)
 		return err
-	})
+	}, standIns)
 }
 
-func runStorage(t *testing.T, args *StorageArgs) *mockcloud.Cloud {
+func runStorage(t *testing.T, args *StorageArgs) *offline.Cloud {
 	t.Helper()
 	return mocktest.Run(t, func(ctx *pulumi.Context) error {
 		_, err := NewStorage(ctx, "storage", args)
 		return err
-	})
+	}, standIns)
 }
 
 // wantInputs checks each path's value; a nil want means the input must be unset.
-func wantInputs(t *testing.T, r mockcloud.Resource, want map[string]any) {
+func wantInputs(t *testing.T, r offline.Resource, want map[string]any) {
 	t.Helper()
 	for path, w := range want {
 		v, ok := mocktest.Input(t, r, path)

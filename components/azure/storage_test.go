@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/pachdeploy/pachdeploy/internal/mockcloud"
-	"github.com/pachdeploy/pachdeploy/internal/mockcloud/mocktest"
+	"github.com/pachdeploy/pachdeploy/internal/mocktest"
+	"github.com/pachdeploy/pachdeploy/internal/offline"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -67,11 +67,11 @@ func TestStorage_KeyIsSecretFromListStorageAccountKeys(t *testing.T) {
 		secret = pulumi.IsSecret(s.Key)
 		s.Key.ApplyT(func(k string) string { key = k; return k })
 		return nil
-	})
+	}, standIns)
 	if !secret {
 		t.Error("Key output is not secret")
 	}
-	if key != mockcloud.AzureStorageKey {
+	if key != StandInStorageKey {
 		t.Errorf("Key = %q, want the first listed key", key)
 	}
 	var listed bool
@@ -87,7 +87,7 @@ func TestStorage_KeyIsSecretFromListStorageAccountKeys(t *testing.T) {
 }
 
 func TestNewStorage_InvalidArgsListsEveryProblem(t *testing.T) {
-	cloud := mockcloud.New("p", "s")
+	cloud := offline.New("p", "s", standIns)
 	err := cloud.Run(func(ctx *pulumi.Context) error {
 		_, err := NewStorage(ctx, "storage", &StorageArgs{
 			Location: "Central US", AccountName: "Pach-Data", ContainerName: "x",

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"github.com/pachdeploy/pachdeploy/components/gcp/settings"
 	"regexp"
 	"strings"
 
@@ -22,20 +23,20 @@ type Identity string
 const (
 	// WorkloadIdentity maps both Pachyderm Kubernetes service accounts to a Google
 	// service account: keyless, nothing to leak or rotate.
-	WorkloadIdentity Identity = "workload-identity"
+	WorkloadIdentity Identity = settings.IdentityWorkloadIdentity
 	// ServiceAccountKey creates a key for the Google service account and passes it to
 	// the chart as a secret, for clusters without Workload Identity.
-	ServiceAccountKey Identity = "service-account-key"
+	ServiceAccountKey Identity = settings.IdentityServiceAccountKey
 )
 
 // Defaults.
 const (
 	// DefaultMachineType is the runbook's node machine type.
-	DefaultMachineType = "n2-standard-4"
+	DefaultMachineType = settings.DefaultMachineType
 	// DefaultNodeCount is the runbook's node count.
-	DefaultNodeCount = 3
+	DefaultNodeCount = settings.DefaultNodeCount
 	// DefaultReleaseChannel is GKE's recommended channel for production.
-	DefaultReleaseChannel = "REGULAR"
+	DefaultReleaseChannel = settings.DefaultReleaseChannel
 	// DefaultStorageClassName names the SSD class for etcd, postgresql and Loki.
 	DefaultStorageClassName = "pachyderm-ssd"
 	// regionalZones is how many zones GKE spreads a regional node pool over by default.
@@ -122,11 +123,7 @@ func (a ClusterArgs) validate() error {
 	if a.KubernetesVersion != "" {
 		p.Add("KubernetesVersion", a.KubernetesVersion, rules.KubernetesVersion(a.KubernetesVersion, false))
 	}
-	switch a.ReleaseChannel {
-	case "RAPID", "REGULAR", "STABLE", "EXTENDED":
-	default:
-		p.Addf("ReleaseChannel", a.ReleaseChannel, "must be one of RAPID, REGULAR, STABLE, EXTENDED")
-	}
+	p.Add("ReleaseChannel", a.ReleaseChannel, settings.ReleaseChannel(a.ReleaseChannel))
 	p.Add("MachineType", a.MachineType, rules.GCPMachineType(a.MachineType, DefaultMachineType))
 	p = append(p, rules.NodeCountProblems("NodeMinCount", a.NodeMinCount, "NodeCount", a.NodeCount, "NodeMaxCount", a.NodeMaxCount)...)
 	if !a.zonal() && a.NodeMaxCount < regionalZones {

@@ -5,14 +5,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pachdeploy/pachdeploy/internal/mockcloud"
-	"github.com/pachdeploy/pachdeploy/internal/mockcloud/mocktest"
+	"github.com/pachdeploy/pachdeploy/internal/mocktest"
+	"github.com/pachdeploy/pachdeploy/internal/offline"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
 func TestNodes_CKV_GCP_69_GKEMetadataServer(t *testing.T) {
 	cloud := runCluster(t, validClusterArgs())
-	for _, r := range []mockcloud.Resource{mocktest.One(t, cloud, tNodePool), mocktest.One(t, cloud, tCluster)} {
+	for _, r := range []offline.Resource{mocktest.One(t, cloud, tNodePool), mocktest.One(t, cloud, tCluster)} {
 		if got := mocktest.MustString(t, r, "nodeConfig.workloadMetadataConfig.mode"); got != "GKE_METADATA" {
 			t.Errorf("%s: workloadMetadataConfig.mode = %q, want GKE_METADATA", r.Type, got)
 		}
@@ -26,7 +26,7 @@ func TestNodes_CKV2_GCP_1_DedicatedServiceAccountNotDefaultCompute(t *testing.T)
 		t.Fatal("no node service account gke-nodes")
 	}
 	email := nodeSA.Outputs["email"].StringValue()
-	for _, r := range []mockcloud.Resource{mocktest.One(t, cloud, tNodePool), mocktest.One(t, cloud, tCluster)} {
+	for _, r := range []offline.Resource{mocktest.One(t, cloud, tNodePool), mocktest.One(t, cloud, tCluster)} {
 		got := mocktest.MustString(t, r, "nodeConfig.serviceAccount")
 		if got != email || strings.Contains(got, "-compute@developer.gserviceaccount.com") {
 			t.Errorf("%s: nodeConfig.serviceAccount = %q, want the dedicated %q", r.Type, got, email)
@@ -62,7 +62,7 @@ func TestNodes_CKV_GCP_71_68_ShieldedNodesWithSecureBoot(t *testing.T) {
 	if !mocktest.Bool(t, mocktest.One(t, cloud, tCluster).Inputs, "enableShieldedNodes") {
 		t.Error("CKV_GCP_71: cluster enableShieldedNodes is not true")
 	}
-	for _, r := range []mockcloud.Resource{mocktest.One(t, cloud, tNodePool), mocktest.One(t, cloud, tCluster)} {
+	for _, r := range []offline.Resource{mocktest.One(t, cloud, tNodePool), mocktest.One(t, cloud, tCluster)} {
 		for _, path := range []string{
 			"nodeConfig.shieldedInstanceConfig.enableSecureBoot",          // CKV_GCP_68
 			"nodeConfig.shieldedInstanceConfig.enableIntegrityMonitoring", // CKV_GCP_72
@@ -164,7 +164,7 @@ func TestCluster_ProjectFromProviderWhenUnset(t *testing.T) {
 	args := validClusterArgs()
 	args.Project = ""
 	cluster := mocktest.One(t, runCluster(t, args), tCluster)
-	if got, want := mocktest.MustString(t, cluster, "workloadIdentityConfig.workloadPool"), mockcloud.GCPProject+".svc.id.goog"; got != want {
+	if got, want := mocktest.MustString(t, cluster, "workloadIdentityConfig.workloadPool"), StandInProject+".svc.id.goog"; got != want {
 		t.Errorf("workloadPool = %q, want %q (from getClientConfig)", got, want)
 	}
 }
@@ -194,13 +194,13 @@ func TestCluster_KubeconfigIsSecretAndUsesAuthPlugin(t *testing.T) {
 		secret = pulumi.IsSecret(c.Kubeconfig)
 		c.Kubeconfig.ApplyT(func(s string) string { config = s; return s })
 		return nil
-	})
+	}, standIns)
 	if !secret {
 		t.Error("Kubeconfig output is not secret")
 	}
 	if !strings.Contains(config, "command: gke-gcloud-auth-plugin") ||
-		!strings.Contains(config, "server: https://"+mockcloud.Later("cluster endpoint")) ||
-		!strings.Contains(config, "certificate-authority-data: "+mockcloud.Later("cluster CA certificate")) {
+		!strings.Contains(config, "server: https://"+offline.Later("cluster endpoint")) ||
+		!strings.Contains(config, "certificate-authority-data: "+offline.Later("cluster CA certificate")) {
 		t.Errorf("kubeconfig lacks the exec plugin, endpoint or CA:\n%s", config)
 	}
 	if v := mocktest.One(t, cloud, tK8sProvider).Inputs["kubeconfig"]; !v.IsSecret() {
@@ -266,7 +266,7 @@ func TestNewCluster_InvalidArgsListsEveryProblem(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cloud := mockcloud.New("p", "s")
+			cloud := offline.New("p", "s", standIns)
 			err := cloud.Run(func(ctx *pulumi.Context) error {
 				_, err := NewCluster(ctx, "gke", &tt.args)
 				return err
@@ -285,5 +285,5 @@ func TestCluster_CKV_GCP_20_OpenAPIWarns(t *testing.T) {
 		args.APIAllowedCIDRs = cidrs
 		_, err := NewCluster(ctx, "gke", args)
 		return err
-	})
+	}, standIns)
 }

@@ -3,8 +3,8 @@ package gcp
 import (
 	"testing"
 
-	"github.com/pachdeploy/pachdeploy/internal/mockcloud"
-	"github.com/pachdeploy/pachdeploy/internal/mockcloud/mocktest"
+	"github.com/pachdeploy/pachdeploy/internal/mocktest"
+	"github.com/pachdeploy/pachdeploy/internal/offline"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -36,21 +36,21 @@ func validStorageArgs() *StorageArgs {
 }
 
 // runCluster runs NewCluster with args.
-func runCluster(t *testing.T, args *ClusterArgs) *mockcloud.Cloud {
+func runCluster(t *testing.T, args *ClusterArgs) *offline.Cloud {
 	t.Helper()
 	return mocktest.Run(t, func(ctx *pulumi.Context) error {
 		_, err := NewCluster(ctx, "gke", args)
 		return err
-	})
+	}, standIns)
 }
 
 // runStorage runs NewStorage with args.
-func runStorage(t *testing.T, args *StorageArgs) *mockcloud.Cloud {
+func runStorage(t *testing.T, args *StorageArgs) *offline.Cloud {
 	t.Helper()
 	return mocktest.Run(t, func(ctx *pulumi.Context) error {
 		_, err := NewStorage(ctx, "storage", args)
 		return err
-	})
+	}, standIns)
 }
 
 func TestNilArgsAreRefused(t *testing.T) {

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pachdeploy/pachdeploy/internal/mockcloud"
-	"github.com/pachdeploy/pachdeploy/internal/mockcloud/mocktest"
+	"github.com/pachdeploy/pachdeploy/internal/mocktest"
+	"github.com/pachdeploy/pachdeploy/internal/offline"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -67,7 +67,7 @@ func TestIAM_CKV_GCP_117_BucketScopedStorageAccessOnlyNeverOwner(t *testing.T) {
 				args.Identity, args.WorkloadPool = identity, c.WorkloadPool
 				_, err = NewStorage(ctx, "storage", args)
 				return err
-			})
+			}, standIns)
 			var grants int
 			for _, r := range cloud.Resources() {
 				if !slices.Contains(iamTypes, r.Type) {
@@ -109,7 +109,7 @@ func TestWorkloadIdentity_MembersAreExactlyBothPachydermServiceAccounts(t *testi
 		s.Annotations.ApplyT(func(m map[string]string) map[string]string { annotations = m; return m })
 		credentialsSecret = pulumi.IsSecret(s.Credentials)
 		return nil
-	})
+	}, standIns)
 	pachSA, _ := cloud.Named(tAccount, "storage-pachyderm")
 	var members []string
 	for _, m := range cloud.OfType(tAccountMember) {
@@ -153,7 +153,7 @@ func TestServiceAccountKey_CredentialsAreDecodedSecretJSON(t *testing.T) {
 		s.Credentials.ApplyT(func(c string) string { creds = c; return c })
 		s.Annotations.ApplyT(func(m map[string]string) map[string]string { annotations = m; return m })
 		return nil
-	})
+	}, standIns)
 	if !secret {
 		t.Error("Credentials output is not secret")
 	}
@@ -207,7 +207,7 @@ func TestNewStorage_InvalidArgsListsEveryProblem(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cloud := mockcloud.New("p", "s")
+			cloud := offline.New("p", "s", standIns)
 			err := cloud.Run(func(ctx *pulumi.Context) error {
 				_, err := NewStorage(ctx, "storage", &tt.args)
 				return err

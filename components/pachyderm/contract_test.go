@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pachdeploy/pachdeploy/internal/mockcloud/mocktest"
+	"github.com/pachdeploy/pachdeploy/internal/mocktest"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"sigs.k8s.io/yaml"
 )

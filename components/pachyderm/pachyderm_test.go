@@ -4,8 +4,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pachdeploy/pachdeploy/internal/mockcloud"
-	"github.com/pachdeploy/pachdeploy/internal/mockcloud/mocktest"
+	"github.com/pachdeploy/pachdeploy/internal/mocktest"
+	"github.com/pachdeploy/pachdeploy/internal/offline"
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -28,7 +28,7 @@ var storages = map[Backend]Storage{
 
 // deploy runs NewPachyderm under the mock cloud with a cluster provider and a node
 // group stand-in, as a cloud component would pass them.
-func deploy(t *testing.T, mutate func(*PachydermArgs)) *mockcloud.Cloud {
+func deploy(t *testing.T, mutate func(*PachydermArgs)) *offline.Cloud {
 	t.Helper()
 	return mocktest.Run(t, func(ctx *pulumi.Context) error {
 		k8s, err := kubernetes.NewProvider(ctx, "cluster", &kubernetes.ProviderArgs{})
@@ -257,7 +257,7 @@ func TestNamespaceIsCreated(t *testing.T) {
 }
 
 func TestNewPachyderm_InvalidArgsListsAll(t *testing.T) {
-	cloud := mockcloud.New("p", "s")
+	cloud := offline.New("p", "s")
 	err := cloud.Run(func(ctx *pulumi.Context) error {
 		_, err := NewPachyderm(ctx, "pachyderm", &PachydermArgs{
 			Namespace: "default", ChartVersion: "latest",
@@ -287,7 +287,7 @@ func TestNilArgsAreRefused(t *testing.T) {
 // TestRelease_UserValuesNeverOverrideManagedValues: values that would point Pachyderm at
 // another bucket, or put a password in plain text, are refused with the setting to use.
 func TestRelease_UserValuesNeverOverrideManagedValues(t *testing.T) {
-	err := mockcloud.New(mocktest.Project, mocktest.Stack).Run(func(ctx *pulumi.Context) error {
+	err := offline.New(mocktest.Project, mocktest.Stack).Run(func(ctx *pulumi.Context) error {
 		k8s, err := kubernetes.NewProvider(ctx, "cluster", &kubernetes.ProviderArgs{})
 		if err != nil {
 			return err

@@ -25,26 +25,6 @@ const (
 	Azure Cloud = "azure"
 )
 
-// Clouds lists the supported clouds in a stable order.
-var Clouds = []Cloud{AWS, GCP, Azure}
-
-// Identity modes: how Pachyderm authenticates to its bucket.
-const (
-	// IdentityIRSA (AWS default): IAM Roles for Service Accounts, keyless.
-	IdentityIRSA = "irsa"
-	// IdentityNodeRole (AWS): the bucket policy on the node role, as the runbook does.
-	IdentityNodeRole = "node-role"
-	// IdentityStaticKeys (AWS): an IAM user's access key passed to the chart.
-	IdentityStaticKeys = "static-keys"
-	// IdentityWorkloadIdentity (GCP default): GKE Workload Identity, keyless.
-	IdentityWorkloadIdentity = "workload-identity"
-	// IdentityServiceAccountKey (GCP): a service-account key passed to the chart.
-	IdentityServiceAccountKey = "service-account-key"
-	// IdentityStorageKey (Azure, only mode): the storage account key passed to the
-	// chart, which has no keyless Azure mode.
-	IdentityStorageKey = "storage-key"
-)
-
 // Config is one stack's settings. Zero values mean "use the default"; Complete fills
 // them in for the chosen cloud.
 type Config struct {
@@ -61,10 +41,10 @@ type Config struct {
 	// KubernetesVersion is MAJOR.MINOR (EKS default 1.33); on GKE and AKS empty means the
 	// release channel's or the service's default.
 	KubernetesVersion string
-	// NodeInstanceType is the node machine type (m5.large, n2-standard-4,
-	// Standard_DS4_v2 by default: the runbook's choices).
+	// NodeInstanceType is the node machine type. Default: the cloud's
+	// (Target.Defaults.MachineType: the runbook's choice).
 	NodeInstanceType string
-	// NodeCount is the desired node count (default 2 on AWS, 3 on GCP and Azure).
+	// NodeCount is the desired node count. Default: the cloud's (Target.Defaults).
 	NodeCount int
 	// NodeMinCount and NodeMaxCount bound autoscaling (default 1 and NodeCount).
 	NodeMinCount int
@@ -72,11 +52,12 @@ type Config struct {
 	// BucketName is the S3 or GCS bucket, or the Azure container. Default derived from
 	// project and stack.
 	BucketName string
-	// Namespace for Pachyderm. Default pachyderm.
+	// Namespace for Pachyderm. Default DefaultNamespace.
 	Namespace string
-	// ChartVersion pins the Pachyderm chart. Default 2.11.6.
+	// ChartVersion pins the Pachyderm chart. Default DefaultChartVersion.
 	ChartVersion string
-	// Identity is how Pachyderm reaches its bucket (see the Identity constants).
+	// Identity is how Pachyderm reaches its bucket: one of the cloud's
+	// Target.Identities, the first by default.
 	Identity string
 	// ExternalService exposes pachd through a LoadBalancer. Default false.
 	ExternalService bool
@@ -136,46 +117,32 @@ type AzureConfig struct {
 // ConsoleEnabled reports whether the console is on (the default).
 func (c *Config) ConsoleEnabled() bool { return c.Console == nil || *c.Console }
 
-// cloudDefaults are the per-cloud defaults Complete applies.
-var cloudDefaults = map[Cloud]struct {
-	region, k8sVersion, instanceType, identity string
-	nodeCount                                  int
-}{
-	AWS:   {"us-west-2", "1.33", "m5.large", IdentityIRSA, 2},
-	GCP:   {"us-central1", "", "n2-standard-4", IdentityWorkloadIdentity, 3},
-	Azure: {"centralus", "", "Standard_DS4_v2", IdentityStorageKey, 3},
-}
+// DefaultChartVersion is the Pachyderm chart version a stack gets unless it pins one
+// (components/pachyderm.DefaultChartVersion is the same, a test ties them).
+const DefaultChartVersion = "2.11.6"
 
-// Complete fills every unset setting with its default for c.Cloud, deriving names
-// from the Pulumi project and stack. Unknown clouds are left for Validate to report.
-func (c *Config) Complete(project, stack string) {
-	d, ok := cloudDefaults[c.Cloud]
-	if !ok {
-		return
+// DefaultNamespace is the namespace Pachyderm goes into unless the stack names one.
+const DefaultNamespace = "pachyderm"
+
+// complete fills every unset setting with its default for t, deriving names from the
+// Pulumi project and stack: t's own first, then the ones every cloud shares.
+func (c *Config) complete(t Target, project, stack string) {
+	if t.Complete != nil {
+		t.Complete(c, project, stack)
 	}
-	slug := nameSlug(stack)
-	setDefault(&c.Region, d.region)
-	setDefault(&c.KubernetesVersion, d.k8sVersion)
-	setDefault(&c.NodeInstanceType, d.instanceType)
-	setDefault(&c.Identity, d.identity)
-	setDefault(&c.ClusterName, trimName("pachdeploy-"+slug, 40))
-	setDefault(&c.Namespace, "pachyderm")
-	setDefault(&c.ChartVersion, "2.11.6")
-	rules.DefaultNodeCounts(&c.NodeMinCount, &c.NodeCount, &c.NodeMaxCount, d.nodeCount)
-	hash := shortHash(project + "/" + stack)
-	switch c.Cloud {
-	case AWS, GCP:
-		setDefault(&c.BucketName, trimName(nameSlug(project)+"-"+slug, 63-len("-pachyderm-")-len(hash))+"-pachyderm-"+hash)
-	case Azure:
-		setDefault(&c.BucketName, "pachyderm")
-		alnum := strings.ReplaceAll(nameSlug(stack), "-", "")
-		setDefault(&c.Azure.StorageAccountName, trimName("pach"+alnum, 24-len(hash))+hash)
-		setDefault(&c.Azure.ResourceGroupName, trimName("pachdeploy-"+slug, 90))
+	slug := Slug(stack)
+	setDefault(&c.Region, t.Defaults.Region)
+	setDefault(&c.KubernetesVersion, t.Defaults.KubernetesVersion)
+	setDefault(&c.NodeInstanceType, t.Defaults.MachineType)
+	if len(t.Identities) > 0 {
+		setDefault(&c.Identity, t.Identities[0])
 	}
-	if c.Cloud == GCP {
-		setDefault(&c.GCP.ReleaseChannel, "REGULAR")
-		setDefault(&c.GCP.BucketLocation, strings.ToUpper(c.Region))
-	}
+	setDefault(&c.ClusterName, Trim("pachdeploy-"+slug, 40))
+	setDefault(&c.Namespace, DefaultNamespace)
+	setDefault(&c.ChartVersion, DefaultChartVersion)
+	rules.DefaultNodeCounts(&c.NodeMinCount, &c.NodeCount, &c.NodeMaxCount, t.Defaults.NodeCount)
+	hash := Hash(project, stack)
+	setDefault(&c.BucketName, Trim(Slug(project)+"-"+slug, 63-len("-pachyderm-")-len(hash))+"-pachyderm-"+hash)
 }
 
 func setDefault(p *string, v string) {
@@ -186,8 +153,9 @@ func setDefault(p *string, v string) {
 
 var nonName = regexp.MustCompile(`[^a-z0-9]+`)
 
-// nameSlug lowercases s and folds every run of other characters into one '-'.
-func nameSlug(s string) string {
+// Slug lowercases s and folds every run of other characters into one '-', starting
+// with a letter: the base of every derived name.
+func Slug(s string) string {
 	s = strings.Trim(nonName.ReplaceAllString(strings.ToLower(s), "-"), "-")
 	if s == "" || s[0] < 'a' || s[0] > 'z' {
 		s = "p" + s
@@ -195,15 +163,17 @@ func nameSlug(s string) string {
 	return s
 }
 
-// trimName cuts s to n characters without leaving a trailing '-'.
-func trimName(s string, n int) string {
+// Trim cuts s to n characters without leaving a trailing '-'.
+func Trim(s string, n int) string {
 	if len(s) > n {
 		s = s[:n]
 	}
 	return strings.TrimRight(s, "-")
 }
 
-func shortHash(s string) string {
-	sum := sha256.Sum256([]byte(s))
+// Hash is six hex digits unique to project and stack: derived names that must be
+// globally unique (buckets, storage accounts) end with it.
+func Hash(project, stack string) string {
+	sum := sha256.Sum256([]byte(project + "/" + stack))
 	return hex.EncodeToString(sum[:])[:6]
 }

@@ -1,7 +1,11 @@
-package config
+package config_test
 
 import (
 	"errors"
+	awssettings "github.com/pachdeploy/pachdeploy/components/aws/settings"
+	azuresettings "github.com/pachdeploy/pachdeploy/components/azure/settings"
+	gcpsettings "github.com/pachdeploy/pachdeploy/components/gcp/settings"
+	"github.com/pachdeploy/pachdeploy/stacks/config"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -11,11 +15,11 @@ import (
 	"github.com/pachdeploy/pachdeploy/internal/rules"
 )
 
-func mustResolve(t *testing.T, raw map[string]string) *Config {
+func mustResolve(t *testing.T, raw map[string]string) *config.Config {
 	t.Helper()
-	c, err := Resolve(raw, "pachdeploy", "dev")
+	c, err := targets.Resolve(raw, "pachdeploy", "dev")
 	if err != nil {
-		t.Fatalf("Resolve(%v): %v", raw, err)
+		t.Fatalf("targets.Resolve(%v): %v", raw, err)
 	}
 	return c
 }
@@ -27,9 +31,9 @@ func TestDefaultsPerCloud(t *testing.T) {
 		nodes                           int
 		bucketValid                     func(string) error
 	}{
-		{"aws", "us-west-2", "m5.large", IdentityIRSA, "1.33", 2, rules.S3BucketName},
-		{"gcp", "us-central1", "n2-standard-4", IdentityWorkloadIdentity, "", 3, rules.GCSBucketName},
-		{"azure", "centralus", "Standard_DS4_v2", IdentityStorageKey, "", 3, rules.AzureContainerName},
+		{"aws", "us-west-2", "m5.large", awssettings.IdentityIRSA, "1.33", 2, rules.S3BucketName},
+		{"gcp", "us-central1", "n2-standard-4", gcpsettings.IdentityWorkloadIdentity, "", 3, rules.GCSBucketName},
+		{"azure", "centralus", "Standard_DS4_v2", azuresettings.IdentityStorageKey, "", 3, rules.AzureContainerName},
 	}
 	for _, c := range cases {
 		t.Run(c.cloud, func(t *testing.T) {
@@ -55,7 +59,7 @@ func TestDefaultsPerCloud(t *testing.T) {
 func TestDerivedNamesAreValidForAwkwardStacks(t *testing.T) {
 	for _, stack := range []string{"dev", "Feature/ABC_123", "9lives", strings.Repeat("very-long-stack-name", 6), "org/proj/stack"} {
 		for _, cloud := range []string{"aws", "gcp", "azure"} {
-			cfg, err := Resolve(map[string]string{"cloud": cloud}, "My Project", stack)
+			cfg, err := targets.Resolve(map[string]string{"cloud": cloud}, "My Project", stack)
 			if err != nil {
 				t.Errorf("cloud %s stack %q: derived defaults invalid: %v", cloud, stack, err)
 				continue
@@ -69,7 +73,7 @@ func TestDerivedNamesAreValidForAwkwardStacks(t *testing.T) {
 
 func TestDerivedBucketDiffersPerStack(t *testing.T) {
 	a := mustResolve(t, map[string]string{"cloud": "aws"})
-	b, err := Resolve(map[string]string{"cloud": "aws"}, "pachdeploy", "prod")
+	b, err := targets.Resolve(map[string]string{"cloud": "aws"}, "pachdeploy", "prod")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +96,7 @@ func TestValidateReportsEveryProblemAtOnce(t *testing.T) {
 		"apiAllowedCidrs":   `["10.0.0.1/8"]`,
 		"zone":              "us-central1-a",
 	}
-	_, err := Resolve(raw, "pachdeploy", "dev")
+	_, err := targets.Resolve(raw, "pachdeploy", "dev")
 	var verr *rules.Error
 	if !errors.As(err, &verr) {
 		t.Fatalf("want *rules.Error, got %v", err)
@@ -115,7 +119,7 @@ func TestValidateReportsEveryProblemAtOnce(t *testing.T) {
 }
 
 func TestParseErrorsAndSecretsNeverEchoed(t *testing.T) {
-	_, err := Resolve(map[string]string{
+	_, err := targets.Resolve(map[string]string{
 		"cloud":        "aws",
 		"nodeCount":    "two",
 		"console":      "maybe",
@@ -133,20 +137,20 @@ func TestParseErrorsAndSecretsNeverEchoed(t *testing.T) {
 		}
 	}
 
-	_, err = Parse(map[string]string{"enterpriseLicenceKey": "s3cr3t-license"})
+	_, err = config.Parse(map[string]string{"enterpriseLicenceKey": "s3cr3t-license"})
 	if err == nil || !strings.Contains(err.Error(), `did you mean "enterpriseLicenseKey"`) {
 		t.Fatalf("mistyped key must be reported with a suggestion: %v", err)
 	}
 	if strings.Contains(err.Error(), "s3cr3t") {
 		t.Fatalf("the value of an unknown (maybe secret) key was echoed: %v", err)
 	}
-	if IsSecret("enterpriseLicenseKey") != true || IsSecret("region") {
+	if config.IsSecret("enterpriseLicenseKey") != true || config.IsSecret("region") {
 		t.Error("IsSecret table wrong")
 	}
 }
 
 func TestAliasesConflict(t *testing.T) {
-	_, err := Resolve(map[string]string{"cloud": "azure", "location": "westeurope", "region": "centralus"}, "p", "s")
+	_, err := targets.Resolve(map[string]string{"cloud": "azure", "location": "westeurope", "region": "centralus"}, "p", "s")
 	if err == nil || !strings.Contains(err.Error(), "conflicts with region") {
 		t.Fatalf("conflicting aliases: %v", err)
 	}
@@ -157,11 +161,11 @@ func TestAliasesConflict(t *testing.T) {
 }
 
 func TestCloudSpecificKeysRejectedElsewhere(t *testing.T) {
-	_, err := Resolve(map[string]string{"cloud": "gcp", "vpcId": "vpc-1", "subnetIds": "a,b"}, "p", "s")
+	_, err := targets.Resolve(map[string]string{"cloud": "gcp", "vpcId": "vpc-1", "subnetIds": "a,b"}, "p", "s")
 	if err == nil || !strings.Contains(err.Error(), "applies only to cloud aws") {
 		t.Fatalf("want cloud-specific error, got %v", err)
 	}
-	_, err = Resolve(map[string]string{"cloud": "aws", "vpcId": "vpc-1"}, "p", "s")
+	_, err = targets.Resolve(map[string]string{"cloud": "aws", "vpcId": "vpc-1"}, "p", "s")
 	if err == nil || !strings.Contains(err.Error(), "go together") {
 		t.Fatalf("vpcId without subnets: %v", err)
 	}
@@ -169,11 +173,11 @@ func TestCloudSpecificKeysRejectedElsewhere(t *testing.T) {
 
 func TestSettingsRoundTrip(t *testing.T) {
 	f := false
-	in := &Config{
-		Cloud: AWS, Region: "eu-west-1", NodeCount: 3, NodeMinCount: 2, NodeMaxCount: 5,
+	in := &config.Config{
+		Cloud: config.AWS, Region: "eu-west-1", NodeCount: 3, NodeMinCount: 2, NodeMaxCount: 5,
 		Console: &f, ExternalService: true, EnterpriseLicenseKey: "lic",
 		APIAllowedCIDRs: []string{"10.0.0.0/8"}, Tags: map[string]string{"team": "data"},
-		AWS: AWSConfig{VPCID: "vpc-1", SubnetIDs: []string{"a", "b"}},
+		AWS: config.AWSConfig{VPCID: "vpc-1", SubnetIDs: []string{"a", "b"}},
 	}
 	s := in.Settings()
 	if !s["enterpriseLicenseKey"].Secret || s["region"].Secret {
@@ -183,7 +187,7 @@ func TestSettingsRoundTrip(t *testing.T) {
 	for k, v := range s {
 		raw[k] = v.Value
 	}
-	out, err := Parse(raw)
+	out, err := config.Parse(raw)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,7 +208,7 @@ func TestValuesFile(t *testing.T) {
 		t.Fatalf("values not loaded: %v", c.Values)
 	}
 	for _, path := range []string{bad, filepath.Join(dir, "missing.yaml")} {
-		_, err := Resolve(map[string]string{"cloud": "aws", "valuesFile": path}, "p", "s")
+		_, err := targets.Resolve(map[string]string{"cloud": "aws", "valuesFile": path}, "p", "s")
 		if err == nil || !strings.Contains(err.Error(), "valuesFile") {
 			t.Errorf("%s: want a valuesFile problem, got %v", path, err)
 		}
@@ -213,21 +217,21 @@ func TestValuesFile(t *testing.T) {
 
 func TestTagsFollowTheCloudsRules(t *testing.T) {
 	tags := `{"Team":"Data Platform"}`
-	if _, err := Resolve(map[string]string{"cloud": "aws", "tags": tags}, "p", "s"); err != nil {
+	if _, err := targets.Resolve(map[string]string{"cloud": "aws", "tags": tags}, "p", "s"); err != nil {
 		t.Fatalf("AWS takes mixed-case tags: %v", err)
 	}
-	_, err := Resolve(map[string]string{"cloud": "gcp", "tags": tags}, "p", "s")
+	_, err := targets.Resolve(map[string]string{"cloud": "gcp", "tags": tags}, "p", "s")
 	if err == nil || !strings.Contains(err.Error(), "GCP label") {
 		t.Fatalf("GCP labels must be lowercase: %v", err)
 	}
 }
 
 func TestUnknownCloud(t *testing.T) {
-	_, err := Resolve(map[string]string{"cloud": "digitalocean"}, "p", "s")
+	_, err := targets.Resolve(map[string]string{"cloud": "digitalocean"}, "p", "s")
 	if err == nil || !strings.Contains(err.Error(), "must be one of aws, gcp, azure") {
 		t.Fatalf("got %v", err)
 	}
-	_, err = Resolve(map[string]string{}, "p", "s")
+	_, err = targets.Resolve(map[string]string{}, "p", "s")
 	if err == nil || !strings.Contains(err.Error(), `cloud = ""`) {
 		t.Fatalf("missing cloud: %v", err)
 	}
@@ -240,7 +244,7 @@ func FuzzParse(f *testing.F) {
 	f.Add("apiAllowedCidrs", `["10.0.0.0/8"]`, "tags", `{"a":"b"}`)
 	f.Add("console", "false", "subnetIds", "a, b,,c")
 	f.Fuzz(func(t *testing.T, k1, v1, k2, v2 string) {
-		c, err := Parse(map[string]string{k1: v1, k2: v2})
+		c, err := config.Parse(map[string]string{k1: v1, k2: v2})
 		if err != nil {
 			return
 		}
@@ -248,7 +252,7 @@ func FuzzParse(f *testing.F) {
 		for k, s := range c.Settings() {
 			raw[k] = s.Value
 		}
-		again, err := Parse(raw)
+		again, err := config.Parse(raw)
 		if err != nil {
 			t.Fatalf("re-parse of %v failed: %v", raw, err)
 		}
@@ -259,7 +263,7 @@ func FuzzParse(f *testing.F) {
 }
 
 // normalize maps empty collections to nil: Settings omits them.
-func normalize(c *Config) *Config {
+func normalize(c *config.Config) *config.Config {
 	n := *c
 	if len(n.Tags) == 0 {
 		n.Tags = nil

@@ -1,7 +1,8 @@
-package config
+package config_test
 
 import (
 	"errors"
+	"github.com/pachdeploy/pachdeploy/stacks/config"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -39,14 +40,14 @@ func TestReadFile_ConvertsValues(t *testing.T) {
 		{"json text for lists and maps", "cloud: aws\nnodeCount: \"3\"\nexternalService: \"true\"\napiAllowedCidrs: '[\"10.0.0.0/8\"]'\ntags: '{\"team\":\"data\"}'\nkubernetesVersion: \"1.30\"\n"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			raw, notes, err := ReadFile(writeFile(t, "s.yaml", tt.yaml))
+			raw, notes, err := config.ReadFile(writeFile(t, "s.yaml", tt.yaml))
 			if err != nil || len(notes) != 0 {
 				t.Fatalf("err %v notes %v", err, notes)
 			}
 			if tt.name != "json text for lists and maps" && !reflect.DeepEqual(raw, want) {
 				t.Errorf("raw = %v, want %v", raw, want)
 			}
-			if _, err := Resolve(raw, "p", "dev"); err != nil {
+			if _, err := targets.Resolve(raw, "p", "dev"); err != nil {
 				t.Errorf("the file's settings do not resolve: %v", err)
 			}
 		})
@@ -59,15 +60,15 @@ func TestReadFile_ConvertsValues(t *testing.T) {
 func TestReadFile_AcceptsPulumiStackFiles(t *testing.T) {
 	for _, example := range []string{"aws", "gcp", "azure"} {
 		path := filepath.Join("..", "examples", "Pulumi."+example+"-example.yaml")
-		raw, _, err := ReadFile(path)
+		raw, _, err := config.ReadFile(path)
 		if err != nil {
 			t.Fatalf("%s: %v", path, err)
 		}
-		if _, err := Resolve(raw, "p", "dev"); err != nil {
+		if _, err := targets.Resolve(raw, "p", "dev"); err != nil {
 			t.Errorf("%s does not resolve: %v", path, err)
 		}
 	}
-	raw, notes, err := ReadFile(writeFile(t, "Pulumi.prod.yaml", `encryptionsalt: v1:abc:def
+	raw, notes, err := config.ReadFile(writeFile(t, "Pulumi.prod.yaml", `encryptionsalt: v1:abc:def
 secretsprovider: passphrase
 config:
   aws:region: eu-west-1
@@ -105,7 +106,7 @@ func TestReadFile_ReportsEveryProblem(t *testing.T) {
 		{"an unknown stack file key", "config:\n  pachdeploy:cloud: aws\nbackend: file://x\n", []string{"backend: is not a key of a Pulumi stack file"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			_, _, err := ReadFile(writeFile(t, "s.yaml", tt.yaml))
+			_, _, err := config.ReadFile(writeFile(t, "s.yaml", tt.yaml))
 			var got []string
 			for _, p := range problemsOf(t, err) {
 				got = append(got, p.Field+": "+p.Rule)
@@ -134,7 +135,7 @@ func TestReadFile_Strict(t *testing.T) {
 		{"not a map", "- cloud\n- aws\n", "must be a map of settings"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			raw, _, err := ReadFile(writeFile(t, "s.yaml", tt.yaml))
+			raw, _, err := config.ReadFile(writeFile(t, "s.yaml", tt.yaml))
 			if raw != nil || err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("raw %v err %v, want no settings and %q", raw, err, tt.want)
 			}
@@ -149,7 +150,7 @@ func TestReadFile_Strict(t *testing.T) {
 // without reading it all (a hang before).
 func TestReadFile_LimitsSize(t *testing.T) {
 	for _, tt := range []struct{ name, path, want string }{
-		{"too long", writeFile(t, "s.yaml", "cloud: aws\n# "+strings.Repeat("x", maxFile)+"\n"), "the most a settings file may have"},
+		{"too long", writeFile(t, "s.yaml", "cloud: aws\n# "+strings.Repeat("x", config.MaxFile)+"\n"), "the most a settings file may have"},
 		{"a device that never ends", "/dev/zero", "must be a regular file"},
 		{"a directory", t.TempDir(), "must be a regular file"},
 	} {
@@ -157,11 +158,11 @@ func TestReadFile_LimitsSize(t *testing.T) {
 			if _, err := os.Stat(tt.path); err != nil {
 				t.Skipf("%s: %v", tt.path, err)
 			}
-			_, _, err := ReadFile(tt.path)
+			_, _, err := config.ReadFile(tt.path)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("err = %v, want %q", err, tt.want)
 			}
-			_, err = Resolve(map[string]string{"cloud": "aws", "valuesFile": tt.path}, "p", "dev")
+			_, err = targets.Resolve(map[string]string{"cloud": "aws", "valuesFile": tt.path}, "p", "dev")
 			if err == nil || !strings.Contains(err.Error(), "valuesFile") {
 				t.Fatalf("valuesFile %s: err = %v", tt.path, err)
 			}
@@ -171,7 +172,7 @@ func TestReadFile_LimitsSize(t *testing.T) {
 
 func TestReadFile_ValuesFileIsRelativeToTheSettingsFile(t *testing.T) {
 	path := writeFile(t, "s.yaml", "cloud: aws\nvaluesFile: values.yaml\n")
-	raw, _, err := ReadFile(path)
+	raw, _, err := config.ReadFile(path)
 	if err != nil || raw["valuesFile"] != filepath.Join(filepath.Dir(path), "values.yaml") {
 		t.Errorf("valuesFile = %q (%v), want it beside the settings file", raw["valuesFile"], err)
 	}
@@ -199,7 +200,7 @@ func TestParse_SizesEmptinessAndNames(t *testing.T) {
 		{"a provider key", map[string]string{"aws:region": "us-west-2"}, "aws:region", `is a setting of the "aws" provider, not of pachdeploy`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := Parse(tt.raw)
+			_, err := config.Parse(tt.raw)
 			ps := problemsOf(t, err)
 			if len(ps) != 1 || ps[0].Field != tt.field || !strings.Contains(ps[0].Rule, tt.rule) {
 				t.Fatalf("problems %v, want %s: %s", ps, tt.field, tt.rule)
@@ -218,7 +219,7 @@ func TestParse_SizesEmptinessAndNames(t *testing.T) {
 // refused with the command that stores it as a secret.
 func TestResolveStored_PlaintextSecretRefused(t *testing.T) {
 	raw := map[string]string{"cloud": "aws", "enterpriseLicenseKey": "lic-123", "region": "us-west-2"}
-	_, err := ResolveStored(raw, []string{"cloud", "region", "enterpriseLicenseKey"}, "p", "prod")
+	_, err := targets.ResolveStored(raw, []string{"cloud", "region", "enterpriseLicenseKey"}, "p", "prod")
 	ps := problemsOf(t, err)
 	if len(ps) != 1 || ps[0].Field != "enterpriseLicenseKey" || ps[0].Value != "[secret]" ||
 		!strings.Contains(ps[0].Rule, "pulumi config set --secret pachdeploy:enterpriseLicenseKey --stack prod") {
@@ -227,7 +228,7 @@ func TestResolveStored_PlaintextSecretRefused(t *testing.T) {
 	if strings.Contains(err.Error(), "lic-123") {
 		t.Errorf("the license was echoed: %v", err)
 	}
-	if _, err := ResolveStored(raw, []string{"cloud", "region"}, "p", "prod"); err != nil {
+	if _, err := targets.ResolveStored(raw, []string{"cloud", "region"}, "p", "prod"); err != nil {
 		t.Errorf("a license stored as a secret is fine: %v", err)
 	}
 }
@@ -246,7 +247,7 @@ global:
     postgresqlPassword: hunter2
 deployTarget: LOCAL
 `)
-	_, err := Resolve(map[string]string{"cloud": "aws", "valuesFile": path}, "p", "dev")
+	_, err := targets.Resolve(map[string]string{"cloud": "aws", "valuesFile": path}, "p", "dev")
 	var got []string
 	for _, p := range problemsOf(t, err) {
 		got = append(got, p.Field+" "+p.Value+": "+p.Rule)
@@ -270,7 +271,7 @@ deployTarget: LOCAL
 // TestResolve_NoProblemsAboutDefaultsOfUnparsedValues: a value that does not parse is
 // reported once, not again through the default that stands in for it.
 func TestResolve_NoProblemsAboutDefaultsOfUnparsedValues(t *testing.T) {
-	_, err := Resolve(map[string]string{"cloud": "aws", "nodeCount": "12345678901234567890", "nodeMinCount": "5", "nodeMaxCount": "6"}, "p", "dev")
+	_, err := targets.Resolve(map[string]string{"cloud": "aws", "nodeCount": "12345678901234567890", "nodeMinCount": "5", "nodeMaxCount": "6"}, "p", "dev")
 	ps := problemsOf(t, err)
 	if len(ps) != 1 || ps[0].Field != "nodeCount" || !strings.Contains(ps[0].Rule, "too large") {
 		t.Errorf("problems %v, want only nodeCount's own", ps)

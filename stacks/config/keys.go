@@ -23,6 +23,8 @@ type key struct {
 	secret bool
 	max    int
 	field  func(*Config) any
+	// cloud is the one cloud the setting applies to, or "" for every cloud.
+	cloud Cloud
 }
 
 // Size limits of setting values, in bytes. Names and numbers fit in maxName; the limits
@@ -37,39 +39,43 @@ const (
 	maxFile    = 256 << 10 // a settings or chart values file
 )
 
+// DeleteDataSetting is the setting that lets destroy delete the bucket and its data;
+// a destroy with --delete-data sets it for its run.
+const DeleteDataSetting = "deleteDataOnDestroy"
+
 // keys lists every setting. Parse, Settings and ReadFile all work from this one table.
 var keys = []key{
-	{"cloud", false, maxName, func(c *Config) any { return (*string)(&c.Cloud) }},
-	{"region", false, maxName, func(c *Config) any { return &c.Region }},
-	{"allowUnknownRegion", false, maxName, func(c *Config) any { return &c.AllowUnknownRegion }},
-	{"clusterName", false, maxName, func(c *Config) any { return &c.ClusterName }},
-	{"kubernetesVersion", false, maxName, func(c *Config) any { return &c.KubernetesVersion }},
-	{"nodeInstanceType", false, maxName, func(c *Config) any { return &c.NodeInstanceType }},
-	{"nodeCount", false, maxName, func(c *Config) any { return &c.NodeCount }},
-	{"nodeMinCount", false, maxName, func(c *Config) any { return &c.NodeMinCount }},
-	{"nodeMaxCount", false, maxName, func(c *Config) any { return &c.NodeMaxCount }},
-	{"bucketName", false, maxName, func(c *Config) any { return &c.BucketName }},
-	{"namespace", false, maxName, func(c *Config) any { return &c.Namespace }},
-	{"chartVersion", false, maxName, func(c *Config) any { return &c.ChartVersion }},
-	{"identity", false, maxName, func(c *Config) any { return &c.Identity }},
-	{"externalService", false, maxName, func(c *Config) any { return &c.ExternalService }},
-	{"console", false, maxName, func(c *Config) any { return &c.Console }},
-	{"enterpriseLicenseKey", true, maxLicense, func(c *Config) any { return &c.EnterpriseLicenseKey }},
-	{"valuesFile", false, maxPath, func(c *Config) any { return &c.ValuesFile }},
-	{"apiAllowedCidrs", false, maxList, func(c *Config) any { return &c.APIAllowedCIDRs }},
-	{"deleteDataOnDestroy", false, maxName, func(c *Config) any { return &c.DeleteDataOnDestroy }},
-	{"tags", false, maxTags, func(c *Config) any { return &c.Tags }},
-	{"vpcId", false, maxName, func(c *Config) any { return &c.AWS.VPCID }},
-	{"subnetIds", false, maxList, func(c *Config) any { return &c.AWS.SubnetIDs }},
-	{"project", false, maxName, func(c *Config) any { return &c.GCP.Project }},
-	{"zone", false, maxName, func(c *Config) any { return &c.GCP.Zone }},
-	{"bucketLocation", false, maxName, func(c *Config) any { return &c.GCP.BucketLocation }},
-	{"releaseChannel", false, maxName, func(c *Config) any { return &c.GCP.ReleaseChannel }},
-	{"deletionProtection", false, maxName, func(c *Config) any { return &c.GCP.DeletionProtection }},
-	{"location", false, maxName, func(c *Config) any { return &c.Region }},
-	{"resourceGroupName", false, maxName, func(c *Config) any { return &c.Azure.ResourceGroupName }},
-	{"storageAccountName", false, maxName, func(c *Config) any { return &c.Azure.StorageAccountName }},
-	{"containerName", false, maxName, func(c *Config) any { return &c.BucketName }},
+	{"cloud", false, maxName, func(c *Config) any { return (*string)(&c.Cloud) }, ""},
+	{"region", false, maxName, func(c *Config) any { return &c.Region }, ""},
+	{"allowUnknownRegion", false, maxName, func(c *Config) any { return &c.AllowUnknownRegion }, ""},
+	{"clusterName", false, maxName, func(c *Config) any { return &c.ClusterName }, ""},
+	{"kubernetesVersion", false, maxName, func(c *Config) any { return &c.KubernetesVersion }, ""},
+	{"nodeInstanceType", false, maxName, func(c *Config) any { return &c.NodeInstanceType }, ""},
+	{"nodeCount", false, maxName, func(c *Config) any { return &c.NodeCount }, ""},
+	{"nodeMinCount", false, maxName, func(c *Config) any { return &c.NodeMinCount }, ""},
+	{"nodeMaxCount", false, maxName, func(c *Config) any { return &c.NodeMaxCount }, ""},
+	{"bucketName", false, maxName, func(c *Config) any { return &c.BucketName }, ""},
+	{"namespace", false, maxName, func(c *Config) any { return &c.Namespace }, ""},
+	{"chartVersion", false, maxName, func(c *Config) any { return &c.ChartVersion }, ""},
+	{"identity", false, maxName, func(c *Config) any { return &c.Identity }, ""},
+	{"externalService", false, maxName, func(c *Config) any { return &c.ExternalService }, ""},
+	{"console", false, maxName, func(c *Config) any { return &c.Console }, ""},
+	{"enterpriseLicenseKey", true, maxLicense, func(c *Config) any { return &c.EnterpriseLicenseKey }, ""},
+	{"valuesFile", false, maxPath, func(c *Config) any { return &c.ValuesFile }, ""},
+	{"apiAllowedCidrs", false, maxList, func(c *Config) any { return &c.APIAllowedCIDRs }, ""},
+	{DeleteDataSetting, false, maxName, func(c *Config) any { return &c.DeleteDataOnDestroy }, ""},
+	{"tags", false, maxTags, func(c *Config) any { return &c.Tags }, ""},
+	{"vpcId", false, maxName, func(c *Config) any { return &c.AWS.VPCID }, AWS},
+	{"subnetIds", false, maxList, func(c *Config) any { return &c.AWS.SubnetIDs }, AWS},
+	{"project", false, maxName, func(c *Config) any { return &c.GCP.Project }, GCP},
+	{"zone", false, maxName, func(c *Config) any { return &c.GCP.Zone }, GCP},
+	{"bucketLocation", false, maxName, func(c *Config) any { return &c.GCP.BucketLocation }, GCP},
+	{"releaseChannel", false, maxName, func(c *Config) any { return &c.GCP.ReleaseChannel }, GCP},
+	{"deletionProtection", false, maxName, func(c *Config) any { return &c.GCP.DeletionProtection }, GCP},
+	{"location", false, maxName, func(c *Config) any { return &c.Region }, ""},
+	{"resourceGroupName", false, maxName, func(c *Config) any { return &c.Azure.ResourceGroupName }, Azure},
+	{"storageAccountName", false, maxName, func(c *Config) any { return &c.Azure.StorageAccountName }, Azure},
+	{"containerName", false, maxName, func(c *Config) any { return &c.BucketName }, ""},
 }
 
 // lookup finds the setting called name.

@@ -9,16 +9,16 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// Resolve parses raw settings, fills defaults for project and stack and validates
-// the result, reporting syntax and rule problems together.
-func Resolve(raw map[string]string, project, stack string) (*Config, error) {
-	return ResolveStored(raw, nil, project, stack)
+// Resolve parses raw settings, fills the defaults of the chosen target for project and
+// stack and validates the result, reporting syntax and rule problems together.
+func (ts Targets) Resolve(raw map[string]string, project, stack string) (*Config, error) {
+	return ts.ResolveStored(raw, nil, project, stack)
 }
 
 // ResolveStored is Resolve for settings read from a stack's config, where plaintext
 // names the settings stored in plain text: a secret setting among them is a problem,
 // reported with the command that stores it as a secret.
-func ResolveStored(raw map[string]string, plaintext []string, project, stack string) (*Config, error) {
+func (ts Targets) ResolveStored(raw map[string]string, plaintext []string, project, stack string) (*Config, error) {
 	c, err := Parse(raw)
 	var p rules.Problems
 	var perr *rules.Error
@@ -33,7 +33,10 @@ func ResolveStored(raw map[string]string, plaintext []string, project, stack str
 				"(or give it in the file passed to `pachdeploy --config`, which stores it as a secret)", Namespace, name, stack)
 		}
 	}
-	c.Complete(project, stack)
+	t, known := ts.Lookup(c.Cloud)
+	if known {
+		c.complete(t, project, stack)
+	}
 	// A value that did not parse stands at its default now: its rules would only
 	// report that default.
 	unparsed := map[string]bool{}
@@ -41,7 +44,11 @@ func ResolveStored(raw map[string]string, plaintext []string, project, stack str
 		unparsed[q.Field] = true
 	}
 	var rulesProblems rules.Problems
-	c.validate(&rulesProblems)
+	if known {
+		c.validate(t, &rulesProblems)
+	} else {
+		rulesProblems.Addf("cloud", string(c.Cloud), "must be one of %s", ts.Names())
+	}
 	for _, r := range rulesProblems {
 		if !unparsed[r.Field] {
 			p = append(p, r)
@@ -52,7 +59,7 @@ func ResolveStored(raw map[string]string, plaintext []string, project, stack str
 
 // FromContext reads the pachdeploy settings of the running stack from Pulumi config,
 // then resolves them. Secret settings arrive decrypted; callers keep them secret.
-func FromContext(ctx *pulumi.Context) (*Config, error) {
+func (ts Targets) FromContext(ctx *pulumi.Context) (*Config, error) {
 	raw := map[string]string{}
 	var plaintext []string
 	for _, k := range keys {
@@ -64,7 +71,7 @@ func FromContext(ctx *pulumi.Context) (*Config, error) {
 			}
 		}
 	}
-	c, err := ResolveStored(raw, plaintext, ctx.Project(), ctx.Stack())
+	c, err := ts.ResolveStored(raw, plaintext, ctx.Project(), ctx.Stack())
 	if err != nil {
 		return nil, fmt.Errorf("stack %s: %w", ctx.Stack(), err)
 	}

@@ -1,4 +1,4 @@
-package config
+package config_test
 
 import (
 	"encoding/json"
@@ -115,10 +115,10 @@ func TestValuesTheCloudRejectsAreRefused(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := Resolve(c.raw, "proj", "dev")
+			_, err := targets.Resolve(c.raw, "proj", "dev")
 			var verr *rules.Error
 			if !errors.As(err, &verr) {
-				t.Fatalf("Resolve(%v) = %v, want a *rules.Error", c.raw, err)
+				t.Fatalf("targets.Resolve(%v) = %v, want a *rules.Error", c.raw, err)
 			}
 			for _, p := range verr.Problems {
 				if p.Field == c.field && (c.value == "" || p.Value == c.value) && strings.Contains(p.Rule, c.rule) {
@@ -157,8 +157,8 @@ func TestValuesTheCloudTakesAreAccepted(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			if _, err := Resolve(c.raw, "proj", "dev"); err != nil {
-				t.Fatalf("Resolve(%v): %v", c.raw, err)
+			if _, err := targets.Resolve(c.raw, "proj", "dev"); err != nil {
+				t.Fatalf("targets.Resolve(%v): %v", c.raw, err)
 			}
 		})
 	}

@@ -1,4 +1,5 @@
-// Package plan runs the pachdeploy program offline, under the mock cloud, and reports
+// Package plan runs the pachdeploy program offline, under the offline engine with the
+// chosen target's stand-ins (internal/offline), and reports
 // the resources it would create: no cloud, no credentials, no Pulumi CLI, no plugins.
 package plan
 
@@ -7,9 +8,8 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/pachdeploy/pachdeploy/internal/mockcloud"
+	"github.com/pachdeploy/pachdeploy/internal/offline"
 	"github.com/pachdeploy/pachdeploy/stacks"
-	"github.com/pachdeploy/pachdeploy/stacks/config"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
@@ -44,13 +44,14 @@ type Resource struct {
 }
 
 // Build resolves raw pachdeploy settings (key -> text, as in Pulumi config; "cloud"
-// is required) for stack and runs the program under the mock cloud.
+// is required) for stack and runs the program under the offline engine.
 func Build(raw map[string]string, stack string) (*Plan, error) {
-	cfg, err := config.Resolve(raw, Project, stack)
+	cfg, err := stacks.Settings.Resolve(raw, Project, stack)
 	if err != nil {
 		return nil, err
 	}
-	cloud := mockcloud.New(Project, stack)
+	t, _ := stacks.Targets.Lookup(cfg.Cloud)
+	cloud := offline.New(Project, stack, t.StandIns)
 	var outputs pulumi.Map
 	err = cloud.Run(func(ctx *pulumi.Context) error {
 		outputs, err = stacks.Deploy(ctx, cfg)
@@ -78,7 +79,7 @@ func Build(raw map[string]string, stack string) (*Plan, error) {
 		case res.Secret:
 			p.Outputs[k] = Secret
 		case !res.Known:
-			p.Outputs[k] = mockcloud.Marker
+			p.Outputs[k] = offline.Marker
 		default:
 			p.Outputs[k] = res.Value
 		}
@@ -92,14 +93,14 @@ func plain(v resource.PropertyValue) any {
 	case v.IsSecret():
 		return Secret
 	case v.IsComputed():
-		return mockcloud.Marker
+		return offline.Marker
 	case v.IsOutput():
 		o := v.OutputValue()
 		if o.Secret {
 			return Secret
 		}
 		if !o.Known {
-			return mockcloud.Marker
+			return offline.Marker
 		}
 		return plain(o.Element)
 	case v.IsObject():

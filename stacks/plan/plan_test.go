@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"github.com/pachdeploy/pachdeploy/stacks"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -39,7 +40,8 @@ func marshal(t testing.TB, p *Plan) []byte {
 // TestPlanGolden pins the plan of each cloud's defaults: any change to what pachdeploy
 // would deploy shows up as a reviewable diff of testdata/<cloud>.json.
 func TestPlanGolden(t *testing.T) {
-	for _, cloud := range config.Clouds {
+	for _, target := range stacks.Targets {
+		cloud := target.Settings.Cloud
 		t.Run(string(cloud), func(t *testing.T) {
 			got := marshal(t, build(t, map[string]string{"cloud": string(cloud)}))
 			golden := filepath.Join("testdata", string(cloud)+".json")
@@ -153,7 +155,7 @@ func TestProjectAndExampleStacks(t *testing.T) {
 		t.Fatalf("Pulumi.yaml: name %q runtime %q", proj.Name, proj.Runtime.Name())
 	}
 	examples, _ := filepath.Glob(filepath.Join(root, "stacks", "examples", "Pulumi.*.yaml"))
-	if len(examples) != len(config.Clouds) {
+	if len(examples) != len(stacks.Targets) {
 		t.Fatalf("want one example stack per cloud, found %v", examples)
 	}
 	for _, path := range examples {

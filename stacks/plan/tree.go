@@ -7,7 +7,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/pachdeploy/pachdeploy/internal/mockcloud"
+	"github.com/pachdeploy/pachdeploy/internal/offline"
 )
 
 // WriteTree prints the plan as a tree of resources under their parents, then the
@@ -27,7 +27,7 @@ func (p *Plan) WriteTree(w io.Writer) error {
 	}
 	b := &strings.Builder{}
 	fmt.Fprintf(b, "pachdeploy plan: cloud %s, stack %s, %d resources to create\n", p.Cloud, p.Stack, len(p.Resources))
-	fmt.Fprintf(b, "(offline: no cloud calls; values marked %s are assigned by the cloud)\n\n", mockcloud.Marker)
+	fmt.Fprintf(b, "(offline: no cloud calls; values marked %s are assigned by the cloud)\n\n", offline.Marker)
 	var walk func(parent, indent string)
 	walk = func(parent, indent string) {
 		for _, r := range children[parent] {

@@ -14,7 +14,7 @@ import (
 	"github.com/pachdeploy/pachdeploy/cmd/pachdeploy/internal/graph"
 	"github.com/pachdeploy/pachdeploy/internal/rules"
 	"github.com/pachdeploy/pachdeploy/stacks/config"
-	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/pachdeploy/pachdeploy/target"
 	"github.com/spf13/cobra"
 )
 
@@ -75,8 +75,12 @@ type Planner func(raw map[string]string, stack string) (Plan, error)
 
 // Deps are what the composition root provides.
 type Deps struct {
-	// Program is the Pulumi program (stacks.Run).
-	Program pulumi.RunFunc
+	// Program is the Pulumi program and what the driver knows of it (built from
+	// stacks in compose.go); its Settings check --config and --cloud.
+	Program automation.Program
+	// Targets are the clouds (stacks.Targets): doctor checks their plugins,
+	// credentials and kubeconfig helpers.
+	Targets target.List
 	// Plan builds offline plans (stacks/plan.Build).
 	Plan Planner
 	// HardStop closes on a second Ctrl-C: the running Pulumi CLI is killed.
@@ -258,7 +262,7 @@ func (g *globalOptions) checkedSettings() (map[string]string, error) {
 	} else if err != nil {
 		return nil, err
 	}
-	if _, err := config.Resolve(raw, automation.Project, g.Stack); errors.As(err, &invalid) {
+	if _, err := g.Deps.Program.Settings.Resolve(raw, automation.Project, g.Stack); errors.As(err, &invalid) {
 		p = append(p, invalid.Problems...)
 	}
 	if err := p.Err(); err != nil {

@@ -14,9 +14,16 @@ import (
 
 	"github.com/pachdeploy/pachdeploy/automation"
 	"github.com/pachdeploy/pachdeploy/cmd/pachdeploy/internal/graph"
+	awssettings "github.com/pachdeploy/pachdeploy/components/aws/settings"
+	azuresettings "github.com/pachdeploy/pachdeploy/components/azure/settings"
+	gcpsettings "github.com/pachdeploy/pachdeploy/components/gcp/settings"
+	"github.com/pachdeploy/pachdeploy/stacks/config"
 )
 
 // fakeDriver records calls and returns canned results.
+// testSettings are the three clouds' settings, as stacks.Settings lists them.
+var testSettings = config.Targets{awssettings.Target, gcpsettings.Target, azuresettings.Target}
+
 type fakeDriver struct {
 	calls   []string
 	req     StackRequest
@@ -93,6 +100,7 @@ func runCLI(t *testing.T, d *fakeDriver, interactive bool, stdin string, args ..
 	var out, errOut bytes.Buffer
 	ios := IOStreams{In: strings.NewReader(stdin), Out: &out, ErrOut: &errOut, Interactive: interactive}
 	deps := Deps{
+		Program: automation.Program{Settings: testSettings},
 		Open: func(_ context.Context, r StackRequest) (Driver, error) {
 			d.calls = append(d.calls, "open")
 			d.req = r

@@ -10,12 +10,14 @@ import (
 
 	"github.com/pachdeploy/pachdeploy/automation"
 	"github.com/pachdeploy/pachdeploy/stacks/config"
+	"github.com/pachdeploy/pachdeploy/target"
 	"github.com/spf13/cobra"
 )
 
 // doctorOptions are doctor's inputs; tests replace the lookups.
 type doctorOptions struct {
 	Cloud           string
+	Targets         target.List
 	Backend         string
 	SecretsProvider string
 	PulumiPath      string
@@ -46,7 +48,7 @@ func newDoctorCmd(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			o.Cloud = raw["cloud"]
+			o.Cloud, o.Targets = raw["cloud"], g.Deps.Targets
 			o.defaults(g.Deps.Env)
 			return runDoctor(g, o)
 		},
@@ -70,8 +72,8 @@ func (o *doctorOptions) defaults(env func(string) (string, bool)) {
 var errDoctor = fmt.Errorf("some required checks failed (see the ✗ lines)")
 
 func runDoctor(g *globalOptions, o *doctorOptions) error {
-	if o.Cloud != "" && !isCloud(o.Cloud) {
-		return usagef("--cloud %q: must be one of aws, gcp, azure", o.Cloud)
+	if _, known := o.Targets.Lookup(config.Cloud(o.Cloud)); o.Cloud != "" && !known {
+		return usagef("--cloud %q: must be one of %s", o.Cloud, o.Targets.Settings().Names())
 	}
 	checks := o.checks()
 	failed := false
@@ -90,21 +92,13 @@ func runDoctor(g *globalOptions, o *doctorOptions) error {
 		}
 	}
 	if o.Cloud == "" {
-		fmt.Fprintln(g.IO.Out, "  (give --cloud aws|gcp|azure to check plugins, credentials and the kubeconfig helper)")
+		fmt.Fprintf(g.IO.Out, "  (give --cloud %s to check plugins, credentials and the kubeconfig helper)\n",
+			strings.ReplaceAll(o.Targets.Settings().Names(), ", ", "|"))
 	}
 	if failed {
 		return errDoctor
 	}
 	return nil
-}
-
-func isCloud(s string) bool {
-	for _, c := range config.Clouds {
-		if string(c) == s {
-			return true
-		}
-	}
-	return false
 }
 
 func (o *doctorOptions) checks() []check {
@@ -119,10 +113,11 @@ func (o *doctorOptions) checks() []check {
 	if o.Cloud == "" {
 		return out
 	}
-	for _, p := range plugins[config.Cloud(o.Cloud)] {
+	t, _ := o.Targets.Lookup(config.Cloud(o.Cloud))
+	for _, p := range t.Plugins {
 		out = append(out, o.plugin(p, info.Path))
 	}
-	out = append(out, o.credentials(), o.kubeconfigHelper())
+	out = append(out, o.credentials(t.Credentials), o.kubeconfigHelper(t.KubeconfigHelper))
 	return out
 }
 
@@ -152,33 +147,15 @@ func (o *doctorOptions) passphrase() check {
 	return c
 }
 
-// plugins are the provider plugins each cloud's program uses.
-var plugins = map[config.Cloud][]string{
-	config.AWS:   {"aws", "eks", "kubernetes", "random"},
-	config.GCP:   {"gcp", "kubernetes", "random"},
-	config.Azure: {"azure-native", "kubernetes", "random"},
-}
-
-// pluginModules names the Go SDK module of each provider plugin: the plugin version to
-// install is the version of that module linked into this binary.
-var pluginModules = map[string]string{
-	"aws":          "github.com/pulumi/pulumi-aws/sdk/v6",
-	"eks":          "github.com/pulumi/pulumi-eks/sdk/v3",
-	"gcp":          "github.com/pulumi/pulumi-gcp/sdk/v9",
-	"azure-native": "github.com/pulumi/pulumi-azure-native-sdk/v2",
-	"kubernetes":   "github.com/pulumi/pulumi-kubernetes/sdk/v4",
-	"random":       "github.com/pulumi/pulumi-random/sdk/v4",
-}
-
-// pluginVersion is the version of plugin name that this binary's SDK expects, or ""
-// when the binary does not link that SDK.
-func pluginVersion(name string) string {
+// pluginVersion is the version of plugin p that this binary's SDK expects, or "" when
+// the binary does not link that SDK.
+func pluginVersion(p target.Plugin) string {
 	info, ok := debug.ReadBuildInfo()
 	if !ok {
 		return ""
 	}
 	for _, m := range info.Deps {
-		if m.Path == pluginModules[name] {
+		if m.Path == p.Module {
 			return strings.TrimPrefix(m.Version, "v")
 		}
 	}
@@ -186,9 +163,10 @@ func pluginVersion(name string) string {
 }
 
 // plugin checks a provider plugin on PATH, next to the Pulumi CLI, or installed.
-func (o *doctorOptions) plugin(name, pulumiPath string) check {
+func (o *doctorOptions) plugin(p target.Plugin, pulumiPath string) check {
+	name := p.Name
 	bin := "pulumi-resource-" + name
-	install := strings.TrimSpace("pulumi plugin install resource " + name + " " + pluginVersion(name))
+	install := strings.TrimSpace("pulumi plugin install resource " + name + " " + pluginVersion(p))
 	c := check{what: "provider plugin " + name,
 		fix: "`" + install + "` (or let the first preview download it)"}
 	if p, err := o.LookPath(bin); err == nil {
@@ -210,41 +188,24 @@ func (o *doctorOptions) plugin(name, pulumiPath string) check {
 	return c
 }
 
-func (o *doctorOptions) credentials() check {
-	c := check{required: true}
-	switch config.Cloud(o.Cloud) {
-	case config.AWS:
-		c.what = "AWS credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_WEB_IDENTITY_TOKEN_FILE or ~/.aws)"
-		c.ok = o.set("AWS_PROFILE") || (o.set("AWS_ACCESS_KEY_ID") && o.set("AWS_SECRET_ACCESS_KEY")) ||
-			o.set("AWS_WEB_IDENTITY_TOKEN_FILE") || o.Exists(filepath.Join(o.Home, ".aws", "credentials")) ||
-			o.Exists(filepath.Join(o.Home, ".aws", "config"))
-		c.fix = "run `aws configure` or `aws sso login`, or export AWS_PROFILE"
-	case config.GCP:
-		c.what = "Google Cloud credentials (GOOGLE_APPLICATION_CREDENTIALS, GOOGLE_CREDENTIALS, CLOUDSDK_AUTH_ACCESS_TOKEN or gcloud application-default login)"
-		c.ok = o.set("GOOGLE_APPLICATION_CREDENTIALS") || o.set("GOOGLE_CREDENTIALS") || o.set("CLOUDSDK_AUTH_ACCESS_TOKEN") ||
-			o.Exists(filepath.Join(o.Home, ".config", "gcloud", "application_default_credentials.json"))
-		c.fix = "run `gcloud auth application-default login`, or export GOOGLE_APPLICATION_CREDENTIALS"
-	case config.Azure:
-		c.what = "Azure credentials (ARM_CLIENT_ID/ARM_CLIENT_SECRET, ARM_USE_OIDC, ARM_USE_MSI, AZURE_CLIENT_ID or az login)"
-		c.ok = (o.set("ARM_CLIENT_ID") && (o.set("ARM_CLIENT_SECRET") || o.set("ARM_USE_OIDC") || o.set("ARM_CLIENT_CERTIFICATE_PATH"))) ||
-			o.set("ARM_USE_MSI") || o.set("AZURE_CLIENT_ID") || o.Exists(filepath.Join(o.Home, ".azure", "azureProfile.json"))
-		c.fix = "run `az login`, or export ARM_CLIENT_ID, ARM_CLIENT_SECRET, ARM_TENANT_ID and ARM_SUBSCRIPTION_ID"
+// credentials checks that one of the cloud's ways to give credentials is there.
+func (o *doctorOptions) credentials(want target.Credentials) check {
+	c := check{required: true, what: want.What, fix: want.Fix}
+	for _, group := range want.EnvGroups {
+		all := len(group) > 0
+		for _, name := range group {
+			all = all && o.set(name)
+		}
+		c.ok = c.ok || all
+	}
+	for _, f := range want.Files {
+		c.ok = c.ok || o.Exists(filepath.Join(o.Home, f))
 	}
 	return c
 }
 
-func (o *doctorOptions) kubeconfigHelper() check {
-	switch config.Cloud(o.Cloud) {
-	case config.AWS:
-		_, err := o.LookPath("aws")
-		return check{ok: err == nil, required: true, what: "kubeconfig helper `aws` (EKS tokens: aws eks get-token)",
-			fix: "install the AWS CLI v2: https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html"}
-	case config.GCP:
-		_, err := o.LookPath("gke-gcloud-auth-plugin")
-		return check{ok: err == nil, required: true, what: "kubeconfig helper `gke-gcloud-auth-plugin`",
-			fix: "gcloud components install gke-gcloud-auth-plugin"}
-	}
-	_, err := o.LookPath("kubelogin")
-	return check{ok: err == nil, what: "kubeconfig helper `kubelogin` (only for AKS clusters with Entra ID login)",
-		fix: "az aks install-cli"}
+// kubeconfigHelper checks that the command the cluster's kubeconfig runs is on PATH.
+func (o *doctorOptions) kubeconfigHelper(h target.Helper) check {
+	_, err := o.LookPath(h.Command)
+	return check{ok: err == nil, required: h.Required, what: h.What, fix: h.Fix}
 }

@@ -94,8 +94,9 @@ func TestProgramRefusalIsCaughtBeforeTheStack(t *testing.T) {
 			var out, errOut bytes.Buffer
 			opened := false
 			deps := Deps{
-				Open: func(context.Context, StackRequest) (Driver, error) { opened = true; return &fakeDriver{}, nil },
-				Plan: func(map[string]string, string) (Plan, error) { return nil, tt.err },
+				Program: automation.Program{Settings: testSettings},
+				Open:    func(context.Context, StackRequest) (Driver, error) { opened = true; return &fakeDriver{}, nil },
+				Plan:    func(map[string]string, string) (Plan, error) { return nil, tt.err },
 			}
 			code := Main(context.Background(), []string{"up", "--yes", "--cloud", "aws"},
 				IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}, deps)

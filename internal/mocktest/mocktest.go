@@ -1,5 +1,5 @@
 // Package mocktest holds the helpers the unit tests share for running programs under
-// the mock cloud (package mockcloud) and reading what they recorded. It imports
+// the offline engine (package offline) and reading what they recorded. It imports
 // testing, so only _test.go files may import it.
 //
 // Paths name a value inside a property map as resource.ParsePropertyPath reads them:
@@ -14,7 +14,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/pachdeploy/pachdeploy/internal/mockcloud"
+	"github.com/pachdeploy/pachdeploy/internal/offline"
 	"github.com/pachdeploy/pachdeploy/internal/rules"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -31,7 +31,7 @@ const (
 func NilArgsRefused(t *testing.T, constructors map[string]func(ctx *pulumi.Context) error) {
 	t.Helper()
 	for name, construct := range constructors {
-		cloud := mockcloud.New(Project, Stack)
+		cloud := offline.New(Project, Stack)
 		err := cloud.Run(construct)
 		if !errors.Is(err, rules.ErrNilArgs) {
 			t.Errorf("%s with nil args: %v, want rules.ErrNilArgs", name, err)
@@ -42,17 +42,17 @@ func NilArgsRefused(t *testing.T, constructors map[string]func(ctx *pulumi.Conte
 	}
 }
 
-// Run runs program under a fresh mock cloud for Project and Stack and fails the test
-// when the program returns an error.
-func Run(t testing.TB, program pulumi.RunFunc) *mockcloud.Cloud {
+// Run runs program under a fresh mock cloud for Project and Stack, answering with the
+// given clouds' stand-ins, and fails the test when the program returns an error.
+func Run(t testing.TB, program pulumi.RunFunc, standIns ...offline.StandIns) *offline.Cloud {
 	t.Helper()
-	return RunStack(t, Stack, program)
+	return RunStack(t, Stack, program, standIns...)
 }
 
 // RunStack is Run for the named stack of Project.
-func RunStack(t testing.TB, stack string, program pulumi.RunFunc) *mockcloud.Cloud {
+func RunStack(t testing.TB, stack string, program pulumi.RunFunc, standIns ...offline.StandIns) *offline.Cloud {
 	t.Helper()
-	cloud := mockcloud.New(Project, stack)
+	cloud := offline.New(Project, stack, standIns...)
 	if err := cloud.Run(program); err != nil {
 		t.Fatalf("program failed: %v", err)
 	}
@@ -61,7 +61,7 @@ func RunStack(t testing.TB, stack string, program pulumi.RunFunc) *mockcloud.Clo
 
 // One returns the only recorded resource of type typ, failing the test unless there
 // is exactly one.
-func One(t testing.TB, cloud *mockcloud.Cloud, typ string) mockcloud.Resource {
+func One(t testing.TB, cloud *offline.Cloud, typ string) offline.Resource {
 	t.Helper()
 	rs := cloud.OfType(typ)
 	if len(rs) != 1 {
@@ -72,7 +72,7 @@ func One(t testing.TB, cloud *mockcloud.Cloud, typ string) mockcloud.Resource {
 
 // Named returns the recorded resource of type typ with logical name name, failing the
 // test when there is none.
-func Named(t testing.TB, cloud *mockcloud.Cloud, typ, name string) mockcloud.Resource {
+func Named(t testing.TB, cloud *offline.Cloud, typ, name string) offline.Resource {
 	t.Helper()
 	r, ok := cloud.Named(typ, name)
 	if !ok {
@@ -82,7 +82,7 @@ func Named(t testing.TB, cloud *mockcloud.Cloud, typ, name string) mockcloud.Res
 }
 
 // DependsOn reports whether r waits for the resource with URN urn.
-func DependsOn(r mockcloud.Resource, urn string) bool {
+func DependsOn(r offline.Resource, urn string) bool {
 	for _, d := range r.DependsOn {
 		if d == urn {
 			return true
@@ -93,7 +93,7 @@ func DependsOn(r mockcloud.Resource, urn string) bool {
 
 // UsesProvider reports whether r was registered with the provider whose URN is
 // providerURN.
-func UsesProvider(r mockcloud.Resource, providerURN string) bool {
+func UsesProvider(r offline.Resource, providerURN string) bool {
 	return strings.HasPrefix(r.Provider, providerURN+"::")
 }
 
@@ -192,14 +192,14 @@ func Bool(t testing.TB, m resource.PropertyMap, path string) bool {
 }
 
 // Input returns r's input at path with secrets unwrapped, and whether it is set.
-func Input(t testing.TB, r mockcloud.Resource, path string) (resource.PropertyValue, bool) {
+func Input(t testing.TB, r offline.Resource, path string) (resource.PropertyValue, bool) {
 	t.Helper()
 	return Get(t, r.Inputs, path)
 }
 
 // MustInput returns r's input at path with secrets unwrapped, failing the test when it
 // is not set.
-func MustInput(t testing.TB, r mockcloud.Resource, path string) resource.PropertyValue {
+func MustInput(t testing.TB, r offline.Resource, path string) resource.PropertyValue {
 	t.Helper()
 	v, ok := Input(t, r, path)
 	if !ok {
@@ -210,7 +210,7 @@ func MustInput(t testing.TB, r mockcloud.Resource, path string) resource.Propert
 
 // MustString returns r's string input at path, failing the test when it is not a set
 // string.
-func MustString(t testing.TB, r mockcloud.Resource, path string) string {
+func MustString(t testing.TB, r offline.Resource, path string) string {
 	t.Helper()
 	v, ok := Input(t, r, path)
 	if !ok || !v.IsString() {
@@ -350,7 +350,8 @@ func (l *Log) Warnings() []string {
 // newCluster registers a cluster whose API admits cidrs; it must warn exactly once,
 // naming apiAllowedCidrs and ruleID, when cidrs are empty or hold 0.0.0.0/0, and not at
 // all when they restrict the API.
-func OpenAPIWarns(t *testing.T, ruleID string, newCluster func(ctx *pulumi.Context, cidrs []string) error) {
+func OpenAPIWarns(t *testing.T, ruleID string, newCluster func(ctx *pulumi.Context, cidrs []string) error,
+	standIns ...offline.StandIns) {
 	t.Helper()
 	for _, tc := range []struct {
 		name  string
@@ -366,7 +367,7 @@ func OpenAPIWarns(t *testing.T, ruleID string, newCluster func(ctx *pulumi.Conte
 			Run(t, func(ctx *pulumi.Context) error {
 				ctx.Log = log
 				return newCluster(ctx, tc.cidrs)
-			})
+			}, standIns...)
 			w := log.Warnings()
 			warned := len(w) == 1 && strings.Contains(w[0], "apiAllowedCidrs") && strings.Contains(w[0], ruleID)
 			if warned != tc.warn || (!tc.warn && len(w) != 0) {

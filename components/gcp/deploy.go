@@ -1,20 +1,18 @@
-package stacks
+package gcp
 
 import (
-	gcpcomp "github.com/pachdeploy/pachdeploy/components/gcp"
 	"github.com/pachdeploy/pachdeploy/components/pachyderm"
 	"github.com/pachdeploy/pachdeploy/stacks/config"
+	"github.com/pachdeploy/pachdeploy/target"
 	"github.com/pulumi/pulumi-gcp/sdk/v9/go/gcp"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
-
-func init() { clouds[config.GCP] = deployGCP }
 
 // deployGCP builds the GKE cluster, the GCS bucket and Pachyderm's Google identity.
 // Every Google resource uses one explicit provider, so project and region come from
 // the stack config (or, for an unset project, the provider's credentials) and never
 // from a stray environment; cfg.Tags become labels on the cluster and bucket.
-func deployGCP(ctx *pulumi.Context, cfg *config.Config) (*infra, error) {
+func deployGCP(ctx *pulumi.Context, cfg *config.Config) (*target.Infra, error) {
 	providerArgs := &gcp.ProviderArgs{Region: pulumi.String(cfg.Region)}
 	if cfg.GCP.Project != "" {
 		providerArgs.Project = pulumi.String(cfg.GCP.Project)
@@ -25,7 +23,7 @@ func deployGCP(ctx *pulumi.Context, cfg *config.Config) (*infra, error) {
 	}
 	withGCP := pulumi.Provider(provider)
 
-	cluster, err := gcpcomp.NewCluster(ctx, cfg.ClusterName, &gcpcomp.ClusterArgs{
+	cluster, err := NewCluster(ctx, cfg.ClusterName, &ClusterArgs{
 		Project:            cfg.GCP.Project,
 		Region:             cfg.Region,
 		Zone:               cfg.GCP.Zone,
@@ -43,10 +41,10 @@ func deployGCP(ctx *pulumi.Context, cfg *config.Config) (*infra, error) {
 	if err != nil {
 		return nil, err
 	}
-	storage, err := gcpcomp.NewStorage(ctx, "pachyderm-data", &gcpcomp.StorageArgs{
+	storage, err := NewStorage(ctx, "pachyderm-data", &StorageArgs{
 		BucketName:          cfg.BucketName,
 		Location:            cfg.GCP.BucketLocation,
-		Identity:            gcpcomp.Identity(cfg.Identity),
+		Identity:            Identity(cfg.Identity),
 		WorkloadPool:        cluster.WorkloadPool,
 		Namespace:           cfg.Namespace,
 		DeleteDataOnDestroy: cfg.DeleteDataOnDestroy,
@@ -56,17 +54,17 @@ func deployGCP(ctx *pulumi.Context, cfg *config.Config) (*infra, error) {
 		return nil, err
 	}
 
-	in := &infra{
-		storage:      pachyderm.Storage{Backend: pachyderm.Google, Bucket: cfg.BucketName},
-		annotations:  storage.Annotations,
-		storageClass: cluster.StorageClassName,
-		kubernetes:   cluster.Provider,
+	in := &target.Infra{
+		Storage:      pachyderm.Storage{Backend: pachyderm.Google, Bucket: cfg.BucketName},
+		Annotations:  storage.Annotations,
+		StorageClass: cluster.StorageClassName,
+		Kubernetes:   cluster.Provider,
 		// pachd starts only once its nodes, volumes' class, bucket and bindings exist.
-		dependsOn:  append([]pulumi.Resource{cluster.NodePool, cluster.StorageClass}, storage.Resources()...),
-		kubeconfig: cluster.Kubeconfig,
+		DependsOn:  append([]pulumi.Resource{cluster.NodePool, cluster.StorageClass}, storage.Resources()...),
+		Kubeconfig: cluster.Kubeconfig,
 	}
-	if gcpcomp.Identity(cfg.Identity) == gcpcomp.ServiceAccountKey {
-		in.storage.GoogleCredentials = storage.Credentials
+	if Identity(cfg.Identity) == ServiceAccountKey {
+		in.Storage.GoogleCredentials = storage.Credentials
 	}
 	return in, nil
 }

@@ -1,20 +1,19 @@
-package stacks
+package aws
 
 import (
-	awscomp "github.com/pachdeploy/pachdeploy/components/aws"
+	"github.com/pachdeploy/pachdeploy/components/aws/settings"
 	"github.com/pachdeploy/pachdeploy/components/pachyderm"
 	"github.com/pachdeploy/pachdeploy/stacks/config"
+	"github.com/pachdeploy/pachdeploy/target"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
-
-func init() { clouds[config.AWS] = deployAWS }
 
 // deployAWS builds the EKS cluster (in a new VPC unless vpcId and subnetIds name an
 // existing one), the S3 bucket and Pachyderm's identity. Every AWS resource uses one
 // explicit provider, so the region comes from the stack config and never from the
 // environment, and cfg.Tags go on everything as default tags.
-func deployAWS(ctx *pulumi.Context, cfg *config.Config) (*infra, error) {
+func deployAWS(ctx *pulumi.Context, cfg *config.Config) (*target.Infra, error) {
 	providerArgs := &aws.ProviderArgs{Region: pulumi.String(cfg.Region)}
 	if len(cfg.Tags) > 0 {
 		providerArgs.DefaultTags = &aws.ProviderDefaultTagsArgs{Tags: pulumi.ToStringMap(cfg.Tags)}
@@ -29,7 +28,7 @@ func deployAWS(ctx *pulumi.Context, cfg *config.Config) (*infra, error) {
 	var vpcID pulumi.StringInput = pulumi.String(cfg.AWS.VPCID)
 	var subnetIDs, nodeSubnetIDs pulumi.StringArrayInput = pulumi.ToStringArray(cfg.AWS.SubnetIDs), pulumi.ToStringArray(cfg.AWS.SubnetIDs)
 	if cfg.AWS.VPCID == "" {
-		network, err := awscomp.NewNetwork(ctx, cfg.ClusterName, &awscomp.NetworkArgs{
+		network, err := NewNetwork(ctx, cfg.ClusterName, &NetworkArgs{
 			Region: cfg.Region, ClusterName: cfg.ClusterName,
 		}, withAWS)
 		if err != nil {
@@ -42,7 +41,7 @@ func deployAWS(ctx *pulumi.Context, cfg *config.Config) (*infra, error) {
 		nodeSubnetIDs = network.PrivateSubnetIDs
 	}
 
-	cluster, err := awscomp.NewCluster(ctx, cfg.ClusterName, &awscomp.ClusterArgs{
+	cluster, err := NewCluster(ctx, cfg.ClusterName, &ClusterArgs{
 		Name:              cfg.ClusterName,
 		KubernetesVersion: cfg.KubernetesVersion,
 		VpcID:             vpcID,
@@ -53,19 +52,19 @@ func deployAWS(ctx *pulumi.Context, cfg *config.Config) (*infra, error) {
 		NodeMinCount:      cfg.NodeMinCount,
 		NodeMaxCount:      cfg.NodeMaxCount,
 		APIAllowedCIDRs:   cfg.APIAllowedCIDRs,
-		PodsUseNodeRole:   cfg.Identity == config.IdentityNodeRole,
+		PodsUseNodeRole:   cfg.Identity == settings.IdentityNodeRole,
 	}, withAWS)
 	if err != nil {
 		return nil, err
 	}
-	bucket, err := awscomp.NewBucket(ctx, "pachyderm-data", &awscomp.BucketArgs{
+	bucket, err := NewBucket(ctx, "pachyderm-data", &BucketArgs{
 		Name:                cfg.BucketName,
 		DeleteDataOnDestroy: cfg.DeleteDataOnDestroy,
 	}, withAWS)
 	if err != nil {
 		return nil, err
 	}
-	identity, err := awscomp.NewIdentity(ctx, "pachyderm", &awscomp.IdentityArgs{
+	identity, err := NewIdentity(ctx, "pachyderm", &IdentityArgs{
 		Mode:            cfg.Identity,
 		BucketName:      cfg.BucketName,
 		Namespace:       cfg.Namespace,
@@ -77,19 +76,19 @@ func deployAWS(ctx *pulumi.Context, cfg *config.Config) (*infra, error) {
 		return nil, err
 	}
 
-	return &infra{
-		storage: pachyderm.Storage{
+	return &target.Infra{
+		Storage: pachyderm.Storage{
 			Backend:         pachyderm.Amazon,
 			Bucket:          cfg.BucketName,
 			Region:          cfg.Region,
 			AmazonAccessKey: identity.AccessKey,
 		},
-		annotations:  identity.Annotations,
-		storageClass: cluster.StorageClassName,
-		kubernetes:   cluster.Provider,
+		Annotations:  identity.Annotations,
+		StorageClass: cluster.StorageClassName,
+		Kubernetes:   cluster.Provider,
 		// pachd starts only once its bucket and policy exist, so it never sees
 		// access denied.
-		dependsOn:  append(append(cluster.KubernetesDependencies(), bucket.Resources()...), identity.Resources()...),
-		kubeconfig: cluster.Kubeconfig,
+		DependsOn:  append(append(cluster.KubernetesDependencies(), bucket.Resources()...), identity.Resources()...),
+		Kubeconfig: cluster.Kubeconfig,
 	}, nil
 }

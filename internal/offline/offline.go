@@ -1,10 +1,12 @@
-// Package mockcloud is a Pulumi mock monitor that stands in for every cloud pachdeploy
-// uses. It records each resource the program registers (inputs and options) and
-// answers with readable stand-ins for the values only a cloud assigns, marked
-// "(known after deploy)". The offline plan and the unit tests share it.
-package mockcloud
+// Package offline is the offline plan engine: a Pulumi mock monitor that runs the
+// program with no cloud, no credentials and no Pulumi CLI. It records each resource the
+// program registers (inputs and options) and answers with readable stand-ins for the
+// values only a cloud assigns, marked "(known after deploy)". Each cloud's target
+// brings its stand-ins (StandIns); `pachdeploy plan` and the unit tests share it.
+package offline
 
 import (
+	"maps"
 	"sort"
 	"strings"
 	"sync"
@@ -16,9 +18,6 @@ import (
 
 // Marker tags every value that only the cloud can know.
 const Marker = "(known after deploy)"
-
-// AccountID stands in for the AWS account id.
-const AccountID = "123456789012"
 
 // Later returns a readable stand-in for a cloud-assigned value.
 func Later(what string) string { return "<" + what + " " + Marker + ">" }
@@ -49,6 +48,7 @@ type Invoke struct {
 // Cloud is the mock monitor. Use it with pulumi.WithMocks(project, stack, cloud).
 type Cloud struct {
 	project, stack string
+	standIns       StandIns
 
 	mu        sync.Mutex
 	resources []Resource
@@ -56,9 +56,17 @@ type Cloud struct {
 	regions   map[string]string // provider reference -> its configured region
 }
 
-// New returns an empty mock cloud for project and stack.
-func New(project, stack string) *Cloud {
-	return &Cloud{project: project, stack: stack, regions: map[string]string{}}
+// New returns an empty mock cloud for project and stack that answers with the stand-ins
+// every cloud shares (Common) and the given clouds' ones.
+func New(project, stack string, clouds ...StandIns) *Cloud {
+	c := &Cloud{project: project, stack: stack, regions: map[string]string{}, standIns: StandIns{
+		Outputs: map[string]func(Answer){}, Invokes: map[string]func(resource.PropertyMap) map[string]any{},
+	}}
+	for _, s := range append([]StandIns{Common}, clouds...) {
+		maps.Copy(c.standIns.Outputs, s.Outputs)
+		maps.Copy(c.standIns.Invokes, s.Invokes)
+	}
+	return c
 }
 
 // Run runs program under this mock cloud.
@@ -91,8 +99,8 @@ func (c *Cloud) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 	}
 	r.ID = id
 	outs := args.Inputs.Copy()
-	if fill, ok := outputs[args.TypeToken]; ok {
-		fill(outputArgs{name: args.Name, id: id, in: args.Inputs, out: outs, region: c.regionOf(args)})
+	if fill, ok := c.standIns.Outputs[args.TypeToken]; ok {
+		fill(Answer{name: args.Name, id: id, in: args.Inputs, out: outs, region: c.regionOf(args)})
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -139,7 +147,7 @@ func (c *Cloud) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 	c.mu.Lock()
 	c.invokes = append(c.invokes, Invoke{Token: args.Token, Args: args.Args})
 	c.mu.Unlock()
-	if f, ok := invokes[args.Token]; ok {
+	if f, ok := c.standIns.Invokes[args.Token]; ok {
 		return resource.NewPropertyMapFromMap(f(args.Args)), nil
 	}
 	return resource.PropertyMap{}, nil
@@ -191,25 +199,40 @@ func standInID(args pulumi.MockResourceArgs) string {
 	return Later(args.Name + " id")
 }
 
-// outputArgs is what an output filler sees: the resource's name, id and inputs, and
-// the outputs to complete (a copy of the inputs).
-type outputArgs struct {
+// StandIns answer for one cloud: what its resources and functions return.
+type StandIns struct {
+	// Outputs completes the outputs of a resource, by type token. A type not listed
+	// gets its inputs back, and an id.
+	Outputs map[string]func(Answer)
+	// Invokes answers a function call, by token. A token not listed gets nothing.
+	Invokes map[string]func(args resource.PropertyMap) map[string]any
+}
+
+// Answer is what a stand-in sees of one resource: its name, id and inputs, and the
+// outputs to complete (a copy of the inputs).
+type Answer struct {
 	name, id string
 	in, out  resource.PropertyMap
 	// region is the region of the resource's provider, or "" when it has none.
 	region string
 }
 
-// regionOr returns the provider's region, or a stand-in.
-func (a outputArgs) regionOr() string {
+// Name is the resource's logical name.
+func (a Answer) Name() string { return a.name }
+
+// ID is the resource's stand-in id.
+func (a Answer) ID() string { return a.id }
+
+// Region returns the resource's provider's region, or a stand-in.
+func (a Answer) Region() string {
 	if a.region != "" {
 		return a.region
 	}
 	return Later("region")
 }
 
-// str returns input key as a string, or def.
-func (a outputArgs) str(key, def string) string {
+// Str returns input key as a string, or def.
+func (a Answer) Str(key, def string) string {
 	if v, ok := a.in[resource.PropertyKey(key)]; ok {
 		if v.IsSecret() {
 			v = v.SecretValue().Element
@@ -221,19 +244,12 @@ func (a outputArgs) str(key, def string) string {
 	return def
 }
 
-// set stores a plain output value.
-func (a outputArgs) set(key string, v any) {
+// Set stores a plain output value.
+func (a Answer) Set(key string, v any) {
 	a.out[resource.PropertyKey(key)] = resource.NewPropertyValue(v)
 }
 
-// setSecret stores a secret output value, as providers mark credentials.
-func (a outputArgs) setSecret(key string, v any) {
+// SetSecret stores a secret output value, as providers mark credentials.
+func (a Answer) SetSecret(key string, v any) {
 	a.out[resource.PropertyKey(key)] = resource.MakeSecret(resource.NewPropertyValue(v))
 }
-
-// outputs fills cloud-assigned outputs per resource type. Each cloud's file adds its
-// own types; an unknown type gets its inputs back and an id.
-var outputs = map[string]func(outputArgs){}
-
-// invokes answers function calls per token.
-var invokes = map[string]func(args resource.PropertyMap) map[string]any{}

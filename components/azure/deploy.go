@@ -1,20 +1,18 @@
-package stacks
+package azure
 
 import (
-	azurecomp "github.com/pachdeploy/pachdeploy/components/azure"
 	"github.com/pachdeploy/pachdeploy/components/pachyderm"
 	"github.com/pachdeploy/pachdeploy/stacks/config"
+	"github.com/pachdeploy/pachdeploy/target"
 	azurenative "github.com/pulumi/pulumi-azure-native-sdk/v2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
-
-func init() { clouds[config.Azure] = deployAzure }
 
 // deployAzure builds the resource group, the AKS cluster and the storage account.
 // Every Azure resource uses one explicit provider in the configured location. The
 // resource group is kept on destroy like the account it holds, since deleting a group
 // deletes everything in it.
-func deployAzure(ctx *pulumi.Context, cfg *config.Config) (*infra, error) {
+func deployAzure(ctx *pulumi.Context, cfg *config.Config) (*target.Infra, error) {
 	provider, err := azurenative.NewProvider(ctx, "azure-native", &azurenative.ProviderArgs{
 		Location: pulumi.String(cfg.Region),
 	})
@@ -23,7 +21,7 @@ func deployAzure(ctx *pulumi.Context, cfg *config.Config) (*infra, error) {
 	}
 	withAzure := pulumi.Provider(provider)
 
-	group, err := azurecomp.NewResourceGroup(ctx, cfg.Azure.ResourceGroupName, &azurecomp.ResourceGroupArgs{
+	group, err := NewResourceGroup(ctx, cfg.Azure.ResourceGroupName, &ResourceGroupArgs{
 		ResourceGroupName: pulumi.String(cfg.Azure.ResourceGroupName),
 		Location:          pulumi.String(cfg.Region),
 		Tags:              pulumi.ToStringMap(cfg.Tags),
@@ -31,7 +29,7 @@ func deployAzure(ctx *pulumi.Context, cfg *config.Config) (*infra, error) {
 	if err != nil {
 		return nil, err
 	}
-	cluster, err := azurecomp.NewCluster(ctx, cfg.ClusterName, &azurecomp.ClusterArgs{
+	cluster, err := NewCluster(ctx, cfg.ClusterName, &ClusterArgs{
 		ResourceGroupName: group.Name,
 		Location:          cfg.Region,
 		Name:              cfg.ClusterName,
@@ -46,7 +44,7 @@ func deployAzure(ctx *pulumi.Context, cfg *config.Config) (*infra, error) {
 	if err != nil {
 		return nil, err
 	}
-	storage, err := azurecomp.NewStorage(ctx, "pachyderm-data", &azurecomp.StorageArgs{
+	storage, err := NewStorage(ctx, "pachyderm-data", &StorageArgs{
 		ResourceGroupName:   group.Name,
 		Location:            cfg.Region,
 		AccountName:         cfg.Azure.StorageAccountName,
@@ -58,16 +56,16 @@ func deployAzure(ctx *pulumi.Context, cfg *config.Config) (*infra, error) {
 		return nil, err
 	}
 
-	return &infra{
-		storage: pachyderm.Storage{
+	return &target.Infra{
+		Storage: pachyderm.Storage{
 			Backend: pachyderm.Microsoft,
 			Bucket:  cfg.BucketName,
 			// The chart has no keyless Azure mode; the key stays a Pulumi secret.
 			MicrosoftAccount: &pachyderm.MicrosoftAccount{Name: cfg.Azure.StorageAccountName, Key: storage.Key},
 		},
-		storageClass: cluster.StorageClassName,
-		kubernetes:   cluster.Provider,
-		dependsOn:    append([]pulumi.Resource{cluster.ManagedCluster, cluster.StorageClass}, storage.Resources()...),
-		kubeconfig:   cluster.Kubeconfig,
+		StorageClass: cluster.StorageClassName,
+		Kubernetes:   cluster.Provider,
+		DependsOn:    append([]pulumi.Resource{cluster.ManagedCluster, cluster.StorageClass}, storage.Resources()...),
+		Kubeconfig:   cluster.Kubeconfig,
 	}, nil
 }

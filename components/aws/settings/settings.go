@@ -1,0 +1,62 @@
+// Package settings holds the AWS target's settings: its defaults, identity modes and
+// the rules of its keys. It imports no cloud SDK, so the settings can be checked (and
+// tested) without linking one; components/aws reads the same constants.
+package settings
+
+import (
+	"github.com/pachdeploy/pachdeploy/internal/rules"
+	"github.com/pachdeploy/pachdeploy/stacks/config"
+)
+
+// Defaults.
+const (
+	// DefaultRegion is the runbook's region.
+	DefaultRegion = "us-west-2"
+	// DefaultKubernetesVersion is the EKS version pachdeploy is tested on.
+	DefaultKubernetesVersion = "1.33"
+	// DefaultInstanceType is the runbook's node type.
+	DefaultInstanceType = "m5.large"
+	// DefaultNodeCount is the runbook's node count.
+	DefaultNodeCount = 2
+)
+
+// Identity modes: how Pachyderm authenticates to its bucket.
+const (
+	// IdentityIRSA is IAM Roles for Service Accounts: keyless, scoped to Pachyderm's
+	// two service accounts. The default.
+	IdentityIRSA = "irsa"
+	// IdentityNodeRole attaches the bucket policy to the node role, as the runbook
+	// does: every pod on the nodes gets it.
+	IdentityNodeRole = "node-role"
+	// IdentityStaticKeys is an IAM user's access key, passed to the chart as secrets.
+	IdentityStaticKeys = "static-keys"
+)
+
+// Target is the AWS part of the settings.
+var Target = config.Target{
+	Cloud: config.AWS,
+	Defaults: config.Defaults{
+		Region: DefaultRegion, KubernetesVersion: DefaultKubernetesVersion,
+		MachineType: DefaultInstanceType, NodeCount: DefaultNodeCount,
+	},
+	Identities: []string{IdentityIRSA, IdentityNodeRole, IdentityStaticKeys},
+	Validate:   validate,
+}
+
+func validate(c *config.Config, p *rules.Problems) {
+	p.Add("region", c.Region, rules.KnownAWSRegion(c.Region, c.AllowUnknownRegion))
+	p.Add("clusterName", c.ClusterName, rules.EKSClusterName(c.ClusterName))
+	p.Add("kubernetesVersion", c.KubernetesVersion, rules.KubernetesVersion(c.KubernetesVersion, true))
+	p.Add("nodeInstanceType", c.NodeInstanceType, rules.AWSInstanceType(c.NodeInstanceType, DefaultInstanceType))
+	p.Add("bucketName", c.BucketName, rules.S3BucketName(c.BucketName))
+	*p = append(*p, rules.AWSTags("tags", c.Tags)...)
+	if (c.AWS.VPCID == "") != (len(c.AWS.SubnetIDs) == 0) {
+		p.Addf("vpcId", c.AWS.VPCID, "vpcId and subnetIds go together: set both to use an existing network, or neither")
+	}
+	if c.AWS.VPCID != "" {
+		p.Add("vpcId", c.AWS.VPCID, rules.AWSVPCID(c.AWS.VPCID))
+	}
+	if len(c.AWS.SubnetIDs) > 0 {
+		*p = append(*p, rules.AWSSubnetIDs("subnetIds", c.AWS.SubnetIDs)...)
+	}
+}

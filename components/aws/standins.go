@@ -1,0 +1,133 @@
+package aws
+
+import (
+	"encoding/json"
+	"fmt"
+	"github.com/pachdeploy/pachdeploy/internal/offline"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"sigs.k8s.io/yaml"
+)
+
+// standInAccountID stands in for the AWS account id in ARNs, marked like every value
+// only the cloud knows.
+var standInAccountID = offline.Later("account id")
+
+// AWS stand-ins: ARNs are built from the resource's name inputs and standInAccountID,
+// in the aws partition; regional ARNs leave the region out, as IAM ones do.
+
+// awsARN is a stand-in ARN of service svc for the resource path.
+func awsARN(svc, path string) string {
+	return fmt.Sprintf("arn:aws:%s::%s:%s", svc, standInAccountID, path)
+}
+
+// autoName is a resource's physical name where the program lets Pulumi choose it.
+func autoName(a offline.Answer) string {
+	return a.Str("name", a.Name()+"-"+offline.Later("suffix"))
+}
+
+// standIns answer for AWS in the offline plan: what only the cloud assigns.
+var standIns = offline.StandIns{
+	Outputs: map[string]func(offline.Answer){
+		"aws:iam/role:Role": func(a offline.Answer) {
+			name := autoName(a)
+			a.Set("name", name)
+			a.Set("arn", awsARN("iam", "role/"+name))
+		},
+		"aws:iam/user:User": func(a offline.Answer) {
+			name := autoName(a)
+			a.Set("name", name)
+			a.Set("arn", awsARN("iam", "user/"+name))
+		},
+		"aws:iam/accessKey:AccessKey": func(a offline.Answer) {
+			a.Set("status", "Active")
+			a.SetSecret("secret", offline.Later("secret access key"))
+		},
+		"aws:kms/key:Key": func(a offline.Answer) {
+			a.Set("keyId", a.ID())
+			a.Set("arn", awsARN("kms", "key/"+a.ID()))
+		},
+		"aws:s3/bucketV2:BucketV2": func(a offline.Answer) {
+			bucket := a.Str("bucket", autoName(a))
+			a.Set("bucket", bucket)
+			a.Set("arn", "arn:aws:s3:::"+bucket)
+		},
+		"aws:ec2/launchTemplate:LaunchTemplate": func(a offline.Answer) {
+			a.Set("latestVersion", 1)
+			a.Set("arn", awsARN("ec2", "launch-template/"+a.ID()))
+		},
+		"aws:ec2/eip:Eip": func(a offline.Answer) {
+			a.Set("allocationId", a.ID())
+			a.Set("publicIp", offline.Later("elastic ip"))
+		},
+		"aws:eks/nodeGroup:NodeGroup": func(a offline.Answer) {
+			a.Set("arn", awsARN("eks", "nodegroup/"+a.Str("clusterName", "")+"/"+a.Name()))
+			a.Set("status", "ACTIVE")
+		},
+		"aws:eks/addon:Addon": func(a offline.Answer) {
+			a.Set("arn", awsARN("eks", "addon/"+a.Str("clusterName", "")+"/"+a.Str("addonName", a.Name())))
+			a.Set("addonVersion", offline.Later("addon version"))
+		},
+		"eks:index:Cluster": eksCluster,
+	},
+	Invokes: map[string]func(resource.PropertyMap) map[string]any{
+		"aws:index/getAvailabilityZones:getAvailabilityZones": availabilityZones,
+		"aws:index/getCallerIdentity:getCallerIdentity": func(resource.PropertyMap) map[string]any {
+			return map[string]any{
+				"accountId": standInAccountID,
+				"arn":       awsARN("iam", "user/"+offline.Later("caller")),
+				"userId":    offline.Later("caller user id"),
+				"id":        standInAccountID,
+			}
+		},
+		"aws:index/getPartition:getPartition": func(resource.PropertyMap) map[string]any {
+			return map[string]any{
+				"partition": "aws", "dnsSuffix": "amazonaws.com", "reverseDnsPrefix": "com.amazonaws", "id": "aws",
+			}
+		},
+		"aws:index/getRegion:getRegion": func(resource.PropertyMap) map[string]any {
+			return map[string]any{"name": offline.Later("region"), "id": offline.Later("region"), "description": offline.Later("region")}
+		},
+	},
+}
+
+// eksCluster answers for the pulumi-eks Cluster component: its kubeconfig (object and
+// JSON) and the OIDC provider that IAM roles for service accounts trust, in the region
+// of the AWS provider given to the component. Outputs that are resource
+// references (eksCluster, core, security groups) are left out: the mock monitor could
+// not rehydrate resources the remote component creates inside its provider.
+func eksCluster(a offline.Answer) {
+	var kubeconfig map[string]any
+	if err := yaml.Unmarshal([]byte(offline.Kubeconfig), &kubeconfig); err != nil {
+		panic(err) // offline.Kubeconfig is a constant; a parse error is a bug here.
+	}
+	kubeconfigJSON, _ := json.Marshal(kubeconfig)
+	issuer := "oidc.eks." + a.Region() + ".amazonaws.com/id/" + offline.Later("oidc id")
+	a.Set("kubeconfig", kubeconfig)
+	a.Set("kubeconfigJson", string(kubeconfigJSON))
+	a.Set("oidcIssuer", issuer)
+	a.Set("oidcProviderUrl", "https://"+issuer)
+	a.Set("oidcProviderArn", awsARN("iam", "oidc-provider/"+issuer))
+	a.Set("clusterSecurityGroupId", offline.Later(a.Name()+" cluster security group id"))
+	a.Set("nodeSecurityGroupId", offline.Later(a.Name()+" node security group id"))
+}
+
+// availabilityZones answers getAvailabilityZones with zones a, b and c of the region
+// named by a "region-name" filter, else of a stand-in region.
+func availabilityZones(args resource.PropertyMap) map[string]any {
+	region := offline.Later("region")
+	if f, ok := args["filters"]; ok && f.IsArray() {
+		for _, e := range f.ArrayValue() {
+			if !e.IsObject() {
+				continue
+			}
+			o := e.ObjectValue()
+			if o["name"].IsString() && o["name"].StringValue() == "region-name" &&
+				o["values"].IsArray() && len(o["values"].ArrayValue()) > 0 && o["values"].ArrayValue()[0].IsString() {
+				region = o["values"].ArrayValue()[0].StringValue()
+			}
+		}
+	}
+	names := []any{region + "a", region + "b", region + "c"}
+	return map[string]any{"names": names, "id": region}
+}

@@ -1,0 +1,64 @@
+package azure
+
+import (
+	"encoding/base64"
+	"fmt"
+	"github.com/pachdeploy/pachdeploy/internal/offline"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+)
+
+// StandInStorageKey stands in for a storage account access key.
+var StandInStorageKey = offline.Later("storage account key")
+
+// Azure stand-ins: ARM echoes the name a resource was created with as "name"; the
+// rest only Azure knows.
+
+// standIns answer for Azure in the offline plan: what only the cloud assigns.
+var standIns = offline.StandIns{
+	Outputs: map[string]func(offline.Answer){
+		"azure-native:resources:ResourceGroup": func(a offline.Answer) {
+			a.Set("name", a.Str("resourceGroupName", a.Name()))
+		},
+		"azure-native:storage:StorageAccount": func(a offline.Answer) {
+			account := a.Str("accountName", a.Name())
+			a.Set("name", account)
+			a.Set("primaryEndpoints", map[string]any{
+				"blob": fmt.Sprintf("https://%s.blob.core.windows.net/", account),
+				"dfs":  fmt.Sprintf("https://%s.dfs.core.windows.net/", account),
+			})
+			a.Set("provisioningState", "Succeeded")
+		},
+		"azure-native:storage:BlobContainer": func(a offline.Answer) {
+			a.Set("name", a.Str("containerName", a.Name()))
+		},
+		"azure-native:containerservice:ManagedCluster": func(a offline.Answer) {
+			name := a.Str("resourceName", a.Name())
+			a.Set("name", name)
+			a.Set("fqdn", offline.Later(name+" API server FQDN"))
+			a.Set("oidcIssuerProfile", map[string]any{"enabled": true, "issuerURL": offline.Later("OIDC issuer URL")})
+			a.Set("identity", map[string]any{
+				"type":        "SystemAssigned",
+				"principalId": offline.Later("cluster identity principal id"),
+				"tenantId":    offline.Later("tenant id"),
+			})
+			a.Set("nodeResourceGroup", offline.Later("node resource group"))
+			a.Set("provisioningState", "Succeeded")
+		},
+	},
+	Invokes: map[string]func(resource.PropertyMap) map[string]any{
+		"azure-native:storage:listStorageAccountKeys": func(resource.PropertyMap) map[string]any {
+			return map[string]any{"keys": []any{map[string]any{
+				"keyName":     "key1",
+				"permissions": "FULL",
+				"value":       resource.MakeSecret(resource.NewPropertyValue(StandInStorageKey)),
+			}}}
+		},
+		"azure-native:containerservice:listManagedClusterUserCredentials": func(resource.PropertyMap) map[string]any {
+			return map[string]any{"kubeconfigs": []any{map[string]any{
+				"name":  "clusterUser",
+				"value": base64.StdEncoding.EncodeToString([]byte(offline.Kubeconfig)),
+			}}}
+		},
+	},
+}

@@ -1,0 +1,84 @@
+// Package settings holds the GCP target's settings: its defaults, identity modes and
+// the rules of its keys. It imports no cloud SDK, so the settings can be checked (and
+// tested) without linking one; components/gcp reads the same constants.
+package settings
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/pachdeploy/pachdeploy/internal/rules"
+	"github.com/pachdeploy/pachdeploy/stacks/config"
+)
+
+// Defaults.
+const (
+	// DefaultRegion is the runbook's region.
+	DefaultRegion = "us-central1"
+	// DefaultMachineType is the runbook's node machine type.
+	DefaultMachineType = "n2-standard-4"
+	// DefaultNodeCount is the runbook's node count.
+	DefaultNodeCount = 3
+	// DefaultReleaseChannel is GKE's recommended channel for production.
+	DefaultReleaseChannel = "REGULAR"
+)
+
+// Identity modes: how Pachyderm authenticates to its bucket.
+const (
+	// IdentityWorkloadIdentity maps both Pachyderm Kubernetes service accounts to a
+	// Google service account: keyless, nothing to leak or rotate. The default.
+	IdentityWorkloadIdentity = "workload-identity"
+	// IdentityServiceAccountKey creates a key for the Google service account and passes
+	// it to the chart as a secret, for clusters without Workload Identity.
+	IdentityServiceAccountKey = "service-account-key"
+)
+
+// ReleaseChannels are GKE's release channels.
+var ReleaseChannels = []string{"RAPID", "REGULAR", "STABLE", "EXTENDED"}
+
+// ReleaseChannel checks a GKE release channel.
+func ReleaseChannel(v string) error {
+	if !slices.Contains(ReleaseChannels, v) {
+		return fmt.Errorf("must be one of %s", strings.Join(ReleaseChannels, ", "))
+	}
+	return nil
+}
+
+// Target is the GCP part of the settings. An empty kubernetesVersion means the release
+// channel's default.
+var Target = config.Target{
+	Cloud:      config.GCP,
+	Defaults:   config.Defaults{Region: DefaultRegion, MachineType: DefaultMachineType, NodeCount: DefaultNodeCount},
+	Identities: []string{IdentityWorkloadIdentity, IdentityServiceAccountKey},
+	Complete: func(c *config.Config, _, _ string) {
+		if c.Region == "" {
+			c.Region = DefaultRegion
+		}
+		if c.GCP.ReleaseChannel == "" {
+			c.GCP.ReleaseChannel = DefaultReleaseChannel
+		}
+		if c.GCP.BucketLocation == "" {
+			c.GCP.BucketLocation = strings.ToUpper(c.Region)
+		}
+	},
+	Validate: validate,
+}
+
+func validate(c *config.Config, p *rules.Problems) {
+	p.Add("region", c.Region, rules.KnownGCPRegion(c.Region, c.AllowUnknownRegion))
+	if c.GCP.Zone != "" {
+		p.Add("zone", c.GCP.Zone, rules.KnownGCPZone(c.GCP.Zone, c.Region, c.AllowUnknownRegion))
+	}
+	if c.GCP.Project != "" {
+		p.Add("project", c.GCP.Project, rules.GCPProjectID(c.GCP.Project))
+	}
+	p.Add("clusterName", c.ClusterName, rules.GKEClusterName(c.ClusterName))
+	if c.KubernetesVersion != "" {
+		p.Add("kubernetesVersion", c.KubernetesVersion, rules.KubernetesVersion(c.KubernetesVersion, false))
+	}
+	p.Add("nodeInstanceType", c.NodeInstanceType, rules.GCPMachineType(c.NodeInstanceType, DefaultMachineType))
+	p.Add("bucketName", c.BucketName, rules.GCSBucketName(c.BucketName))
+	*p = append(*p, rules.GCPLabels("tags", c.Tags)...)
+	p.Add("releaseChannel", c.GCP.ReleaseChannel, ReleaseChannel(c.GCP.ReleaseChannel))
+}

@@ -1,0 +1,57 @@
+package gcp
+
+import (
+	"encoding/base64"
+	"fmt"
+	"github.com/pachdeploy/pachdeploy/internal/offline"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+)
+
+// StandInProject stands in for the provider's Google Cloud project.
+const StandInProject = "my-gcp-project"
+
+// GCP stand-ins: service account emails are built from accountId and the project
+// input (else StandInProject); keys are base64 JSON, as the API returns them.
+
+// standIns answer for GCP in the offline plan: what only the cloud assigns.
+var standIns = offline.StandIns{
+	Outputs: map[string]func(offline.Answer){
+		"gcp:container/cluster:Cluster": func(a offline.Answer) {
+			a.Set("endpoint", offline.Later("cluster endpoint"))
+			a.Set("masterAuth", map[string]any{
+				"clusterCaCertificate": offline.Later("cluster CA certificate"),
+			})
+			a.Set("selfLink", offline.Later(a.Name()+" self link"))
+		},
+		"gcp:serviceaccount/account:Account": func(a offline.Answer) {
+			project := a.Str("project", StandInProject)
+			email := fmt.Sprintf("%s@%s.iam.gserviceaccount.com", a.Str("accountId", a.Name()), project)
+			a.Set("email", email)
+			a.Set("member", "serviceAccount:"+email)
+			a.Set("name", fmt.Sprintf("projects/%s/serviceAccounts/%s", project, email))
+			a.Set("project", project)
+			a.Set("uniqueId", offline.Later(a.Name()+" unique id"))
+		},
+		"gcp:serviceaccount/key:Key": func(a offline.Answer) {
+			key := fmt.Sprintf(`{"type":"service_account","project_id":%q,"private_key":%q}`, StandInProject, offline.Later("private key"))
+			a.SetSecret("privateKey", base64.StdEncoding.EncodeToString([]byte(key)))
+			a.Set("name", offline.Later(a.Name()+" key name"))
+			a.Set("publicKey", offline.Later("public key"))
+		},
+		"gcp:storage/bucket:Bucket": func(a offline.Answer) {
+			a.Set("url", "gs://"+a.Str("name", a.Name()))
+			a.Set("selfLink", offline.Later(a.Name()+" self link"))
+		},
+	},
+	Invokes: map[string]func(resource.PropertyMap) map[string]any{
+		"gcp:organizations/getClientConfig:getClientConfig": func(resource.PropertyMap) map[string]any {
+			return map[string]any{
+				"id":      StandInProject,
+				"project": StandInProject,
+				"region":  "us-central1",
+				"zone":    "",
+			}
+		},
+	},
+}

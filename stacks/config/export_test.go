@@ -1,0 +1,4 @@
+package config
+
+// MaxFile is maxFile, for the external tests.
+const MaxFile = maxFile
