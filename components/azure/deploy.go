@@ -1,6 +1,7 @@
 package azure
 
 import (
+	"github.com/pachdeploy/pachdeploy/components/azure/internal/native"
 	"github.com/pachdeploy/pachdeploy/components/pachyderm"
 	"github.com/pachdeploy/pachdeploy/stacks/config"
 	"github.com/pachdeploy/pachdeploy/target"
@@ -21,7 +22,7 @@ func deployAzure(ctx *pulumi.Context, cfg *config.Config) (*target.Infra, error)
 	}
 	withAzure := pulumi.Provider(provider)
 
-	group, err := NewResourceGroup(ctx, cfg.Azure.ResourceGroupName, &ResourceGroupArgs{
+	group, err := native.NewResourceGroup(ctx, cfg.Azure.ResourceGroupName, &native.ResourceGroupArgs{
 		ResourceGroupName: pulumi.String(cfg.Azure.ResourceGroupName),
 		Location:          pulumi.String(cfg.Region),
 		Tags:              pulumi.ToStringMap(cfg.Tags),

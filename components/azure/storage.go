@@ -3,6 +3,7 @@ package azure
 import (
 	"errors"
 	"fmt"
+	"github.com/pachdeploy/pachdeploy/components/azure/internal/native"
 
 	"github.com/pachdeploy/pachdeploy/internal/rules"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -48,12 +49,12 @@ func NewStorage(ctx *pulumi.Context, name string, args *StorageArgs, opts ...pul
 	}
 	keep := []pulumi.ResourceOption{pulumi.Parent(s), pulumi.RetainOnDelete(!a.DeleteDataOnDestroy)}
 
-	account, err := NewStorageAccount(ctx, name, &StorageAccountArgs{
+	account, err := native.NewStorageAccount(ctx, name, &native.StorageAccountArgs{
 		AccountName:            pulumi.String(a.AccountName),
 		ResourceGroupName:      a.ResourceGroupName,
 		Location:               pulumi.String(a.Location),
 		Kind:                   pulumi.String("BlockBlobStorage"),
-		Sku:                    &SkuArgs{Name: pulumi.String("Premium_LRS")},
+		Sku:                    &native.SkuArgs{Name: pulumi.String("Premium_LRS")},
 		EnableHttpsTrafficOnly: pulumi.Bool(true),
 		MinimumTlsVersion:      pulumi.String("TLS1_2"),
 		AllowBlobPublicAccess:  pulumi.Bool(false),
@@ -64,7 +65,7 @@ func NewStorage(ctx *pulumi.Context, name string, args *StorageArgs, opts ...pul
 	if err != nil {
 		return nil, err
 	}
-	container, err := NewBlobContainer(ctx, name, &BlobContainerArgs{
+	container, err := native.NewBlobContainer(ctx, name, &native.BlobContainerArgs{
 		AccountName:       account.Name,
 		ResourceGroupName: a.ResourceGroupName,
 		ContainerName:     pulumi.String(a.ContainerName),
@@ -73,7 +74,7 @@ func NewStorage(ctx *pulumi.Context, name string, args *StorageArgs, opts ...pul
 	if err != nil {
 		return nil, err
 	}
-	keys := ListStorageAccountKeysOutput(ctx, ListStorageAccountKeysOutputArgs{
+	keys := native.ListStorageAccountKeysOutput(ctx, native.ListStorageAccountKeysOutputArgs{
 		AccountName:       account.Name,
 		ResourceGroupName: a.ResourceGroupName,
 	}, pulumi.Parent(s))
@@ -81,7 +82,7 @@ func NewStorage(ctx *pulumi.Context, name string, args *StorageArgs, opts ...pul
 	s.resources = []pulumi.Resource{account, container}
 	s.AccountName = account.Name
 	s.ContainerName = container.Name
-	s.Key = pulumi.ToSecret(keys.ApplyT(func(r ListStorageAccountKeysResult) (string, error) {
+	s.Key = pulumi.ToSecret(keys.ApplyT(func(r native.ListStorageAccountKeysResult) (string, error) {
 		if len(r.Keys) == 0 {
 			return "", errors.New("storage account has no access keys")
 		}

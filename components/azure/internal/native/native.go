@@ -1,11 +1,12 @@
-package azure
-
-// Typed stand-ins for the azure-native SDK modules resources/v2 and storage/v2, which
-// this module cannot depend on yet. They register the same type tokens, pinned to the
+// Package native holds typed stand-ins for the azure-native SDK modules resources/v2
+// and storage/v2, which this module cannot depend on yet (the module proxy does not
+// serve them). They register the same type tokens, pinned to the
 // same provider release as the SDK modules in go.mod (2.81.0), so a real `pulumi up`
 // drives the real azure-native plugin. Names and shapes mirror the SDK's: replace this
-// file with github.com/pulumi/pulumi-azure-native-sdk/{resources,storage}/v2 when
+// package with github.com/pulumi/pulumi-azure-native-sdk/{resources,storage}/v2 when
 // those modules are available.
+
+package native
 
 import (
 	"errors"
@@ -14,12 +15,13 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// nativeVersion is the azure-native release the SDK modules in go.mod are built for.
-const nativeVersion = "2.81.0"
+// Version is the azure-native release the SDK modules in go.mod are built for (a test
+// ties the two).
+const Version = "2.81.0"
 
 // nativeOpts pins the provider release ahead of the caller's options, as the SDK does.
 func nativeOpts(opts []pulumi.ResourceOption) []pulumi.ResourceOption {
-	return append([]pulumi.ResourceOption{pulumi.Version(nativeVersion)}, opts...)
+	return append([]pulumi.ResourceOption{pulumi.Version(Version)}, opts...)
 }
 
 // inputs collects the set (non-nil) arguments into a property map.
@@ -205,7 +207,7 @@ func (ListStorageAccountKeysResultOutput) ElementType() reflect.Type {
 // ListStorageAccountKeysOutput mirrors storage.ListStorageAccountKeysOutput: it
 // invokes once both arguments are known.
 func ListStorageAccountKeysOutput(ctx *pulumi.Context, args ListStorageAccountKeysOutputArgs, opts ...pulumi.InvokeOption) ListStorageAccountKeysResultOutput {
-	options := pulumi.InvokeOutputOptions{InvokeOptions: append([]pulumi.InvokeOption{pulumi.Version(nativeVersion)}, opts...)}
+	options := pulumi.InvokeOutputOptions{InvokeOptions: append([]pulumi.InvokeOption{pulumi.Version(Version)}, opts...)}
 	return ctx.InvokeOutput("azure-native:storage:listStorageAccountKeys", pulumi.Map{
 		"accountName":       args.AccountName,
 		"resourceGroupName": args.ResourceGroupName,
