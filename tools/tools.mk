@@ -1,14 +1,20 @@
 # tools/tools.mk — make fragment included by the root Makefile (`include tools/tools.mk`).
 # Paths are relative to the repository root. Everything lands in ./bin (git-ignored).
 #
-#   make tools               bin/pulumi (rebuilt only if missing or its pinned version changed)
-#                            and the stand-in providers bin/testprovider/pulumi-resource-{aws,eks,...}
+#   make tools               bin/pulumi and bin/helm (each rebuilt only if missing or its pinned
+#                            version changed) and the stand-in providers bin/testprovider/pulumi-resource-{aws,eks,...}
 #   make tools-pulumi        just bin/pulumi
+#   make tools-helm          just bin/helm
 #   make tools-testprovider  just the stand-in providers
 #   make tools-clean         remove what `make tools` built
 #   make tools-bump          re-pin tools/go.mod to PULUMI_VERSION (after go.mod's sdk bump)
 #
 # bin/pulumi is the real Pulumi CLI built from the Go module proxy (tools/go.mod pins it).
+# bin/helm is the real Helm CLI, used only by the render test (tests/render: `helm template`
+# of the Pachyderm chart with the plan's values). Its own module tools/helm/go.mod pins an exact,
+# approved helm.sh/helm/v3 version, so Helm's Kubernetes libraries never touch the root go.mod.
+# To re-pin: cd tools/helm && GOWORK=off GOFLAGS=-mod=mod go get helm.sh/helm/v3@vX.Y.Z &&
+# GOWORK=off go mod tidy (exact versions only: the module proxy here refuses version lists).
 # The stand-in providers are one binary (tests/testprovider, root module) linked under
 # each plugin name; it plays the package named by its file name.
 
@@ -34,6 +40,21 @@ PULUMI_STAMP       := $(BIN)/.pulumi-version
 PULUMI_BUILD_FLAGS ?= -trimpath
 PULUMI_LDFLAGS     ?= -s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$(PULUMI_VERSION)
 
+# $(call gomod_version_in,<go.mod file>,<module path>): like gomod_version, for another go.mod.
+gomod_version_in = $(shell awk '{for (i = 1; i < NF; i++) if ($$i == "$(2)") { print $$(i+1); exit }}' $(1) 2>/dev/null)
+
+# Helm CLI version = what tools/helm/go.mod pins (helm.sh/helm/v3). The Kubernetes version that
+# `helm template` assumes (.Capabilities.KubeVersion) follows the client-go that Helm is built
+# with, as in Helm's own Makefile: client-go v0.X.Y -> Kubernetes 1.X.
+HELM_VERSION       := $(call gomod_version_in,tools/helm/go.mod,helm.sh/helm/v3)
+HELM_K8S_MINOR     := $(word 2,$(subst ., ,$(call gomod_version_in,tools/helm/go.mod,k8s.io/client-go)))
+HELM_BIN           := $(BIN)/helm
+HELM_STAMP         := $(BIN)/.helm-version
+HELM_BUILD_FLAGS   ?= -trimpath
+HELM_LDFLAGS       ?= -s -w -X helm.sh/helm/v3/internal/version.version=$(HELM_VERSION) \
+	-X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=$(HELM_K8S_MINOR) \
+	-X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMinor=$(HELM_K8S_MINOR)
+
 # Stand-in providers: plugin name -> Go module whose version it reports (GetPluginInfo).
 TESTPROVIDER_PKGS ?= aws eks gcp azure-native kubernetes random
 TESTPROVIDER_MOD_aws          := github.com/pulumi/pulumi-aws/sdk/v6
@@ -58,9 +79,10 @@ TESTPROVIDER_SRCS    := $(filter-out %_test.go,$(wildcard tests/testprovider/*.g
 TESTPROVIDER_LDFLAGS ?= -X main.pinnedVersions=$(TESTPROVIDER_VERSIONS)
 TESTPROVIDER_LINKS   := $(addprefix $(TESTPROVIDER_DIR)/pulumi-resource-,$(TESTPROVIDER_PKGS))
 
-.PHONY: tools tools-pulumi tools-testprovider tools-clean tools-bump
-tools: tools-pulumi tools-testprovider
+.PHONY: tools tools-pulumi tools-helm tools-testprovider tools-clean tools-bump
+tools: tools-pulumi tools-helm tools-testprovider
 tools-pulumi: $(PULUMI_BIN) $(BIN)/.gitignore
+tools-helm: $(HELM_BIN) $(BIN)/.gitignore
 tools-testprovider: $(TESTPROVIDER_LINKS) $(BIN)/.gitignore
 
 # bin/ ignores itself, so the root .gitignore needs no entry for it.
@@ -83,6 +105,20 @@ $(PULUMI_STAMP):
 $(PULUMI_BIN): $(PULUMI_STAMP) tools/go.mod tools/go.sum
 	cd tools && GOWORK=off $(NICE) $(GO) build $(PULUMI_BUILD_FLAGS) -ldflags '$(PULUMI_LDFLAGS)' -o $@ github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
 
+# Same scheme as bin/pulumi: the stamp changes (and bin/helm is rebuilt) only when the
+# version pinned in tools/helm/go.mod differs from the one last built.
+ifneq ($(strip $(shell cat $(HELM_STAMP) 2>/dev/null)),$(HELM_VERSION))
+.PHONY: $(HELM_STAMP)
+endif
+$(HELM_STAMP):
+	@test -n '$(HELM_VERSION)' || { echo 'tools.mk: no helm.sh/helm/v3 in tools/helm/go.mod' >&2; exit 1; }
+	@test -n '$(HELM_K8S_MINOR)' || { echo 'tools.mk: no k8s.io/client-go in tools/helm/go.mod' >&2; exit 1; }
+	@mkdir -p $(BIN)
+	@echo '$(HELM_VERSION)' > $@
+
+$(HELM_BIN): $(HELM_STAMP) tools/helm/go.mod tools/helm/go.sum
+	cd tools/helm && GOWORK=off $(NICE) $(GO) build $(HELM_BUILD_FLAGS) -ldflags '$(HELM_LDFLAGS)' -o $@ helm.sh/helm/v3/cmd/helm
+
 $(TESTPROVIDER_BIN): $(TESTPROVIDER_SRCS) go.mod go.sum
 	@case ',$(TESTPROVIDER_VERSIONS),' in *=,*) \
 		echo 'tools.mk: a provider SDK is missing from go.mod: $(TESTPROVIDER_VERSIONS)' >&2; exit 1;; esac
@@ -93,7 +129,7 @@ $(TESTPROVIDER_LINKS): $(TESTPROVIDER_BIN)
 	ln -sf $(notdir $(TESTPROVIDER_BIN)) $@
 
 tools-clean:
-	rm -f $(PULUMI_BIN) $(PULUMI_STAMP) $(TESTPROVIDER_BIN) $(TESTPROVIDER_LINKS)
+	rm -f $(PULUMI_BIN) $(PULUMI_STAMP) $(HELM_BIN) $(HELM_STAMP) $(TESTPROVIDER_BIN) $(TESTPROVIDER_LINKS)
 
 tools-bump:
 	cd tools && GOWORK=off $(GO) get github.com/pulumi/pulumi/pkg/v3@$(PULUMI_VERSION) github.com/pulumi/pulumi/sdk/v3@$(PULUMI_VERSION) && GOWORK=off $(GO) mod tidy
