@@ -1,7 +1,10 @@
 package pachyderm
 
 import (
+	"archive/tar"
+	"compress/gzip"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -56,6 +59,7 @@ func TestValuesContract(t *testing.T) {
 	if err := yaml.Unmarshal(raw, &defaults); err != nil {
 		t.Fatal(err)
 	}
+	defaults = withSubchartValues(t, dir, defaults)
 	schemaFile, err := os.Open(filepath.Join(dir, "values.schema.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -103,6 +107,47 @@ func TestValuesContractCatchesMisspelling(t *testing.T) {
 	got := unknownKeys("", map[string]any{"pachd": map[string]any{"storage": map[string]any{"amazon": map[string]any{"bukcet": "x"}}}}, defaults)
 	if len(got) != 1 || got[0] != "pachd.storage.amazon.bukcet" {
 		t.Fatalf("unknownKeys = %v", got)
+	}
+}
+
+// withSubchartValues adds to defaults the values of the chart's vendored postgresql
+// subchart (chart/charts/postgresql-*.tgz): its own under "postgresql", its globals
+// under "global". Keys the subchart reads are as real as the chart's own.
+func withSubchartValues(t *testing.T, dir string, defaults map[string]any) map[string]any {
+	t.Helper()
+	archives, _ := filepath.Glob(filepath.Join(dir, "chart", "charts", "postgresql-*.tgz"))
+	if len(archives) != 1 {
+		t.Skipf("the vendored postgresql subchart is absent under %s/chart/charts: its keys cannot be checked", dir)
+	}
+	f, err := os.Open(archives[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	gz, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := tar.NewReader(gz)
+	for {
+		h, err := tr.Next()
+		if err != nil {
+			t.Fatalf("no postgresql/values.yaml in %s: %v", archives[0], err)
+		}
+		if h.Name != "postgresql/values.yaml" {
+			continue
+		}
+		b, err := io.ReadAll(tr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sub map[string]any
+		if err := yaml.Unmarshal(b, &sub); err != nil {
+			t.Fatal(err)
+		}
+		global, _ := sub["global"].(map[string]any)
+		delete(sub, "global")
+		return MergeValues(defaults, map[string]any{"postgresql": sub, "global": global})
 	}
 }
 

@@ -94,6 +94,7 @@ func NewPachyderm(ctx *pulumi.Context, name string, args *PachydermArgs, opts ..
 	if err != nil {
 		return nil, err
 	}
+	data[keyPostgresPassword], data[keyPostgresRootPassword] = pgPassword.Result, pgRoot.Result
 	deploymentID, err := random.NewRandomUuid(ctx, name+"-deployment-id", &random.RandomUuidArgs{}, secretOpts...)
 	if err != nil {
 		return nil, err
@@ -112,11 +113,7 @@ func NewPachyderm(ctx *pulumi.Context, name string, args *PachydermArgs, opts ..
 		return nil, err
 	}
 
-	values := chartValues(a, generated{
-		clusterDeploymentID: deploymentID.Result,
-		postgresPassword:    pgPassword.Result,
-		postgresRootPass:    pgRoot.Result,
-	})
+	values := chartValues(a, generated{clusterDeploymentID: deploymentID.Result})
 	release, err := helmv3.NewRelease(ctx, name, &helmv3.ReleaseArgs{
 		Name:           pulumi.String(ReleaseName),
 		Namespace:      ns.Metadata.Name().Elem(),

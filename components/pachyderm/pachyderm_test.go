@@ -127,16 +127,33 @@ func TestRelease_R8_InstallSecretsByName(t *testing.T) {
 	}
 }
 
-func TestRelease_PostgresPasswordsAreGeneratedSecrets(t *testing.T) {
+// TestRelease_PostgresPasswordsOnlyInTheBootstrapSecret: the generated postgres
+// passwords reach the chart by Secret name (postgresqlExistingSecretName/Key for pachd
+// and pgbouncer, global.postgresql.existingSecret for the postgresql subchart), never
+// inline in the values, which Helm keeps in its release record in the cluster; the
+// chart's well-known defaults are blanked.
+func TestRelease_PostgresPasswordsOnlyInTheBootstrapSecret(t *testing.T) {
 	cloud := deploy(t, nil)
 	r := mocktest.One(t, cloud, releaseType)
-	for _, k := range []string{"postgresqlPassword", "postgresqlPostgresPassword"} {
-		v := mocktest.MustFind(t, r.Inputs, "values.global.postgresql."+k).Raw
-		if !v.ContainsSecrets() {
-			t.Errorf("%s is not secret: %v", k, v)
+	for path, want := range map[string]string{
+		"values.global.postgresql.postgresqlPassword":           "",
+		"values.global.postgresql.postgresqlPostgresPassword":   "",
+		"values.global.postgresql.postgresqlExistingSecretName": bootstrapSecretName,
+		"values.global.postgresql.postgresqlExistingSecretKey":  keyPostgresPassword,
+		"values.global.postgresql.existingSecret":               bootstrapSecretName,
+	} {
+		if got := mocktest.MustFind(t, r.Inputs, path).Raw.V; got != want {
+			t.Errorf("%s = %v, want %q", path, got, want)
 		}
-		if strings.Contains(v.String(), "insecure") {
-			t.Errorf("%s keeps the chart's well-known default", k)
+	}
+	s := mocktest.One(t, cloud, secretType)
+	if !s.Inputs["stringData"].ContainsSecrets() {
+		t.Fatal("bootstrap secret data is not a Pulumi secret")
+	}
+	data := mocktest.MustFind(t, s.Inputs, "stringData").Value.ObjectValue()
+	for _, k := range []string{keyPostgresPassword, keyPostgresRootPassword} {
+		if _, ok := data[resource.PropertyKey(k)]; !ok {
+			t.Errorf("bootstrap secret lacks the subchart's key %q", k)
 		}
 	}
 	// Six generated passwords: root token, enterprise secret, two OAuth secrets, two postgres.

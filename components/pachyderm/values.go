@@ -9,21 +9,26 @@ import (
 )
 
 // Names of the Kubernetes Secret that carries the install-time secrets, and its keys
-// as the chart reads them (values.yaml of chart 2.11).
+// as the chart reads them (values.yaml of chart 2.11). The postgres keys are the ones
+// the postgresql subchart (bitnami 10.8) reads from global.postgresql.existingSecret;
+// pachd, pgbouncer and the other deployments read the user's password through
+// postgresqlExistingSecretName/Key.
 const (
-	bootstrapSecretName   = "pachdeploy-bootstrap"
-	keyRootToken          = "root-token"
-	keyEnterpriseSecret   = "enterprise-secret"
-	keyPachdOAuthSecret   = "pachd-oauth-client-secret"
-	keyConsoleOAuthSecret = "OAUTH_CLIENT_SECRET"
-	keyLicense            = "enterprise-license-key"
+	bootstrapSecretName     = "pachdeploy-bootstrap"
+	keyRootToken            = "root-token"
+	keyEnterpriseSecret     = "enterprise-secret"
+	keyPachdOAuthSecret     = "pachd-oauth-client-secret"
+	keyConsoleOAuthSecret   = "OAUTH_CLIENT_SECRET"
+	keyLicense              = "enterprise-license-key"
+	keyPostgresPassword     = "postgresql-password"
+	keyPostgresRootPassword = "postgresql-postgres-password"
 )
 
-// generated holds the values pachdeploy creates once and keeps stable across updates.
+// generated holds the values pachdeploy creates once and keeps stable across updates
+// and passes inline: the chart has no secret-name option for the deployment id, an
+// identifier rather than a credential.
 type generated struct {
 	clusterDeploymentID pulumi.StringInput
-	postgresPassword    pulumi.StringInput
-	postgresRootPass    pulumi.StringInput
 }
 
 // StorageURL is the pachd.storage.storageURL chart 2.11 requires for cloud targets.
@@ -91,9 +96,15 @@ func chartValues(a PachydermArgs, g generated) map[string]any {
 	}
 	v := map[string]any{
 		"deployTarget": string(s.Backend),
+		// The passwords stay out of the values (and Helm's release record): every
+		// reader takes them from the bootstrap Secret. The chart's well-known default
+		// passwords are blanked so that no reader can fall back to them.
 		"global": map[string]any{"postgresql": map[string]any{
-			"postgresqlPassword":         g.postgresPassword,
-			"postgresqlPostgresPassword": g.postgresRootPass,
+			"postgresqlPassword":           "",
+			"postgresqlPostgresPassword":   "",
+			"postgresqlExistingSecretName": bootstrapSecretName,
+			"postgresqlExistingSecretKey":  keyPostgresPassword,
+			"existingSecret":               bootstrapSecretName,
 		}},
 		"pachd":   pachd,
 		"console": console,
