@@ -2,6 +2,7 @@ package render
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -21,7 +22,9 @@ import (
 //     inside one: its last word is "name" or "names" (rootTokenSecretName,
 //     credentialsSecretName, imagePullSecretName), it ends in "... secret key" with a
 //     word before (postgresqlExistingSecretKey, clientSecretKey: the chart's
-//     convention for the key to read from a named Secret), or it is Kubernetes'
+//     convention for the key to read from a named Secret), it starts with "existing"
+//     and ends in "secret" (existingSecret, postgresqlExistingSecret: the bitnami
+//     subcharts' convention, "Name of existing secret to use"), or it is Kubernetes'
 //     imagePullSecrets (a list of Secret names). Nothing under a reference is checked.
 //  3. Otherwise a key is secret-named when any of its words is password(s), passwd,
 //     passphrase, secret(s), key(s), token(s), cred(s), credential(s) or
@@ -81,6 +84,9 @@ func isReference(key string) bool {
 		return false
 	}
 	if w[n-1] == "name" || w[n-1] == "names" {
+		return true
+	}
+	if n >= 2 && w[n-1] == "secret" && slices.Contains(w[:n-1], "existing") {
 		return true
 	}
 	return n >= 3 && w[n-2] == "secret" && w[n-1] == "key"
@@ -481,6 +487,7 @@ func TestSecretKeyRule(t *testing.T) {
 		"IDTokenExpiry": "secret", "api_key": "secret", "client-secret": "secret", "tls.key": "secret",
 		"rootTokenSecretName": "reference", "oauthClientSecretSecretName": "reference", "secretName": "reference",
 		"postgresqlExistingSecretKey": "reference", "clientSecretKey": "reference", "imagePullSecrets": "reference",
+		"existingSecret": "reference", "postgresqlExistingSecret": "reference", "existingPassword": "secret",
 		"bucket": "plain", "storageURL": "plain", "keyless": "plain", "monkey": "plain", "id": "plain",
 	} {
 		got := "plain"
@@ -502,6 +509,7 @@ func TestPlaintextSecretsFire(t *testing.T) {
 			"postgresqlPassword":          "hunter2",      // plaintext: reported
 			"postgresqlPostgresPassword":  plan.Secret,    // fine
 			"postgresqlExistingSecretKey": "password-key", // reference: fine
+			"existingSecret":              "pg-secret",    // reference (bitnami): fine
 		}},
 		"pachd": map[string]any{
 			"rootTokenSecretName": "pachdeploy-bootstrap", // reference: fine
