@@ -74,3 +74,41 @@ func TestAzure_ExplicitProvidersEverywhere(t *testing.T) {
 		}
 	}
 }
+
+// TestAzure_NetworkOwnExistingOrAKSManaged: by default the nodes join a VNet of their
+// own; an existing subnet id is used as given (and no VNet made); aks-managed leaves
+// the VNet to AKS, as stacks made before pachdeploy brought its own have.
+func TestAzure_NetworkOwnExistingOrAKSManaged(t *testing.T) {
+	const existing = "/subscriptions/00000000-1111-2222-3333-444444444444/resourceGroups/net/providers/Microsoft.Network/virtualNetworks/shared/subnets/aks"
+	for _, tt := range []struct {
+		setting    string
+		vnets      int
+		wantSubnet func(d deployedStack) (string, bool)
+	}{
+		{"", 1, func(d deployedStack) (string, bool) {
+			return mocktest.One(t, d.cloud, "azure-native:network:Subnet").ID, true
+		}},
+		{existing, 0, func(deployedStack) (string, bool) { return existing, true }},
+		{"aks-managed", 0, func(deployedStack) (string, bool) { return "", false }},
+	} {
+		t.Run("nodeSubnetId="+tt.setting, func(t *testing.T) {
+			raw := map[string]string{"cloud": "azure"}
+			if tt.setting != "" {
+				raw["nodeSubnetId"] = tt.setting
+			}
+			d := deployUnderMockCloud(t, raw)
+			if n := len(d.cloud.OfType("azure-native:network:VirtualNetwork")); n != tt.vnets {
+				t.Errorf("%d VNets, want %d", n, tt.vnets)
+			}
+			aks := mocktest.One(t, d.cloud, "azure-native:containerservice:ManagedCluster")
+			got, set := mocktest.Input(t, aks, "agentPoolProfiles[0].vnetSubnetID")
+			want, wantSet := tt.wantSubnet(d)
+			if set != wantSet || (set && got.StringValue() != want) {
+				t.Errorf("node subnet %v (set %v), want %q (set %v)", got, set, want, wantSet)
+			}
+			if roles := len(d.cloud.OfType("azure-native:authorization:RoleAssignment")); (roles == 1) != wantSet {
+				t.Errorf("%d subnet role assignments, want one exactly when the nodes join a subnet", roles)
+			}
+		})
+	}
+}

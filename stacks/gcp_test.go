@@ -93,3 +93,24 @@ func TestGCP_BucketRetainedUnlessDeleteDataOnDestroy(t *testing.T) {
 		})
 	}
 }
+
+// TestGCP_NetworkOwnOrExisting: by default the cluster joins a VPC of its own; with
+// network and subnetwork (here GKE's `default`, which keeps a cluster made before
+// pachdeploy brought its own VPC in place) no network is made and the cluster joins
+// the named one.
+func TestGCP_NetworkOwnOrExisting(t *testing.T) {
+	own := deployUnderMockCloud(t, map[string]string{"cloud": "gcp"})
+	subnet := mocktest.One(t, own.cloud, "gcp:compute/subnetwork:Subnetwork")
+	cluster := mocktest.One(t, own.cloud, "gcp:container/cluster:Cluster")
+	if got := mocktest.MustString(t, cluster, "subnetwork"); got != subnet.Outputs["selfLink"].StringValue() {
+		t.Errorf("cluster subnetwork %q, want its own subnet's", got)
+	}
+	existing := deployUnderMockCloud(t, map[string]string{"cloud": "gcp", "network": "default", "subnetwork": "default"})
+	if n := len(existing.cloud.OfType("gcp:compute/network:Network")); n != 0 {
+		t.Errorf("%d networks made with an existing one named", n)
+	}
+	cluster = mocktest.One(t, existing.cloud, "gcp:container/cluster:Cluster")
+	if mocktest.MustString(t, cluster, "network") != "default" || mocktest.MustString(t, cluster, "subnetwork") != "default" {
+		t.Errorf("cluster network %v, want default/default", cluster.Inputs)
+	}
+}

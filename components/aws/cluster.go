@@ -3,6 +3,7 @@ package aws
 import (
 	"fmt"
 	"github.com/pachdeploy/pachdeploy/components/aws/settings"
+	"github.com/pachdeploy/pachdeploy/components/pachyderm"
 
 	"github.com/pachdeploy/pachdeploy/internal/rules"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
@@ -222,7 +223,7 @@ func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pul
 		return nil, err
 	}
 	kubeconfig := pulumi.ToSecret(cluster.KubeconfigJson).(pulumi.StringOutput)
-	provider, err := kubernetes.NewProvider(ctx, name, &kubernetes.ProviderArgs{Kubeconfig: kubeconfig}, in)
+	provider, err := pachyderm.NewKubernetesProvider(ctx, name, kubeconfig, in)
 	if err != nil {
 		return nil, err
 	}

@@ -58,6 +58,11 @@ type ClusterArgs struct {
 	// StorageClassName names the premium-disk StorageClass created for Pachyderm's
 	// volumes. Default "pachyderm-premium".
 	StorageClassName string
+	// NodeSubnetID is the subnet the nodes join (a Network's, or an existing one's).
+	// The cluster's identity is made Network Contributor on it, as AKS needs to manage
+	// load balancers there. Default nil: AKS makes a VNet of its own in the node
+	// resource group (pachdeploy's program always brings a network).
+	NodeSubnetID pulumi.StringInput
 	// Tags go on the cluster. Default none.
 	Tags map[string]string
 }
@@ -107,8 +112,8 @@ func (a ClusterArgs) validate() error {
 	return p.Err()
 }
 
-// StorageArgs are the inputs of NewStorage.
-type StorageArgs struct {
+// BucketArgs are the inputs of NewBucket.
+type BucketArgs struct {
 	// ResourceGroupName holds the storage account. Required; pass the group's output
 	// so the account waits for it.
 	ResourceGroupName pulumi.StringInput
@@ -125,7 +130,7 @@ type StorageArgs struct {
 	Tags map[string]string
 }
 
-func (a StorageArgs) validate() error {
+func (a BucketArgs) validate() error {
 	var p rules.Problems
 	if a.ResourceGroupName == nil {
 		p.Addf("ResourceGroupName", "", "is required")

@@ -3,6 +3,8 @@ package azure
 import (
 	"encoding/base64"
 	"fmt"
+	"github.com/pachdeploy/pachdeploy/components/azure/internal/native"
+	"github.com/pachdeploy/pachdeploy/components/pachyderm"
 	"regexp"
 	"strings"
 
@@ -33,11 +35,32 @@ type Cluster struct {
 
 	// Provider deploys Kubernetes objects into this cluster.
 	Provider *kubernetes.Provider
-	// ManagedCluster is the cluster with its node pool, for Kubernetes workloads to
-	// wait for.
+	// ManagedCluster is the cluster with its node pool.
 	ManagedCluster *containerservice.ManagedCluster
 	// StorageClass is the premium-disk class, for Kubernetes objects to wait for.
 	StorageClass *storagev1.StorageClass
+
+	kubernetesDependencies []pulumi.Resource
+}
+
+// KubernetesDependencies lists what Kubernetes objects in the cluster must wait for:
+// the cluster with its node pool, its rights on the node subnet and the storage class.
+func (c *Cluster) KubernetesDependencies() []pulumi.Resource {
+	return append(append([]pulumi.Resource(nil), c.kubernetesDependencies...), c.StorageClass)
+}
+
+// NetworkContributorRole is the built-in role AKS needs on a subnet it does not own.
+const NetworkContributorRole = "4d97b98b-1d4f-4787-a291-c67834d212e7"
+
+// roleDefinition is the full id of built-in role in the subscription of resource id.
+func roleDefinition(id pulumi.StringInput, role string) pulumi.StringOutput {
+	return id.ToStringOutput().ApplyT(func(id string) string {
+		sub := "<subscription of " + id + ">" // only a stand-in id lacks one
+		if parts := strings.Split(id, "/"); len(parts) > 2 && strings.EqualFold(parts[1], "subscriptions") {
+			sub = parts[2]
+		}
+		return "/subscriptions/" + sub + "/providers/Microsoft.Authorization/roleDefinitions/" + role
+	}).(pulumi.StringOutput)
 }
 
 // NewCluster creates the AKS cluster, a Kubernetes provider from its user credentials
@@ -95,6 +118,7 @@ func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pul
 			EnableAutoScaling: pulumi.Bool(true),
 			MinCount:          pulumi.Int(a.NodeMinCount),
 			MaxCount:          pulumi.Int(a.NodeMaxCount),
+			VnetSubnetID:      a.NodeSubnetID,
 		}},
 		Tags: pulumi.ToStringMap(a.Tags),
 	}, parent,
@@ -105,6 +129,19 @@ func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pul
 	}
 	c.ManagedCluster = cluster
 	c.OIDCIssuerURL = cluster.OidcIssuerProfile.IssuerURL().Elem()
+	c.kubernetesDependencies = []pulumi.Resource{cluster}
+	if a.NodeSubnetID != nil {
+		joins, err := native.NewRoleAssignment(ctx, name+"-subnet", &native.RoleAssignmentArgs{
+			Scope:            a.NodeSubnetID,
+			PrincipalID:      cluster.Identity.PrincipalId().Elem(),
+			PrincipalType:    pulumi.String("ServicePrincipal"),
+			RoleDefinitionID: roleDefinition(a.NodeSubnetID, NetworkContributorRole),
+		}, parent)
+		if err != nil {
+			return nil, err
+		}
+		c.kubernetesDependencies = append(c.kubernetesDependencies, joins)
+	}
 
 	creds := containerservice.ListManagedClusterUserCredentialsOutput(ctx, containerservice.ListManagedClusterUserCredentialsOutputArgs{
 		ResourceGroupName: a.ResourceGroupName,
@@ -118,10 +155,7 @@ func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pul
 		return string(config), nil
 	})).(pulumi.StringOutput)
 
-	c.Provider, err = kubernetes.NewProvider(ctx, name, &kubernetes.ProviderArgs{
-		Kubeconfig:            c.Kubeconfig,
-		EnableServerSideApply: pulumi.Bool(true),
-	}, parent)
+	c.Provider, err = pachyderm.NewKubernetesProvider(ctx, name, c.Kubeconfig, parent)
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package azure
 
 import (
 	"github.com/pachdeploy/pachdeploy/components/azure/internal/native"
+	"github.com/pachdeploy/pachdeploy/components/azure/settings"
 	"github.com/pachdeploy/pachdeploy/components/pachyderm"
 	"github.com/pachdeploy/pachdeploy/stacks/config"
 	"github.com/pachdeploy/pachdeploy/target"
@@ -30,6 +31,25 @@ func deployAzure(ctx *pulumi.Context, cfg *config.Config) (*target.Infra, error)
 	if err != nil {
 		return nil, err
 	}
+	// The nodes join an existing subnet when nodeSubnetId names one, AKS's own VNet
+	// when it says aks-managed, else a VNet of Pachyderm's own.
+	var nodeSubnetID pulumi.StringInput
+	switch cfg.Azure.NodeSubnetID {
+	case settings.AKSManagedSubnet:
+	case "":
+		network, err := NewNetwork(ctx, cfg.ClusterName, &NetworkArgs{
+			ResourceGroupName: group.Name,
+			Location:          cfg.Region,
+			Name:              cfg.ClusterName,
+			Tags:              cfg.Tags,
+		}, withAzure)
+		if err != nil {
+			return nil, err
+		}
+		nodeSubnetID = network.NodeSubnetID
+	default:
+		nodeSubnetID = pulumi.String(cfg.Azure.NodeSubnetID)
+	}
 	cluster, err := NewCluster(ctx, cfg.ClusterName, &ClusterArgs{
 		ResourceGroupName: group.Name,
 		Location:          cfg.Region,
@@ -40,12 +60,13 @@ func deployAzure(ctx *pulumi.Context, cfg *config.Config) (*target.Infra, error)
 		NodeMinCount:      cfg.NodeMinCount,
 		NodeMaxCount:      cfg.NodeMaxCount,
 		APIAllowedCIDRs:   cfg.APIAllowedCIDRs,
+		NodeSubnetID:      nodeSubnetID,
 		Tags:              cfg.Tags,
 	}, withAzure)
 	if err != nil {
 		return nil, err
 	}
-	storage, err := NewStorage(ctx, "pachyderm-data", &StorageArgs{
+	bucket, err := NewBucket(ctx, "pachyderm-data", &BucketArgs{
 		ResourceGroupName:   group.Name,
 		Location:            cfg.Region,
 		AccountName:         cfg.Azure.StorageAccountName,
@@ -56,17 +77,26 @@ func deployAzure(ctx *pulumi.Context, cfg *config.Config) (*target.Infra, error)
 	if err != nil {
 		return nil, err
 	}
+	identity, err := NewIdentity(ctx, "pachyderm", &IdentityArgs{
+		Mode:              cfg.Identity,
+		ResourceGroupName: group.Name,
+		AccountName:       bucket.AccountName,
+	}, withAzure)
+	if err != nil {
+		return nil, err
+	}
 
 	return &target.Infra{
 		Storage: pachyderm.Storage{
 			Backend: pachyderm.Microsoft,
 			Bucket:  cfg.BucketName,
 			// The chart has no keyless Azure mode; the key stays a Pulumi secret.
-			MicrosoftAccount: &pachyderm.MicrosoftAccount{Name: cfg.Azure.StorageAccountName, Key: storage.Key},
+			MicrosoftAccount: &pachyderm.MicrosoftAccount{Name: cfg.Azure.StorageAccountName, Key: identity.Key},
 		},
+		Annotations:  identity.Annotations,
 		StorageClass: cluster.StorageClassName,
 		Kubernetes:   cluster.Provider,
-		DependsOn:    append([]pulumi.Resource{cluster.ManagedCluster, cluster.StorageClass}, storage.Resources()...),
+		DependsOn:    append(cluster.KubernetesDependencies(), bucket.Resources()...),
 		Kubeconfig:   cluster.Kubeconfig,
 	}, nil
 }

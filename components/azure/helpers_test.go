@@ -21,8 +21,8 @@ func validClusterArgs() *ClusterArgs {
 	return &ClusterArgs{ResourceGroupName: pulumi.String("pachdeploy-dev"), Location: "centralus", Name: "pachdeploy-dev"}
 }
 
-func validStorageArgs() *StorageArgs {
-	return &StorageArgs{
+func validBucketArgs() *BucketArgs {
+	return &BucketArgs{
 		ResourceGroupName: pulumi.String("pachdeploy-dev"), Location: "centralus",
 		AccountName: "pachdev0a1b2c", ContainerName: "pachyderm",
 	}
@@ -36,10 +36,10 @@ func runCluster(t *testing.T, args *ClusterArgs) *offline.Cloud {
 	}, standIns)
 }
 
-func runStorage(t *testing.T, args *StorageArgs) *offline.Cloud {
+func runBucket(t *testing.T, args *BucketArgs) *offline.Cloud {
 	t.Helper()
 	return mocktest.Run(t, func(ctx *pulumi.Context) error {
-		_, err := NewStorage(ctx, "storage", args)
+		_, err := NewBucket(ctx, "storage", args)
 		return err
 	}, standIns)
 }
@@ -60,7 +60,9 @@ func wantInputs(t *testing.T, r offline.Resource, want map[string]any) {
 
 func TestNilArgsAreRefused(t *testing.T) {
 	mocktest.NilArgsRefused(t, map[string]func(*pulumi.Context) error{
-		"NewCluster": func(ctx *pulumi.Context) error { _, err := NewCluster(ctx, "aks", nil); return err },
-		"NewStorage": func(ctx *pulumi.Context) error { _, err := NewStorage(ctx, "storage", nil); return err },
+		"NewCluster":  func(ctx *pulumi.Context) error { _, err := NewCluster(ctx, "aks", nil); return err },
+		"NewBucket":   func(ctx *pulumi.Context) error { _, err := NewBucket(ctx, "storage", nil); return err },
+		"NewIdentity": func(ctx *pulumi.Context) error { _, err := NewIdentity(ctx, "identity", nil); return err },
+		"NewNetwork":  func(ctx *pulumi.Context) error { _, err := NewNetwork(ctx, "net", nil); return err },
 	})
 }

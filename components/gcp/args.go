@@ -11,22 +11,21 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/pachdeploy/pachdeploy/components/pachyderm"
 	"github.com/pachdeploy/pachdeploy/internal/rules"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// Identity is how Pachyderm authenticates to its bucket.
-type Identity string
+// IdentityMode is how Pachyderm authenticates to its bucket.
+type IdentityMode string
 
 // The identity modes.
 const (
 	// WorkloadIdentity maps both Pachyderm Kubernetes service accounts to a Google
 	// service account: keyless, nothing to leak or rotate.
-	WorkloadIdentity Identity = settings.IdentityWorkloadIdentity
+	WorkloadIdentity IdentityMode = settings.IdentityWorkloadIdentity
 	// ServiceAccountKey creates a key for the Google service account and passes it to
 	// the chart as a secret, for clusters without Workload Identity.
-	ServiceAccountKey Identity = settings.IdentityServiceAccountKey
+	ServiceAccountKey IdentityMode = settings.IdentityServiceAccountKey
 )
 
 // Defaults.
@@ -81,6 +80,13 @@ type ClusterArgs struct {
 	// StorageClassName names the SSD StorageClass created for Pachyderm's volumes.
 	// Default "pachyderm-ssd".
 	StorageClassName string
+	// Network and Subnetwork attach the cluster to a VPC (a Network's, or an existing
+	// one's self links or names). Default nil: the project's `default` network, which
+	// pachdeploy's program never uses (it always brings a network).
+	Network, Subnetwork pulumi.StringInput
+	// PodsRangeName and ServicesRangeName are Subnetwork's secondary ranges for pods
+	// and services. Default "": GKE creates ranges of its own in the subnetwork.
+	PodsRangeName, ServicesRangeName string
 	// Labels go on the cluster. Default none.
 	Labels map[string]string
 }
@@ -138,73 +144,7 @@ func (a ClusterArgs) validate() error {
 	return p.Err()
 }
 
-// StorageArgs are the inputs of NewStorage.
-type StorageArgs struct {
-	// BucketName is the GCS bucket, created with this exact name. Required.
-	BucketName string
-	// Location is the bucket's location, such as US-CENTRAL1. Required: keep it in
-	// the cluster's region so data never crosses regions.
-	Location string
-	// Identity is how Pachyderm reaches the bucket. Default WorkloadIdentity: keyless.
-	Identity Identity
-	// WorkloadPool is the cluster's Workload Identity pool, <project>.svc.id.goog.
-	// Required for WorkloadIdentity; pass the cluster's output so the bindings wait
-	// for the pool to exist.
-	WorkloadPool pulumi.StringInput
-	// Namespace is where Pachyderm's Kubernetes service accounts live. Default
-	// "pachyderm".
-	Namespace string
-	// ServiceAccountID is the Google service account's id. Default: derived from
-	// BucketName, so each bucket gets its own account.
-	ServiceAccountID string
-	// DeleteDataOnDestroy lets destroy delete the bucket with its objects. Default
-	// false: the bucket outlives the stack and keeps Pachyderm's data.
-	DeleteDataOnDestroy bool
-	// Labels go on the bucket. Default none.
-	Labels map[string]string
-}
-
-func (a StorageArgs) withDefaults() StorageArgs {
-	if a.Identity == "" {
-		a.Identity = WorkloadIdentity
-	}
-	if a.Namespace == "" {
-		a.Namespace = pachyderm.DefaultNamespace
-	}
-	if a.ServiceAccountID == "" {
-		a.ServiceAccountID = accountID(a.BucketName, "-pachd")
-	}
-	return a
-}
-
-func (a StorageArgs) validate() error {
-	var p rules.Problems
-	p.Add("BucketName", a.BucketName, rules.GCSBucketName(a.BucketName))
-	if strings.TrimSpace(a.Location) == "" {
-		p.Addf("Location", a.Location, "is required: a GCS location such as US-CENTRAL1")
-	}
-	switch a.Identity {
-	case WorkloadIdentity:
-		if a.WorkloadPool == nil {
-			p.Addf("WorkloadPool", "", "is required for %s: the cluster's <project>.svc.id.goog", WorkloadIdentity)
-		}
-	case ServiceAccountKey:
-	default:
-		p.Addf("Identity", string(a.Identity), "must be one of %s, %s", WorkloadIdentity, ServiceAccountKey)
-	}
-	p.Add("Namespace", a.Namespace, rules.Namespace(a.Namespace))
-	if !serviceAccountID.MatchString(a.ServiceAccountID) {
-		p.Addf("ServiceAccountID", a.ServiceAccountID,
-			"service account ids are 6-30 lowercase letters, digits or '-', starting with a letter and not ending with '-'")
-	}
-	p = append(p, rules.GCPLabels("Labels", a.Labels)...)
-	return p.Err()
-}
-
-var (
-	serviceAccountID = regexp.MustCompile(`^[a-z][-a-z0-9]{4,28}[a-z0-9]$`)
-	notIDChar        = regexp.MustCompile(`[^a-z0-9-]+`)
-)
+var notIDChar = regexp.MustCompile(`[^a-z0-9-]+`)
 
 // accountID derives a service account id from base and suffix, shortening base with
 // a hash of it when the id would exceed 30 characters.

@@ -2,6 +2,7 @@ package gcp
 
 import (
 	"fmt"
+	"github.com/pachdeploy/pachdeploy/components/pachyderm"
 	"strings"
 
 	"github.com/pachdeploy/pachdeploy/internal/rules"
@@ -40,7 +41,7 @@ type Cluster struct {
 
 	// Provider deploys Kubernetes objects into this cluster.
 	Provider *kubernetes.Provider
-	// NodePool is what Kubernetes workloads must wait for.
+	// NodePool is what Kubernetes workloads must wait for (KubernetesDependencies).
 	NodePool *container.NodePool
 	// StorageClass is the SSD class, for Kubernetes objects to wait for.
 	StorageClass *storagev1.StorageClass
@@ -123,9 +124,14 @@ func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pul
 		},
 		EnableShieldedNodes: pulumi.Bool(true),
 		// Dataplane V2 enforces NetworkPolicy itself; it needs a VPC-native cluster
-		// (alias IPs, ranges chosen by GKE), the default for new clusters.
-		DatapathProvider:               pulumi.String("ADVANCED_DATAPATH"),
-		IpAllocationPolicy:             &container.ClusterIpAllocationPolicyArgs{},
+		// (alias IPs: the subnetwork's secondary ranges, or ranges GKE chooses).
+		DatapathProvider: pulumi.String("ADVANCED_DATAPATH"),
+		IpAllocationPolicy: &container.ClusterIpAllocationPolicyArgs{
+			ClusterSecondaryRangeName:  optional(a.PodsRangeName),
+			ServicesSecondaryRangeName: optional(a.ServicesRangeName),
+		},
+		Network:                        a.Network,
+		Subnetwork:                     a.Subnetwork,
 		MasterAuthorizedNetworksConfig: authorizedNetworks(a.APIAllowedCIDRs),
 		DeletionProtection:             pulumi.Bool(a.DeletionProtection),
 		ResourceLabels:                 pulumi.ToStringMap(a.Labels),
@@ -180,10 +186,7 @@ func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pul
 	c.WorkloadPool = cluster.WorkloadIdentityConfig.WorkloadPool().Elem()
 	c.NodeServiceAccount = nodeSA.Email
 
-	c.Provider, err = kubernetes.NewProvider(ctx, name, &kubernetes.ProviderArgs{
-		Kubeconfig:            c.Kubeconfig,
-		EnableServerSideApply: pulumi.Bool(true),
-	}, parent)
+	c.Provider, err = pachyderm.NewKubernetesProvider(ctx, name, c.Kubeconfig, parent)
 	if err != nil {
 		return nil, err
 	}
@@ -209,6 +212,12 @@ func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pul
 		return nil, err
 	}
 	return c, nil
+}
+
+// KubernetesDependencies lists what Kubernetes objects in the cluster must wait for:
+// the node pool and the storage class.
+func (c *Cluster) KubernetesDependencies() []pulumi.Resource {
+	return []pulumi.Resource{c.NodePool, c.StorageClass}
 }
 
 // cloudPlatformScope lets IAM alone decide what the nodes may do, as Google advises

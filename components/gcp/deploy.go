@@ -8,7 +8,8 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// deployGCP builds the GKE cluster, the GCS bucket and Pachyderm's Google identity.
+// deployGCP builds the network (unless an existing one is named), the GKE cluster, the
+// GCS bucket and Pachyderm's Google identity.
 // Every Google resource uses one explicit provider, so project and region come from
 // the stack config (or, for an unset project, the provider's credentials) and never
 // from a stray environment; cfg.Tags become labels on the cluster and bucket.
@@ -23,7 +24,9 @@ func deployGCP(ctx *pulumi.Context, cfg *config.Config) (*target.Infra, error) {
 	}
 	withGCP := pulumi.Provider(provider)
 
-	cluster, err := NewCluster(ctx, cfg.ClusterName, &ClusterArgs{
+	// The cluster joins an existing VPC when network and subnetwork name one (GKE
+	// then picks the pod and service ranges in it), else a VPC of Pachyderm's own.
+	clusterArgs := &ClusterArgs{
 		Project:            cfg.GCP.Project,
 		Region:             cfg.Region,
 		Zone:               cfg.GCP.Zone,
@@ -37,18 +40,40 @@ func deployGCP(ctx *pulumi.Context, cfg *config.Config) (*target.Infra, error) {
 		APIAllowedCIDRs:    cfg.APIAllowedCIDRs,
 		DeletionProtection: cfg.GCP.DeletionProtection,
 		Labels:             cfg.Tags,
+		Network:            pulumi.String(cfg.GCP.Network),
+		Subnetwork:         pulumi.String(cfg.GCP.Subnetwork),
+	}
+	if cfg.GCP.Network == "" {
+		network, err := NewNetwork(ctx, cfg.ClusterName, &NetworkArgs{
+			Project: cfg.GCP.Project, Region: cfg.Region, Name: cfg.ClusterName,
+		}, withGCP)
+		if err != nil {
+			return nil, err
+		}
+		clusterArgs.Network, clusterArgs.Subnetwork = network.NetworkSelfLink, network.SubnetworkSelfLink
+		clusterArgs.PodsRangeName, clusterArgs.ServicesRangeName = network.PodsRangeName, network.ServicesRangeName
+	}
+	cluster, err := NewCluster(ctx, cfg.ClusterName, clusterArgs, withGCP)
+	if err != nil {
+		return nil, err
+	}
+	bucket, err := NewBucket(ctx, "pachyderm-data", &BucketArgs{
+		Name:                cfg.BucketName,
+		Location:            cfg.GCP.BucketLocation,
+		DeleteDataOnDestroy: cfg.DeleteDataOnDestroy,
+		Labels:              cfg.Tags,
 	}, withGCP)
 	if err != nil {
 		return nil, err
 	}
-	storage, err := NewStorage(ctx, "pachyderm-data", &StorageArgs{
-		BucketName:          cfg.BucketName,
-		Location:            cfg.GCP.BucketLocation,
-		Identity:            Identity(cfg.Identity),
-		WorkloadPool:        cluster.WorkloadPool,
-		Namespace:           cfg.Namespace,
-		DeleteDataOnDestroy: cfg.DeleteDataOnDestroy,
-		Labels:              cfg.Tags,
+	// Named like the bucket: the identity's resources keep the names they had under the
+	// former Storage component of that name.
+	identity, err := NewIdentity(ctx, "pachyderm-data", &IdentityArgs{
+		Mode:         IdentityMode(cfg.Identity),
+		BucketName:   cfg.BucketName,
+		DependsOn:    bucket.Resources(),
+		WorkloadPool: cluster.WorkloadPool,
+		Namespace:    cfg.Namespace,
 	}, withGCP)
 	if err != nil {
 		return nil, err
@@ -56,15 +81,15 @@ func deployGCP(ctx *pulumi.Context, cfg *config.Config) (*target.Infra, error) {
 
 	in := &target.Infra{
 		Storage:      pachyderm.Storage{Backend: pachyderm.Google, Bucket: cfg.BucketName},
-		Annotations:  storage.Annotations,
+		Annotations:  identity.Annotations,
 		StorageClass: cluster.StorageClassName,
 		Kubernetes:   cluster.Provider,
 		// pachd starts only once its nodes, volumes' class, bucket and bindings exist.
-		DependsOn:  append([]pulumi.Resource{cluster.NodePool, cluster.StorageClass}, storage.Resources()...),
+		DependsOn:  append(append(cluster.KubernetesDependencies(), bucket.Resources()...), identity.Resources()...),
 		Kubeconfig: cluster.Kubeconfig,
 	}
-	if Identity(cfg.Identity) == ServiceAccountKey {
-		in.Storage.GoogleCredentials = storage.Credentials
+	if IdentityMode(cfg.Identity) == ServiceAccountKey {
+		in.Storage.GoogleCredentials = identity.Credentials
 	}
 	return in, nil
 }

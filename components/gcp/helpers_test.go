@@ -26,13 +26,28 @@ func validClusterArgs() *ClusterArgs {
 	return &ClusterArgs{Project: "acme-data", Region: "us-central1", Name: "pachdeploy-dev"}
 }
 
+// storageArgs are a bucket and its Workload Identity access.
+type storageArgs struct {
+	bucket   *BucketArgs
+	identity *IdentityArgs
+}
+
 // validStorageArgs is a Workload Identity bucket.
-func validStorageArgs() *StorageArgs {
-	return &StorageArgs{
-		BucketName:   "acme-pachyderm-data",
-		Location:     "US-CENTRAL1",
-		WorkloadPool: pulumi.String("acme-data.svc.id.goog"),
+func validStorageArgs() storageArgs {
+	return storageArgs{
+		bucket:   &BucketArgs{Name: "acme-pachyderm-data", Location: "US-CENTRAL1"},
+		identity: &IdentityArgs{BucketName: "acme-pachyderm-data", WorkloadPool: pulumi.String("acme-data.svc.id.goog")},
 	}
+}
+
+// newStorage runs NewBucket and NewIdentity (named storage) with args.
+func newStorage(ctx *pulumi.Context, args storageArgs) (*Identity, error) {
+	b, err := NewBucket(ctx, "storage", args.bucket)
+	if err != nil {
+		return nil, err
+	}
+	args.identity.DependsOn = b.Resources()
+	return NewIdentity(ctx, "storage", args.identity)
 }
 
 // runCluster runs NewCluster with args.
@@ -44,18 +59,20 @@ func runCluster(t *testing.T, args *ClusterArgs) *offline.Cloud {
 	}, standIns)
 }
 
-// runStorage runs NewStorage with args.
-func runStorage(t *testing.T, args *StorageArgs) *offline.Cloud {
+// runStorage runs newStorage with args.
+func runStorage(t *testing.T, args storageArgs) *offline.Cloud {
 	t.Helper()
 	return mocktest.Run(t, func(ctx *pulumi.Context) error {
-		_, err := NewStorage(ctx, "storage", args)
+		_, err := newStorage(ctx, args)
 		return err
 	}, standIns)
 }
 
 func TestNilArgsAreRefused(t *testing.T) {
 	mocktest.NilArgsRefused(t, map[string]func(*pulumi.Context) error{
-		"NewCluster": func(ctx *pulumi.Context) error { _, err := NewCluster(ctx, "gke", nil); return err },
-		"NewStorage": func(ctx *pulumi.Context) error { _, err := NewStorage(ctx, "storage", nil); return err },
+		"NewCluster":  func(ctx *pulumi.Context) error { _, err := NewCluster(ctx, "gke", nil); return err },
+		"NewNetwork":  func(ctx *pulumi.Context) error { _, err := NewNetwork(ctx, "net", nil); return err },
+		"NewBucket":   func(ctx *pulumi.Context) error { _, err := NewBucket(ctx, "storage", nil); return err },
+		"NewIdentity": func(ctx *pulumi.Context) error { _, err := NewIdentity(ctx, "storage", nil); return err },
 	})
 }

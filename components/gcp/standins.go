@@ -39,6 +39,16 @@ var standIns = offline.StandIns{
 			a.Set("name", offline.Later(a.Name()+" key name"))
 			a.Set("publicKey", offline.Later("public key"))
 		},
+		"gcp:compute/network:Network": func(a offline.Answer) {
+			a.Set("selfLink", computeLink(a, "global/networks"))
+		},
+		"gcp:compute/subnetwork:Subnetwork": func(a offline.Answer) {
+			a.Set("selfLink", computeLink(a, "regions/"+a.Str("region", a.Region())+"/subnetworks"))
+			a.Set("gatewayAddress", offline.Later("gateway address"))
+		},
+		"gcp:compute/router:Router": func(a offline.Answer) {
+			a.Set("selfLink", computeLink(a, "regions/"+a.Str("region", a.Region())+"/routers"))
+		},
 		"gcp:storage/bucket:Bucket": func(a offline.Answer) {
 			a.Set("url", "gs://"+a.Str("name", a.Name()))
 			a.Set("selfLink", offline.Later(a.Name()+" self link"))
@@ -54,4 +64,10 @@ var standIns = offline.StandIns{
 			}
 		},
 	},
+}
+
+// computeLink is a Compute Engine self link of the resource in collection.
+func computeLink(a offline.Answer, collection string) string {
+	return fmt.Sprintf("https://www.googleapis.com/compute/v1/projects/%s/%s/%s",
+		a.Str("project", StandInProject), collection, a.Str("name", a.Name()))
 }

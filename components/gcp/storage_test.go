@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/pachdeploy/pachdeploy/internal/mocktest"
 	"github.com/pachdeploy/pachdeploy/internal/offline"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -38,7 +40,7 @@ func TestBucket_RetainedUnlessDeleteDataOnDestroy(t *testing.T) {
 	for _, deleteData := range []bool{false, true} {
 		t.Run(fmt.Sprintf("deleteDataOnDestroy=%v", deleteData), func(t *testing.T) {
 			args := validStorageArgs()
-			args.DeleteDataOnDestroy = deleteData
+			args.bucket.DeleteDataOnDestroy = deleteData
 			bucket := mocktest.One(t, runStorage(t, args), tBucket)
 			if bucket.RetainOnDelete == deleteData {
 				t.Errorf("retainOnDelete = %v, want %v", bucket.RetainOnDelete, !deleteData)
@@ -56,7 +58,7 @@ var iamTypes = []string{tProjectMember, tAccountMember, tBucketMember,
 	"gcp:storage/bucketIAMBinding:BucketIAMBinding", "gcp:storage/bucketIAMPolicy:BucketIAMPolicy"}
 
 func TestIAM_CKV_GCP_117_BucketScopedStorageAccessOnlyNeverOwner(t *testing.T) {
-	for _, identity := range []Identity{WorkloadIdentity, ServiceAccountKey} {
+	for _, identity := range []IdentityMode{WorkloadIdentity, ServiceAccountKey} {
 		t.Run(string(identity), func(t *testing.T) {
 			cloud := mocktest.Run(t, func(ctx *pulumi.Context) error {
 				c, err := NewCluster(ctx, "gke", validClusterArgs())
@@ -64,8 +66,8 @@ func TestIAM_CKV_GCP_117_BucketScopedStorageAccessOnlyNeverOwner(t *testing.T) {
 					return err
 				}
 				args := validStorageArgs()
-				args.Identity, args.WorkloadPool = identity, c.WorkloadPool
-				_, err = NewStorage(ctx, "storage", args)
+				args.identity.Mode, args.identity.WorkloadPool = identity, c.WorkloadPool
+				_, err = newStorage(ctx, args)
 				return err
 			}, standIns)
 			var grants int
@@ -101,8 +103,8 @@ func TestWorkloadIdentity_MembersAreExactlyBothPachydermServiceAccounts(t *testi
 	var credentialsSecret bool
 	cloud := mocktest.Run(t, func(ctx *pulumi.Context) error {
 		args := validStorageArgs()
-		args.Namespace = "pach"
-		s, err := NewStorage(ctx, "storage", args)
+		args.identity.Namespace = "pach"
+		s, err := newStorage(ctx, args)
 		if err != nil {
 			return err
 		}
@@ -144,8 +146,8 @@ func TestServiceAccountKey_CredentialsAreDecodedSecretJSON(t *testing.T) {
 	var annotations map[string]string
 	cloud := mocktest.Run(t, func(ctx *pulumi.Context) error {
 		args := validStorageArgs()
-		args.Identity, args.WorkloadPool = ServiceAccountKey, nil
-		s, err := NewStorage(ctx, "storage", args)
+		args.identity.Mode, args.identity.WorkloadPool = ServiceAccountKey, nil
+		s, err := newStorage(ctx, args)
 		if err != nil {
 			return err
 		}
@@ -193,29 +195,94 @@ func TestAccountID(t *testing.T) {
 	}
 }
 
-func TestNewStorage_InvalidArgsListsEveryProblem(t *testing.T) {
+func TestNewBucketAndIdentity_InvalidArgsListEveryProblem(t *testing.T) {
 	tests := []struct {
 		name   string
-		args   StorageArgs
+		run    func(ctx *pulumi.Context) error
 		fields []string
 	}{
-		{"everything wrong", StorageArgs{
-			BucketName: "My.Bucket", Identity: "node-role", Namespace: "default",
-			ServiceAccountID: "x", Labels: map[string]string{"env": "Prod"},
-		}, []string{"BucketName", "Location", "Identity", "Namespace", "ServiceAccountID", "Labels"}},
-		{"workload identity without a pool", StorageArgs{BucketName: "acme-data", Location: "US"}, []string{"WorkloadPool"}},
+		{"bucket: everything wrong", func(ctx *pulumi.Context) error {
+			_, err := NewBucket(ctx, "b", &BucketArgs{Name: "My.Bucket", Labels: map[string]string{"env": "Prod"}})
+			return err
+		}, []string{"Name", "Location", "Labels"}},
+		{"identity: everything wrong", func(ctx *pulumi.Context) error {
+			_, err := NewIdentity(ctx, "i", &IdentityArgs{BucketName: "My.Bucket", Mode: "node-role", Namespace: "default", ServiceAccountID: "x"})
+			return err
+		}, []string{"BucketName", "Mode", "Namespace", "ServiceAccountID"}},
+		{"workload identity without a pool", func(ctx *pulumi.Context) error {
+			_, err := NewIdentity(ctx, "i", &IdentityArgs{BucketName: "acme-data"})
+			return err
+		}, []string{"WorkloadPool"}},
+		{"network: bad ranges", func(ctx *pulumi.Context) error {
+			_, err := NewNetwork(ctx, "n", &NetworkArgs{Region: "us-central1", Name: "Bad_Name", PodsCIDR: "10.4.0.0"})
+			return err
+		}, []string{"Name", "PodsCIDR"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cloud := offline.New("p", "s", standIns)
-			err := cloud.Run(func(ctx *pulumi.Context) error {
-				_, err := NewStorage(ctx, "storage", &tt.args)
-				return err
-			})
-			mocktest.WantProblems(t, err, tt.fields...)
+			mocktest.WantProblems(t, cloud.Run(tt.run), tt.fields...)
 			if n := len(cloud.Resources()); n != 0 {
 				t.Errorf("%d resources registered before validation failed", n)
 			}
 		})
 	}
+}
+
+// TestIdentity_ResourcesKeepTheirFormerURNs: the bucket and the account answer to the
+// URNs they had under the former Storage component, so an update after the split
+// neither replaces the bucket nor recreates the account. The engine resolves alias
+// specs (and a child's inherited alias from its parent's); the test checks the specs
+// the program sends: the Bucket component's former type, and the identity's children's
+// former parent.
+func TestIdentity_ResourcesKeepTheirFormerURNs(t *testing.T) {
+	mocks := &aliasRecorder{Cloud: offline.New(mocktest.Project, mocktest.Stack, standIns), aliases: map[string][]string{}}
+	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
+		_, err := newStorage(ctx, validStorageArgs())
+		return err
+	}, pulumi.WithMocks(mocktest.Project, mocktest.Stack, mocks))
+	if err != nil {
+		t.Fatal(err)
+	}
+	former := "parent=urn:pulumi:test::pachdeploy::pachdeploy:gcp:Storage::storage"
+	for name, want := range map[string]string{
+		"pachdeploy:gcp:Bucket::storage":                                    "type=pachdeploy:gcp:Storage",
+		"gcp:serviceaccount/account:Account::storage-pachyderm":             former,
+		"gcp:storage/bucketIAMMember:BucketIAMMember::storage-object-admin": former,
+		"gcp:serviceaccount/iAMMember:IAMMember::storage-wi-pachyderm":      former,
+	} {
+		if !slices.Contains(mocks.aliases[name], want) {
+			t.Errorf("%s: aliases %v, want %s", name, mocks.aliases[name], want)
+		}
+	}
+}
+
+// aliasRecorder is the offline engine that also records each resource's alias specs.
+type aliasRecorder struct {
+	*offline.Cloud
+	mu      sync.Mutex
+	aliases map[string][]string // type::name -> "type=T" / "parent=URN"
+}
+
+func (m *aliasRecorder) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
+	if rpc := args.RegisterRPC; rpc != nil {
+		for _, a := range rpc.GetAliases() {
+			spec := a.GetSpec()
+			if spec == nil {
+				continue
+			}
+			var d []string
+			if spec.GetType() != "" {
+				d = append(d, "type="+spec.GetType())
+			}
+			if spec.GetParentUrn() != "" {
+				d = append(d, "parent="+spec.GetParentUrn())
+			}
+			m.mu.Lock()
+			key := args.TypeToken + "::" + args.Name
+			m.aliases[key] = append(m.aliases[key], strings.Join(d, ","))
+			m.mu.Unlock()
+		}
+	}
+	return m.Cloud.NewResource(args)
 }

@@ -103,6 +103,9 @@ type GCPConfig struct {
 	// DeletionProtection guards the cluster against deletion. Default false, so
 	// destroy works; turn it on for production clusters.
 	DeletionProtection bool
+	// Network and Subnetwork select an existing VPC and subnet (names or self links);
+	// both or neither. Default: a VPC of Pachyderm's own with Cloud NAT.
+	Network, Subnetwork string
 }
 
 // AzureConfig holds the Azure-only settings.
@@ -112,6 +115,9 @@ type AzureConfig struct {
 	// StorageAccountName is globally unique, 3-24 lowercase letters and digits.
 	// Default derived from project and stack.
 	StorageAccountName string
+	// NodeSubnetID selects an existing subnet for the nodes (its resource id).
+	// Default: a VNet of Pachyderm's own.
+	NodeSubnetID string
 }
 
 // ConsoleEnabled reports whether the console is on (the default).

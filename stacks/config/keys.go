@@ -72,9 +72,12 @@ var keys = []key{
 	{"bucketLocation", false, maxName, func(c *Config) any { return &c.GCP.BucketLocation }, GCP},
 	{"releaseChannel", false, maxName, func(c *Config) any { return &c.GCP.ReleaseChannel }, GCP},
 	{"deletionProtection", false, maxName, func(c *Config) any { return &c.GCP.DeletionProtection }, GCP},
+	{"network", false, maxName, func(c *Config) any { return &c.GCP.Network }, GCP},
+	{"subnetwork", false, maxName, func(c *Config) any { return &c.GCP.Subnetwork }, GCP},
 	{"location", false, maxName, func(c *Config) any { return &c.Region }, ""},
 	{"resourceGroupName", false, maxName, func(c *Config) any { return &c.Azure.ResourceGroupName }, Azure},
 	{"storageAccountName", false, maxName, func(c *Config) any { return &c.Azure.StorageAccountName }, Azure},
+	{"nodeSubnetId", false, maxPath, func(c *Config) any { return &c.Azure.NodeSubnetID }, Azure},
 	{"containerName", false, maxName, func(c *Config) any { return &c.BucketName }, ""},
 }
 

@@ -11,6 +11,9 @@ import (
 )
 
 // tagsJSON writes n tags k000=v, k001=v, ... as the tags setting.
+// azureSubnet is a well-formed Azure subnet id.
+const azureSubnet = "/subscriptions/00000000-1111-2222-3333-444444444444/resourceGroups/net-rg/providers/Microsoft.Network/virtualNetworks/shared/subnets/aks"
+
 func tagsJSON(n int) string {
 	m := map[string]string{}
 	for i := range n {
@@ -91,6 +94,18 @@ func TestValuesTheCloudRejectsAreRefused(t *testing.T) {
 		{"too many GCP labels", map[string]string{"cloud": "gcp", "tags": tagsJSON(65)},
 			"tags", "65 tags", "at most 64 GCP labels per resource"},
 
+		// GCP and Azure networks.
+		{"GCP network without its subnetwork", map[string]string{"cloud": "gcp", "network": "shared"},
+			"network", "shared", "network and subnetwork go together"},
+		{"GCP subnetwork of another region", map[string]string{"cloud": "gcp", "network": "shared",
+			"subnetwork": "projects/acme-data/regions/europe-west1/subnetworks/nodes"},
+			"subnetwork", "projects/acme-data/regions/europe-west1/subnetworks/nodes", "projects/PROJECT/regions/us-central1/subnetworks/NAME"},
+		{"GCP network name with capitals", map[string]string{"cloud": "gcp", "network": "Shared", "subnetwork": "nodes"},
+			"network", "Shared", "must be a name"},
+		{"Azure subnet given by name", map[string]string{"cloud": "azure", "nodeSubnetId": "nodes"},
+			"nodeSubnetId", "nodes", "must be a subnet's resource id"},
+		{"Azure subnet on GCP", map[string]string{"cloud": "gcp", "nodeSubnetId": azureSubnet},
+			"nodeSubnetId", rules.ShownValue(azureSubnet), "applies only to cloud azure"},
 		// AWS network.
 		{"malformed VPC id", map[string]string{"cloud": "aws", "vpcId": "vpc-1", "subnetIds": goodSubnetA + "," + goodSubnetB},
 			"vpcId", "vpc-1", "VPC ids are vpc- and 8 or 17 hex digits"},
@@ -153,6 +168,12 @@ func TestValuesTheCloudTakesAreAccepted(t *testing.T) {
 		{"Azure tags at the limit", map[string]string{"cloud": "azure", "tags": tagsJSON(50)}},
 		{"GCP labels at the limit", map[string]string{"cloud": "gcp", "tags": tagsJSON(64)}},
 		{"existing network", map[string]string{"cloud": "aws", "vpcId": "vpc-0123abcd", "subnetIds": goodSubnetA + "," + goodSubnetB}},
+		{"existing GCP network by name", map[string]string{"cloud": "gcp", "network": "shared", "subnetwork": "pachyderm-nodes"}},
+		{"existing GCP network by self link", map[string]string{"cloud": "gcp", "region": "europe-west1",
+			"network":    "https://www.googleapis.com/compute/v1/projects/acme-data/global/networks/shared",
+			"subnetwork": "projects/acme-data/regions/europe-west1/subnetworks/nodes"}},
+		{"existing Azure subnet", map[string]string{"cloud": "azure", "nodeSubnetId": azureSubnet}},
+		{"AKS-managed VNet kept", map[string]string{"cloud": "azure", "nodeSubnetId": "aks-managed"}},
 		{"node counts at the bounds", map[string]string{"cloud": "aws", "nodeMinCount": "1", "nodeCount": "100", "nodeMaxCount": "100"}},
 	}
 	for _, c := range cases {

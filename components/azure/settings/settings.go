@@ -4,6 +4,8 @@
 package settings
 
 import (
+	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/pachdeploy/pachdeploy/internal/rules"
@@ -21,6 +23,11 @@ const (
 	// DefaultContainerName is the blob container Pachyderm keeps its data in.
 	DefaultContainerName = "pachyderm"
 )
+
+// AKSManagedSubnet as nodeSubnetId keeps the VNet AKS makes in its node resource group,
+// as stacks made before pachdeploy brought its own VNet have: changing a cluster's
+// subnet replaces the cluster.
+const AKSManagedSubnet = "aks-managed"
 
 // IdentityStorageKey is the only identity mode: the storage account key passed to the
 // chart, which has no keyless Azure mode.
@@ -59,4 +66,20 @@ func validate(c *config.Config, p *rules.Problems) {
 	*p = append(*p, rules.AzureTags("tags", c.Tags)...)
 	p.Add("storageAccountName", c.Azure.StorageAccountName, rules.AzureStorageAccountName(c.Azure.StorageAccountName))
 	p.Add("resourceGroupName", c.Azure.ResourceGroupName, rules.AzureResourceGroupName(c.Azure.ResourceGroupName))
+	if c.Azure.NodeSubnetID != "" && c.Azure.NodeSubnetID != AKSManagedSubnet {
+		p.Add("nodeSubnetId", c.Azure.NodeSubnetID, SubnetID(c.Azure.NodeSubnetID))
+	}
+}
+
+var subnetID = regexp.MustCompile(`(?i)^/subscriptions/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}` +
+	`/resourceGroups/[-\w.()]{1,90}/providers/Microsoft\.Network/virtualNetworks/[-\w.]{2,64}/subnets/[-\w.]{1,80}$`)
+
+// SubnetID checks an Azure subnet resource id.
+func SubnetID(v string) error {
+	if !subnetID.MatchString(v) {
+		return fmt.Errorf("must be a subnet's resource id: /subscriptions/SUBSCRIPTION-ID/resourceGroups/GROUP/" +
+			"providers/Microsoft.Network/virtualNetworks/VNET/subnets/SUBNET (az network vnet subnet show --query id), " +
+			"or " + AKSManagedSubnet)
+	}
+	return nil
 }

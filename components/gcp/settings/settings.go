@@ -5,6 +5,7 @@ package settings
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -81,4 +82,31 @@ func validate(c *config.Config, p *rules.Problems) {
 	p.Add("bucketName", c.BucketName, rules.GCSBucketName(c.BucketName))
 	*p = append(*p, rules.GCPLabels("tags", c.Tags)...)
 	p.Add("releaseChannel", c.GCP.ReleaseChannel, ReleaseChannel(c.GCP.ReleaseChannel))
+	if (c.GCP.Network == "") != (c.GCP.Subnetwork == "") {
+		p.Addf("network", c.GCP.Network, "network and subnetwork go together: set both to use an existing VPC, or neither")
+	}
+	if c.GCP.Network != "" {
+		p.Add("network", c.GCP.Network, NetworkRef(c.GCP.Network, "global/networks"))
+	}
+	if c.GCP.Subnetwork != "" {
+		p.Add("subnetwork", c.GCP.Subnetwork, NetworkRef(c.GCP.Subnetwork, "regions/"+c.Region+"/subnetworks"))
+	}
+}
+
+var (
+	gcpName = regexp.MustCompile(`^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$`)
+	gcpPath = regexp.MustCompile(`^(https://www\.googleapis\.com/compute/v1/)?projects/[a-z][-a-z0-9]{4,28}[a-z0-9]/(global/networks|regions/[a-z0-9-]+/subnetworks)/[a-z]([-a-z0-9]{0,61}[a-z0-9])?$`)
+)
+
+// NetworkRef checks a VPC or subnet given by name or by self link; collection is the
+// self link's middle part (global/networks, regions/REGION/subnetworks).
+func NetworkRef(v, collection string) error {
+	if gcpName.MatchString(v) {
+		return nil
+	}
+	if gcpPath.MatchString(v) && strings.Contains(v, "/"+collection+"/") {
+		return nil
+	}
+	return fmt.Errorf("must be a name (lowercase letters, digits and '-', starting with a letter, at most 63) "+
+		"or a self link projects/PROJECT/%s/NAME", collection)
 }

@@ -1,7 +1,6 @@
 package azure
 
 import (
-	"errors"
 	"fmt"
 	"github.com/pachdeploy/pachdeploy/components/azure/internal/native"
 
@@ -9,45 +8,45 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// Storage is Pachyderm's storage account, its private blob container and the
-// account key the chart authenticates with.
-type Storage struct {
+// Bucket is Pachyderm's storage account and its private blob container: Azure's
+// bucket.
+type Bucket struct {
 	pulumi.ResourceState
 
 	// AccountName is the storage account's name.
 	AccountName pulumi.StringOutput `pulumi:"accountName"`
 	// ContainerName is the blob container's name.
 	ContainerName pulumi.StringOutput `pulumi:"containerName"`
-	// Key is the account's first access key (secret).
-	Key pulumi.StringOutput `pulumi:"key"`
 
 	resources []pulumi.Resource
 }
 
-// Resources lists the storage and access resources, for whatever must wait until
+// Resources lists the account and the container, for whatever must wait until
 // Pachyderm can use its bucket. Depend on these rather than on the component: the Go
 // SDK adds a component's children asynchronously, so a dependency on the component
 // itself may miss some of them.
-func (s *Storage) Resources() []pulumi.Resource {
-	return append([]pulumi.Resource(nil), s.resources...)
+func (b *Bucket) Resources() []pulumi.Resource {
+	return append([]pulumi.Resource(nil), b.resources...)
 }
 
-// NewStorage creates a premium block-blob storage account as Pachyderm's docs require,
-// hardened (HTTPS only, TLS 1.2, no anonymous access), a private container, and reads
-// the account key as a secret.
-func NewStorage(ctx *pulumi.Context, name string, args *StorageArgs, opts ...pulumi.ResourceOption) (*Storage, error) {
+// NewBucket creates a premium block-blob storage account as Pachyderm's docs require,
+// hardened (HTTPS only, TLS 1.2, no anonymous access), and a private container. Both
+// are kept on destroy unless DeleteDataOnDestroy. The component answers to its former
+// type pachdeploy:azure:Storage, so stacks made before the split keep their account.
+func NewBucket(ctx *pulumi.Context, name string, args *BucketArgs, opts ...pulumi.ResourceOption) (*Bucket, error) {
 	if args == nil {
-		return nil, fmt.Errorf("azure storage %q: %w", name, rules.ErrNilArgs)
+		return nil, fmt.Errorf("azure bucket %q: %w", name, rules.ErrNilArgs)
 	}
 	a := *args
 	if err := a.validate(); err != nil {
-		return nil, fmt.Errorf("azure storage %q: %w", name, err)
+		return nil, fmt.Errorf("azure bucket %q: %w", name, err)
 	}
-	s := &Storage{}
-	if err := ctx.RegisterComponentResource("pachdeploy:azure:Storage", name, s, opts...); err != nil {
+	b := &Bucket{}
+	opts = append(opts, pulumi.Aliases([]pulumi.Alias{{Type: pulumi.String("pachdeploy:azure:Storage")}}))
+	if err := ctx.RegisterComponentResource("pachdeploy:azure:Bucket", name, b, opts...); err != nil {
 		return nil, err
 	}
-	keep := []pulumi.ResourceOption{pulumi.Parent(s), pulumi.RetainOnDelete(!a.DeleteDataOnDestroy)}
+	keep := []pulumi.ResourceOption{pulumi.Parent(b), pulumi.RetainOnDelete(!a.DeleteDataOnDestroy)}
 
 	account, err := native.NewStorageAccount(ctx, name, &native.StorageAccountArgs{
 		AccountName:            pulumi.String(a.AccountName),
@@ -74,27 +73,14 @@ func NewStorage(ctx *pulumi.Context, name string, args *StorageArgs, opts ...pul
 	if err != nil {
 		return nil, err
 	}
-	keys := native.ListStorageAccountKeysOutput(ctx, native.ListStorageAccountKeysOutputArgs{
-		AccountName:       account.Name,
-		ResourceGroupName: a.ResourceGroupName,
-	}, pulumi.Parent(s))
-
-	s.resources = []pulumi.Resource{account, container}
-	s.AccountName = account.Name
-	s.ContainerName = container.Name
-	s.Key = pulumi.ToSecret(keys.ApplyT(func(r native.ListStorageAccountKeysResult) (string, error) {
-		if len(r.Keys) == 0 {
-			return "", errors.New("storage account has no access keys")
-		}
-		return r.Keys[0].Value, nil
-	})).(pulumi.StringOutput)
-
-	if err := ctx.RegisterResourceOutputs(s, pulumi.Map{
-		"accountName":   s.AccountName,
-		"containerName": s.ContainerName,
-		"key":           s.Key,
+	b.resources = []pulumi.Resource{account, container}
+	b.AccountName = account.Name
+	b.ContainerName = container.Name
+	if err := ctx.RegisterResourceOutputs(b, pulumi.Map{
+		"accountName":   b.AccountName,
+		"containerName": b.ContainerName,
 	}); err != nil {
 		return nil, err
 	}
-	return s, nil
+	return b, nil
 }

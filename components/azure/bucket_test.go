@@ -10,7 +10,7 @@ import (
 )
 
 func TestStorageAccount_CKV_AZURE_3_44_CKV2_AZURE_47_Hardening(t *testing.T) {
-	account := mocktest.One(t, runStorage(t, validStorageArgs()), tAccount)
+	account := mocktest.One(t, runBucket(t, validBucketArgs()), tAccount)
 	tests := []struct {
 		rule, path string
 		want       any
@@ -32,7 +32,7 @@ func TestStorageAccount_CKV_AZURE_3_44_CKV2_AZURE_47_Hardening(t *testing.T) {
 }
 
 func TestBlobContainer_Private(t *testing.T) {
-	cloud := runStorage(t, validStorageArgs())
+	cloud := runBucket(t, validBucketArgs())
 	wantInputs(t, mocktest.One(t, cloud, tContainer), map[string]any{
 		"publicAccess":      "None",
 		"containerName":     "pachyderm",
@@ -44,9 +44,9 @@ func TestBlobContainer_Private(t *testing.T) {
 func TestStorage_RetainedUnlessDeleteDataOnDestroy(t *testing.T) {
 	for _, deleteData := range []bool{false, true} {
 		t.Run(fmt.Sprintf("deleteDataOnDestroy=%v", deleteData), func(t *testing.T) {
-			args := validStorageArgs()
+			args := validBucketArgs()
 			args.DeleteDataOnDestroy = deleteData
-			cloud := runStorage(t, args)
+			cloud := runBucket(t, args)
 			for _, typ := range []string{tAccount, tContainer} {
 				if r := mocktest.One(t, cloud, typ); r.RetainOnDelete == deleteData {
 					t.Errorf("%s retainOnDelete = %v, want %v", typ, r.RetainOnDelete, !deleteData)
@@ -56,11 +56,15 @@ func TestStorage_RetainedUnlessDeleteDataOnDestroy(t *testing.T) {
 	}
 }
 
-func TestStorage_KeyIsSecretFromListStorageAccountKeys(t *testing.T) {
+func TestIdentity_KeyIsSecretFromListStorageAccountKeys(t *testing.T) {
 	var secret bool
 	var key string
 	cloud := mocktest.Run(t, func(ctx *pulumi.Context) error {
-		s, err := NewStorage(ctx, "storage", validStorageArgs())
+		b, err := NewBucket(ctx, "storage", validBucketArgs())
+		if err != nil {
+			return err
+		}
+		s, err := NewIdentity(ctx, "identity", &IdentityArgs{ResourceGroupName: pulumi.String("pachdeploy-dev"), AccountName: b.AccountName})
 		if err != nil {
 			return err
 		}
@@ -86,10 +90,19 @@ func TestStorage_KeyIsSecretFromListStorageAccountKeys(t *testing.T) {
 	}
 }
 
-func TestNewStorage_InvalidArgsListsEveryProblem(t *testing.T) {
+func TestNewIdentity_InvalidArgsListsEveryProblem(t *testing.T) {
 	cloud := offline.New("p", "s", standIns)
 	err := cloud.Run(func(ctx *pulumi.Context) error {
-		_, err := NewStorage(ctx, "storage", &StorageArgs{
+		_, err := NewIdentity(ctx, "identity", &IdentityArgs{Mode: "irsa"})
+		return err
+	})
+	mocktest.WantProblems(t, err, "Mode", "ResourceGroupName", "AccountName")
+}
+
+func TestNewBucket_InvalidArgsListsEveryProblem(t *testing.T) {
+	cloud := offline.New("p", "s", standIns)
+	err := cloud.Run(func(ctx *pulumi.Context) error {
+		_, err := NewBucket(ctx, "storage", &BucketArgs{
 			Location: "Central US", AccountName: "Pach-Data", ContainerName: "x",
 			Tags: map[string]string{"a/b": "c"},
 		})

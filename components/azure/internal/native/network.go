@@ -1,0 +1,129 @@
+package native
+
+import (
+	"errors"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// The network and authorization modules are served, but each is a very large Go
+// package (hundreds of resource types) for the three resources pachdeploy needs: these
+// wrappers register the same type tokens at the same pinned release instead, so every
+// build and link stays as it is. Replace them with network/v2 and authorization/v2 if
+// pachdeploy comes to use more of those modules.
+
+// VirtualNetwork mirrors network.VirtualNetwork.
+type VirtualNetwork struct {
+	pulumi.CustomResourceState
+
+	// Name of the network.
+	Name pulumi.StringOutput `pulumi:"name"`
+}
+
+// VirtualNetworkArgs mirrors the network.VirtualNetworkArgs pachdeploy sets.
+type VirtualNetworkArgs struct {
+	// ResourceGroupName holds the network.
+	ResourceGroupName pulumi.StringInput
+	// VirtualNetworkName is the network's name.
+	VirtualNetworkName pulumi.StringPtrInput
+	// Location of the network.
+	Location pulumi.StringPtrInput
+	// AddressPrefixes are the network's address space.
+	AddressPrefixes pulumi.StringArrayInput
+	// Tags go on the network.
+	Tags pulumi.StringMapInput
+}
+
+// NewVirtualNetwork mirrors network.NewVirtualNetwork. Its subnets are separate Subnet
+// resources, as the SDK advises against mixing the two forms.
+func NewVirtualNetwork(ctx *pulumi.Context, name string, args *VirtualNetworkArgs, opts ...pulumi.ResourceOption) (*VirtualNetwork, error) {
+	if args == nil || args.ResourceGroupName == nil || args.AddressPrefixes == nil {
+		return nil, errors.New("missing one or more required arguments")
+	}
+	var r VirtualNetwork
+	err := ctx.RegisterResource("azure-native:network:VirtualNetwork", name, inputs(map[string]pulumi.Input{
+		"resourceGroupName":  args.ResourceGroupName,
+		"virtualNetworkName": args.VirtualNetworkName,
+		"location":           args.Location,
+		"addressSpace":       pulumi.Map{"addressPrefixes": args.AddressPrefixes},
+		"tags":               args.Tags,
+	}), &r, nativeOpts(opts)...)
+	if err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// Subnet mirrors network.Subnet.
+type Subnet struct {
+	pulumi.CustomResourceState
+
+	// Name of the subnet.
+	Name pulumi.StringOutput `pulumi:"name"`
+}
+
+// SubnetArgs mirrors the network.SubnetArgs pachdeploy sets.
+type SubnetArgs struct {
+	// ResourceGroupName holds the network.
+	ResourceGroupName pulumi.StringInput
+	// VirtualNetworkName is the network the subnet is in.
+	VirtualNetworkName pulumi.StringInput
+	// SubnetName is the subnet's name.
+	SubnetName pulumi.StringPtrInput
+	// AddressPrefix is the subnet's range.
+	AddressPrefix pulumi.StringPtrInput
+}
+
+// NewSubnet mirrors network.NewSubnet.
+func NewSubnet(ctx *pulumi.Context, name string, args *SubnetArgs, opts ...pulumi.ResourceOption) (*Subnet, error) {
+	if args == nil || args.ResourceGroupName == nil || args.VirtualNetworkName == nil {
+		return nil, errors.New("missing one or more required arguments")
+	}
+	var r Subnet
+	err := ctx.RegisterResource("azure-native:network:Subnet", name, inputs(map[string]pulumi.Input{
+		"resourceGroupName":  args.ResourceGroupName,
+		"virtualNetworkName": args.VirtualNetworkName,
+		"subnetName":         args.SubnetName,
+		"addressPrefix":      args.AddressPrefix,
+	}), &r, nativeOpts(opts)...)
+	if err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// RoleAssignment mirrors authorization.RoleAssignment.
+type RoleAssignment struct {
+	pulumi.CustomResourceState
+}
+
+// RoleAssignmentArgs mirrors the authorization.RoleAssignmentArgs pachdeploy sets.
+type RoleAssignmentArgs struct {
+	// Scope is the resource id the role applies to.
+	Scope pulumi.StringInput
+	// PrincipalID is the identity given the role.
+	PrincipalID pulumi.StringInput
+	// PrincipalType is ServicePrincipal for managed identities (skips the directory
+	// replication wait).
+	PrincipalType pulumi.StringPtrInput
+	// RoleDefinitionID is the role's full resource id.
+	RoleDefinitionID pulumi.StringInput
+}
+
+// NewRoleAssignment mirrors authorization.NewRoleAssignment.
+func NewRoleAssignment(ctx *pulumi.Context, name string, args *RoleAssignmentArgs, opts ...pulumi.ResourceOption) (*RoleAssignment, error) {
+	if args == nil || args.Scope == nil || args.PrincipalID == nil || args.RoleDefinitionID == nil {
+		return nil, errors.New("missing one or more required arguments")
+	}
+	var r RoleAssignment
+	err := ctx.RegisterResource("azure-native:authorization:RoleAssignment", name, inputs(map[string]pulumi.Input{
+		"scope":            args.Scope,
+		"principalId":      args.PrincipalID,
+		"principalType":    args.PrincipalType,
+		"roleDefinitionId": args.RoleDefinitionID,
+	}), &r, nativeOpts(opts)...)
+	if err != nil {
+		return nil, err
+	}
+	return &r, nil
+}

@@ -1,0 +1,113 @@
+package azure
+
+import (
+	"fmt"
+
+	"github.com/pachdeploy/pachdeploy/components/azure/internal/native"
+	"github.com/pachdeploy/pachdeploy/internal/rules"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// Network defaults: AKS's own default address space, which overlaps neither its
+// service range (10.0.0.0/16) nor the overlay's pod range (10.244.0.0/16).
+const (
+	DefaultAddressSpace   = "10.224.0.0/12"
+	DefaultNodeSubnetCIDR = "10.224.0.0/16"
+)
+
+// NetworkArgs are the inputs of NewNetwork.
+type NetworkArgs struct {
+	// ResourceGroupName holds the network. Required; pass the group's output so the
+	// network waits for it.
+	ResourceGroupName pulumi.StringInput
+	// Location of the network. Required.
+	Location string
+	// Name prefixes the network (name-vnet) and its node subnet (nodes). Required.
+	Name string
+	// AddressSpace and NodeSubnetCIDR are the network's and the node subnet's ranges.
+	// Default DefaultAddressSpace and DefaultNodeSubnetCIDR.
+	AddressSpace, NodeSubnetCIDR string
+	// Tags go on the network. Default none.
+	Tags map[string]string
+}
+
+// Network is a VNet of Pachyderm's own with one subnet for the AKS nodes: the cluster
+// uses it instead of a VNet AKS would make in its node resource group, so later work
+// (private nodes, private endpoints to a database) has a network to attach to.
+type Network struct {
+	pulumi.ResourceState
+
+	// NodeSubnetID is the subnet the node pool joins.
+	NodeSubnetID pulumi.StringOutput `pulumi:"nodeSubnetId"`
+
+	resources []pulumi.Resource
+}
+
+// Resources lists the network's resources.
+func (n *Network) Resources() []pulumi.Resource {
+	return append([]pulumi.Resource(nil), n.resources...)
+}
+
+func (a NetworkArgs) withDefaults() NetworkArgs {
+	if a.AddressSpace == "" {
+		a.AddressSpace = DefaultAddressSpace
+	}
+	if a.NodeSubnetCIDR == "" {
+		a.NodeSubnetCIDR = DefaultNodeSubnetCIDR
+	}
+	return a
+}
+
+func (a NetworkArgs) validate() error {
+	var p rules.Problems
+	if a.ResourceGroupName == nil {
+		p.Addf("ResourceGroupName", "", "is required")
+	}
+	p.Add("Location", a.Location, rules.AzureLocation(a.Location))
+	p.Add("Name", a.Name, rules.AKSClusterName(a.Name))
+	p.Add("AddressSpace", a.AddressSpace, rules.CIDR(a.AddressSpace))
+	p.Add("NodeSubnetCIDR", a.NodeSubnetCIDR, rules.CIDR(a.NodeSubnetCIDR))
+	p = append(p, rules.AzureTags("Tags", a.Tags)...)
+	return p.Err()
+}
+
+// NewNetwork creates the VNet and its node subnet.
+func NewNetwork(ctx *pulumi.Context, name string, args *NetworkArgs, opts ...pulumi.ResourceOption) (*Network, error) {
+	if args == nil {
+		return nil, fmt.Errorf("azure network %q: %w", name, rules.ErrNilArgs)
+	}
+	a := args.withDefaults()
+	if err := a.validate(); err != nil {
+		return nil, fmt.Errorf("azure network %q: %w", name, err)
+	}
+	n := &Network{}
+	if err := ctx.RegisterComponentResource("pachdeploy:azure:Network", name, n, opts...); err != nil {
+		return nil, err
+	}
+	parent := pulumi.Parent(n)
+	vnet, err := native.NewVirtualNetwork(ctx, name, &native.VirtualNetworkArgs{
+		ResourceGroupName:  a.ResourceGroupName,
+		VirtualNetworkName: pulumi.String(a.Name + "-vnet"),
+		Location:           pulumi.String(a.Location),
+		AddressPrefixes:    pulumi.StringArray{pulumi.String(a.AddressSpace)},
+		Tags:               pulumi.ToStringMap(a.Tags),
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+	subnet, err := native.NewSubnet(ctx, name+"-nodes", &native.SubnetArgs{
+		ResourceGroupName:  a.ResourceGroupName,
+		VirtualNetworkName: vnet.Name,
+		SubnetName:         pulumi.String("nodes"),
+		AddressPrefix:      pulumi.String(a.NodeSubnetCIDR),
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+	n.NodeSubnetID = subnet.ID().ToStringOutput()
+	n.resources = []pulumi.Resource{vnet, subnet}
+	if err := ctx.RegisterResourceOutputs(n, pulumi.Map{"nodeSubnetId": n.NodeSubnetID}); err != nil {
+		return nil, err
+	}
+	return n, nil
+}

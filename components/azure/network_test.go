@@ -1,0 +1,53 @@
+package azure
+
+import (
+	"testing"
+
+	"github.com/pachdeploy/pachdeploy/internal/mocktest"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// TestNetwork_NodesJoinTheirOwnSubnet: the VNet and node subnet use AKS's own default
+// ranges, the node pool joins the subnet, and the cluster's identity is Network
+// Contributor on that subnet only.
+func TestNetwork_NodesJoinTheirOwnSubnet(t *testing.T) {
+	cloud := mocktest.Run(t, func(ctx *pulumi.Context) error {
+		n, err := NewNetwork(ctx, "net", &NetworkArgs{ResourceGroupName: pulumi.String("rg"), Location: "centralus", Name: "pachdeploy-dev"})
+		if err != nil {
+			return err
+		}
+		args := validClusterArgs()
+		args.NodeSubnetID = n.NodeSubnetID
+		_, err = NewCluster(ctx, "aks", args)
+		return err
+	}, standIns)
+	vnet := mocktest.One(t, cloud, "azure-native:network:VirtualNetwork")
+	subnet := mocktest.One(t, cloud, "azure-native:network:Subnet")
+	wantInputs(t, vnet, map[string]any{"addressSpace.addressPrefixes[0]": DefaultAddressSpace, "virtualNetworkName": "pachdeploy-dev-vnet"})
+	wantInputs(t, subnet, map[string]any{"addressPrefix": DefaultNodeSubnetCIDR, "subnetName": "nodes"})
+	aks := mocktest.One(t, cloud, tManagedCluster)
+	if got := mocktest.MustString(t, aks, "agentPoolProfiles[0].vnetSubnetID"); got != subnet.ID {
+		t.Errorf("node pool subnet %q, want the network's %q", got, subnet.ID)
+	}
+	role := mocktest.One(t, cloud, "azure-native:authorization:RoleAssignment")
+	if scope := mocktest.MustString(t, role, "scope"); scope != subnet.ID {
+		t.Errorf("role scope %q, want only the node subnet %q", scope, subnet.ID)
+	}
+	wantInputs(t, role, map[string]any{"principalType": "ServicePrincipal"})
+	if def := mocktest.MustString(t, role, "roleDefinitionId"); len(def) < len(NetworkContributorRole) ||
+		def[len(def)-len(NetworkContributorRole):] != NetworkContributorRole {
+		t.Errorf("role %q, want Network Contributor", def)
+	}
+}
+
+func TestRoleDefinitionIsInTheSubnetsSubscription(t *testing.T) {
+	var got string
+	mocktest.Run(t, func(ctx *pulumi.Context) error {
+		ctx.Export("role", roleDefinition(pulumi.String("/subscriptions/0000-1/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/s"),
+			NetworkContributorRole).ApplyT(func(s string) string { got = s; return s }))
+		return nil
+	}, standIns)
+	if want := "/subscriptions/0000-1/providers/Microsoft.Authorization/roleDefinitions/" + NetworkContributorRole; got != want {
+		t.Errorf("roleDefinition = %q, want %q", got, want)
+	}
+}
