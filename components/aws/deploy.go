@@ -24,36 +24,7 @@ func deployAWS(ctx *pulumi.Context, cfg *config.Config) (*target.Infra, error) {
 	}
 	withAWS := pulumi.Provider(provider)
 
-	// An existing network's subnets serve both the control plane and the nodes.
-	var vpcID pulumi.StringInput = pulumi.String(cfg.AWS.VPCID)
-	var subnetIDs, nodeSubnetIDs pulumi.StringArrayInput = pulumi.ToStringArray(cfg.AWS.SubnetIDs), pulumi.ToStringArray(cfg.AWS.SubnetIDs)
-	if cfg.AWS.VPCID == "" {
-		network, err := NewNetwork(ctx, cfg.ClusterName, &NetworkArgs{
-			Region: cfg.Region, ClusterName: cfg.ClusterName,
-		}, withAWS)
-		if err != nil {
-			return nil, err
-		}
-		vpcID = network.VpcID
-		subnetIDs = pulumi.All(network.PublicSubnetIDs, network.PrivateSubnetIDs).ApplyT(func(v []any) []string {
-			return append(append([]string{}, v[0].([]string)...), v[1].([]string)...)
-		}).(pulumi.StringArrayOutput)
-		nodeSubnetIDs = network.PrivateSubnetIDs
-	}
-
-	cluster, err := NewCluster(ctx, cfg.ClusterName, &ClusterArgs{
-		Name:              cfg.ClusterName,
-		KubernetesVersion: cfg.KubernetesVersion,
-		VpcID:             vpcID,
-		SubnetIDs:         subnetIDs,
-		NodeSubnetIDs:     nodeSubnetIDs,
-		InstanceType:      cfg.NodeInstanceType,
-		NodeCount:         cfg.NodeCount,
-		NodeMinCount:      cfg.NodeMinCount,
-		NodeMaxCount:      cfg.NodeMaxCount,
-		APIAllowedCIDRs:   cfg.APIAllowedCIDRs,
-		PodsUseNodeRole:   cfg.Identity == settings.IdentityNodeRole,
-	}, withAWS)
+	cluster, err := awsCluster(ctx, cfg, withAWS)
 	if err != nil {
 		return nil, err
 	}
@@ -91,4 +62,46 @@ func deployAWS(ctx *pulumi.Context, cfg *config.Config) (*target.Infra, error) {
 		DependsOn:  append(append(cluster.KubernetesDependencies(), bucket.Resources()...), identity.Resources()...),
 		Kubeconfig: cluster.Kubeconfig,
 	}, nil
+}
+
+// awsCluster looks up the running cluster existingCluster names, or makes one (in a
+// new VPC unless vpcId and subnetIds name an existing network).
+func awsCluster(ctx *pulumi.Context, cfg *config.Config, withAWS pulumi.ResourceOption) (*Cluster, error) {
+	if cfg.ExistingCluster != "" {
+		args := &ExistingClusterArgs{Name: cfg.ExistingCluster, Region: cfg.Region}
+		if cfg.Kubeconfig != "" {
+			args.Kubeconfig = pulumi.ToSecret(pulumi.String(cfg.Kubeconfig)).(pulumi.StringOutput)
+		}
+		return NewExistingCluster(ctx, cfg.ExistingCluster, args, withAWS)
+	}
+	// An existing network's subnets serve both the control plane and the nodes.
+	var vpcID pulumi.StringInput = pulumi.String(cfg.AWS.VPCID)
+	var subnetIDs, nodeSubnetIDs pulumi.StringArrayInput = pulumi.ToStringArray(cfg.AWS.SubnetIDs), pulumi.ToStringArray(cfg.AWS.SubnetIDs)
+	if cfg.AWS.VPCID == "" {
+		network, err := NewNetwork(ctx, cfg.ClusterName, &NetworkArgs{
+			Region: cfg.Region, ClusterName: cfg.ClusterName,
+		}, withAWS)
+		if err != nil {
+			return nil, err
+		}
+		vpcID = network.VpcID
+		subnetIDs = pulumi.All(network.PublicSubnetIDs, network.PrivateSubnetIDs).ApplyT(func(v []any) []string {
+			return append(append([]string{}, v[0].([]string)...), v[1].([]string)...)
+		}).(pulumi.StringArrayOutput)
+		nodeSubnetIDs = network.PrivateSubnetIDs
+	}
+
+	return NewCluster(ctx, cfg.ClusterName, &ClusterArgs{
+		Name:              cfg.ClusterName,
+		KubernetesVersion: cfg.KubernetesVersion,
+		VpcID:             vpcID,
+		SubnetIDs:         subnetIDs,
+		NodeSubnetIDs:     nodeSubnetIDs,
+		InstanceType:      cfg.NodeInstanceType,
+		NodeCount:         cfg.NodeCount,
+		NodeMinCount:      cfg.NodeMinCount,
+		NodeMaxCount:      cfg.NodeMaxCount,
+		APIAllowedCIDRs:   cfg.APIAllowedCIDRs,
+		PodsUseNodeRole:   cfg.Identity == settings.IdentityNodeRole,
+	}, withAWS)
 }

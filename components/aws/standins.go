@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"github.com/pachdeploy/pachdeploy/internal/offline"
+	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"sigs.k8s.io/yaml"
@@ -70,9 +71,9 @@ var standIns = offline.StandIns{
 		},
 		"eks:index:Cluster": eksCluster,
 	},
-	Invokes: map[string]func(resource.PropertyMap) map[string]any{
+	Invokes: map[string]func(resource.PropertyMap, string) map[string]any{
 		"aws:index/getAvailabilityZones:getAvailabilityZones": availabilityZones,
-		"aws:index/getCallerIdentity:getCallerIdentity": func(resource.PropertyMap) map[string]any {
+		"aws:index/getCallerIdentity:getCallerIdentity": func(resource.PropertyMap, string) map[string]any {
 			return map[string]any{
 				"accountId": standInAccountID,
 				"arn":       awsARN("iam", "user/"+offline.Later("caller")),
@@ -80,12 +81,33 @@ var standIns = offline.StandIns{
 				"id":        standInAccountID,
 			}
 		},
-		"aws:index/getPartition:getPartition": func(resource.PropertyMap) map[string]any {
+		"aws:index/getPartition:getPartition": func(resource.PropertyMap, string) map[string]any {
 			return map[string]any{
 				"partition": "aws", "dnsSuffix": "amazonaws.com", "reverseDnsPrefix": "com.amazonaws", "id": "aws",
 			}
 		},
-		"aws:index/getRegion:getRegion": func(resource.PropertyMap) map[string]any {
+		"aws:eks/getCluster:getCluster": func(args resource.PropertyMap, region string) map[string]any {
+			name := args["name"].StringValue()
+			return map[string]any{
+				"name": name, "status": "ACTIVE", "version": offline.Later("Kubernetes version"),
+				"endpoint":               "https://" + offline.Later(name+" API server"),
+				"certificateAuthorities": []any{map[string]any{"data": offline.Later("cluster CA certificate")}},
+				"identities": []any{map[string]any{"oidcs": []any{map[string]any{
+					"issuer": "https://" + standInIssuer(region),
+				}}}},
+			}
+		},
+		"aws:eks/getAddon:getAddon": func(args resource.PropertyMap, _ string) map[string]any {
+			return map[string]any{"addonName": args["addonName"].StringValue(), "clusterName": args["clusterName"].StringValue(),
+				"addonVersion": offline.Later("addon version")}
+		},
+		// The account is taken to have the cluster's OIDC provider already, as clusters
+		// made by eksctl or the console do; one pachdeploy made carries its tag.
+		"aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider": func(args resource.PropertyMap, _ string) map[string]any {
+			url := strings.TrimPrefix(args["url"].StringValue(), "https://")
+			return map[string]any{"url": url, "arn": awsARN("iam", "oidc-provider/"+url), "tags": map[string]any{}}
+		},
+		"aws:index/getRegion:getRegion": func(resource.PropertyMap, string) map[string]any {
 			return map[string]any{"name": offline.Later("region"), "id": offline.Later("region"), "description": offline.Later("region")}
 		},
 	},
@@ -102,7 +124,7 @@ func eksCluster(a offline.Answer) {
 		panic(err) // offline.Kubeconfig is a constant; a parse error is a bug here.
 	}
 	kubeconfigJSON, _ := json.Marshal(kubeconfig)
-	issuer := "oidc.eks." + a.Region() + ".amazonaws.com/id/" + offline.Later("oidc id")
+	issuer := standInIssuer(a.Region())
 	a.Set("kubeconfig", kubeconfig)
 	a.Set("kubeconfigJson", string(kubeconfigJSON))
 	a.Set("oidcIssuer", issuer)
@@ -114,7 +136,7 @@ func eksCluster(a offline.Answer) {
 
 // availabilityZones answers getAvailabilityZones with zones a, b and c of the region
 // named by a "region-name" filter, else of a stand-in region.
-func availabilityZones(args resource.PropertyMap) map[string]any {
+func availabilityZones(args resource.PropertyMap, _ string) map[string]any {
 	region := offline.Later("region")
 	if f, ok := args["filters"]; ok && f.IsArray() {
 		for _, e := range f.ArrayValue() {
@@ -130,4 +152,12 @@ func availabilityZones(args resource.PropertyMap) map[string]any {
 	}
 	names := []any{region + "a", region + "b", region + "c"}
 	return map[string]any{"names": names, "id": region}
+}
+
+// standInIssuer is an EKS cluster's OIDC issuer (without https://) in region.
+func standInIssuer(region string) string {
+	if region == "" {
+		region = offline.Later("region")
+	}
+	return "oidc.eks." + region + ".amazonaws.com/id/" + offline.Later("oidc id")
 }

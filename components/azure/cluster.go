@@ -2,6 +2,7 @@ package azure
 
 import (
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"github.com/pachdeploy/pachdeploy/components/azure/internal/native"
 	"github.com/pachdeploy/pachdeploy/components/pachyderm"
@@ -84,15 +85,44 @@ func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pul
 		}
 	}
 
+	// A cluster in a subnet it does not own needs Network Contributor there before it is
+	// created: its control plane then runs as an identity of its own, known up front, so
+	// the grant never waits on (nor is replaced with) the cluster. Otherwise AKS's
+	// system-assigned identity, as before.
+	identity := &containerservice.ManagedClusterIdentityArgs{Type: containerservice.ResourceIdentityTypeSystemAssigned}
+	var subnetGrant []pulumi.Resource
+	if a.NodeSubnetID != nil {
+		controlPlane, err := native.NewUserAssignedIdentity(ctx, name+"-control-plane", &native.UserAssignedIdentityArgs{
+			ResourceGroupName: a.ResourceGroupName,
+			ResourceName:      pulumi.String(a.Name + "-control-plane"),
+			Location:          pulumi.String(a.Location),
+			Tags:              pulumi.ToStringMap(a.Tags),
+		}, parent)
+		if err != nil {
+			return nil, err
+		}
+		joins, err := native.NewRoleAssignment(ctx, name+"-subnet", &native.RoleAssignmentArgs{
+			Scope:            a.NodeSubnetID,
+			PrincipalID:      controlPlane.PrincipalID,
+			PrincipalType:    pulumi.String("ServicePrincipal"),
+			RoleDefinitionID: roleDefinition(a.NodeSubnetID, NetworkContributorRole),
+		}, parent)
+		if err != nil {
+			return nil, err
+		}
+		identity = &containerservice.ManagedClusterIdentityArgs{
+			Type:                   containerservice.ResourceIdentityTypeUserAssigned,
+			UserAssignedIdentities: pulumi.StringArray{controlPlane.ID().ToStringOutput()},
+		}
+		subnetGrant = []pulumi.Resource{joins}
+	}
 	cluster, err := containerservice.NewManagedCluster(ctx, name, &containerservice.ManagedClusterArgs{
-		ResourceGroupName: a.ResourceGroupName,
-		ResourceName:      pulumi.String(a.Name),
-		Location:          pulumi.String(a.Location),
-		DnsPrefix:         pulumi.String(dnsPrefix(a.Name)),
-		KubernetesVersion: optional(a.KubernetesVersion),
-		Identity: &containerservice.ManagedClusterIdentityArgs{
-			Type: containerservice.ResourceIdentityTypeSystemAssigned,
-		},
+		ResourceGroupName:    a.ResourceGroupName,
+		ResourceName:         pulumi.String(a.Name),
+		Location:             pulumi.String(a.Location),
+		DnsPrefix:            pulumi.String(dnsPrefix(a.Name)),
+		KubernetesVersion:    optional(a.KubernetesVersion),
+		Identity:             identity,
 		EnableRBAC:           pulumi.Bool(true),
 		DisableLocalAccounts: pulumi.Bool(false),
 		OidcIssuerProfile:    &containerservice.ManagedClusterOIDCIssuerProfileArgs{Enabled: pulumi.Bool(true)},
@@ -123,50 +153,21 @@ func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pul
 		Tags: pulumi.ToStringMap(a.Tags),
 	}, parent,
 		// The autoscaler owns the node count after creation.
-		pulumi.IgnoreChanges([]string{"agentPoolProfiles[0].count"}))
+		pulumi.IgnoreChanges([]string{"agentPoolProfiles[0].count"}), pulumi.DependsOn(subnetGrant))
 	if err != nil {
 		return nil, err
 	}
 	c.ManagedCluster = cluster
 	c.OIDCIssuerURL = cluster.OidcIssuerProfile.IssuerURL().Elem()
 	c.kubernetesDependencies = []pulumi.Resource{cluster}
-	if a.NodeSubnetID != nil {
-		joins, err := native.NewRoleAssignment(ctx, name+"-subnet", &native.RoleAssignmentArgs{
-			Scope:            a.NodeSubnetID,
-			PrincipalID:      cluster.Identity.PrincipalId().Elem(),
-			PrincipalType:    pulumi.String("ServicePrincipal"),
-			RoleDefinitionID: roleDefinition(a.NodeSubnetID, NetworkContributorRole),
-		}, parent)
-		if err != nil {
-			return nil, err
-		}
-		c.kubernetesDependencies = append(c.kubernetesDependencies, joins)
-	}
 
-	creds := containerservice.ListManagedClusterUserCredentialsOutput(ctx, containerservice.ListManagedClusterUserCredentialsOutputArgs{
-		ResourceGroupName: a.ResourceGroupName,
-		ResourceName:      cluster.Name,
-	}, parent)
-	c.Kubeconfig = pulumi.ToSecret(creds.Kubeconfigs().Index(pulumi.Int(0)).Value().ApplyT(func(b64 string) (string, error) {
-		config, err := base64.StdEncoding.DecodeString(b64)
-		if err != nil {
-			return "", fmt.Errorf("decoding the AKS kubeconfig: %w", err)
-		}
-		return string(config), nil
-	})).(pulumi.StringOutput)
-
+	c.Kubeconfig = userKubeconfig(ctx, a.ResourceGroupName, cluster.Name, parent)
 	c.Provider, err = pachyderm.NewKubernetesProvider(ctx, name, c.Kubeconfig, parent)
 	if err != nil {
 		return nil, err
 	}
-	c.StorageClass, err = storagev1.NewStorageClass(ctx, name+"-premium", &storagev1.StorageClassArgs{
-		Metadata:             &metav1.ObjectMetaArgs{Name: pulumi.String(a.StorageClassName)},
-		Provisioner:          pulumi.String("disk.csi.azure.com"),
-		Parameters:           pulumi.StringMap{"skuName": pulumi.String("Premium_LRS")},
-		VolumeBindingMode:    pulumi.String("WaitForFirstConsumer"),
-		AllowVolumeExpansion: pulumi.Bool(true),
-		ReclaimPolicy:        pulumi.String("Delete"),
-	}, parent, pulumi.Provider(c.Provider), pulumi.DependsOn([]pulumi.Resource{cluster}))
+	c.StorageClass, err = premiumStorageClass(ctx, name, a.StorageClassName, parent, pulumi.Provider(c.Provider),
+		pulumi.DependsOn([]pulumi.Resource{cluster}))
 	if err != nil {
 		return nil, err
 	}
@@ -209,4 +210,35 @@ func optional(s string) pulumi.StringPtrInput {
 		return nil
 	}
 	return pulumi.String(s)
+}
+
+// userKubeconfig is the cluster user's kubeconfig, read with
+// listManagedClusterUserCredentials (secret).
+func userKubeconfig(ctx *pulumi.Context, group, cluster pulumi.StringInput, parent pulumi.ResourceOrInvokeOption) pulumi.StringOutput {
+	creds := containerservice.ListManagedClusterUserCredentialsOutput(ctx, containerservice.ListManagedClusterUserCredentialsOutputArgs{
+		ResourceGroupName: group,
+		ResourceName:      cluster,
+	}, parent)
+	return pulumi.ToSecret(creds.Kubeconfigs().ApplyT(func(list []containerservice.CredentialResultResponse) (string, error) {
+		if len(list) == 0 {
+			return "", errors.New("AKS returned no user kubeconfig")
+		}
+		config, err := base64.StdEncoding.DecodeString(list[0].Value)
+		if err != nil {
+			return "", fmt.Errorf("decoding the AKS kubeconfig: %w", err)
+		}
+		return string(config), nil
+	})).(pulumi.StringOutput)
+}
+
+// premiumStorageClass is the premium-disk class for Pachyderm's volumes.
+func premiumStorageClass(ctx *pulumi.Context, name, className string, opts ...pulumi.ResourceOption) (*storagev1.StorageClass, error) {
+	return storagev1.NewStorageClass(ctx, name+"-premium", &storagev1.StorageClassArgs{
+		Metadata:             &metav1.ObjectMetaArgs{Name: pulumi.String(className)},
+		Provisioner:          pulumi.String("disk.csi.azure.com"),
+		Parameters:           pulumi.StringMap{"skuName": pulumi.String("Premium_LRS")},
+		VolumeBindingMode:    pulumi.String("WaitForFirstConsumer"),
+		AllowVolumeExpansion: pulumi.Bool(true),
+		ReclaimPolicy:        pulumi.String("Delete"),
+	}, opts...)
 }

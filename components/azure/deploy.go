@@ -23,51 +23,25 @@ func deployAzure(ctx *pulumi.Context, cfg *config.Config) (*target.Infra, error)
 	}
 	withAzure := pulumi.Provider(provider)
 
-	group, err := native.NewResourceGroup(ctx, cfg.Azure.ResourceGroupName, &native.ResourceGroupArgs{
-		ResourceGroupName: pulumi.String(cfg.Azure.ResourceGroupName),
-		Location:          pulumi.String(cfg.Region),
-		Tags:              pulumi.ToStringMap(cfg.Tags),
-	}, withAzure, pulumi.RetainOnDelete(!cfg.DeleteDataOnDestroy))
-	if err != nil {
-		return nil, err
-	}
-	// The nodes join an existing subnet when nodeSubnetId names one, AKS's own VNet
-	// when it says aks-managed, else a VNet of Pachyderm's own.
-	var nodeSubnetID pulumi.StringInput
-	switch cfg.Azure.NodeSubnetID {
-	case settings.AKSManagedSubnet:
-	case "":
-		network, err := NewNetwork(ctx, cfg.ClusterName, &NetworkArgs{
-			ResourceGroupName: group.Name,
-			Location:          cfg.Region,
-			Name:              cfg.ClusterName,
-			Tags:              cfg.Tags,
-		}, withAzure)
-		if err != nil {
+	// On an existing cluster everything goes into the cluster's own resource group,
+	// which pachdeploy neither makes nor keeps.
+	var groupName pulumi.StringInput = pulumi.String(cfg.Azure.ResourceGroupName)
+	var cluster *Cluster
+	if cfg.ExistingCluster != "" {
+		args := &ExistingClusterArgs{ResourceGroupName: cfg.Azure.ResourceGroupName, Name: cfg.ExistingCluster, Location: cfg.Region}
+		if cfg.Kubeconfig != "" {
+			args.Kubeconfig = pulumi.ToSecret(pulumi.String(cfg.Kubeconfig)).(pulumi.StringOutput)
+		}
+		if cluster, err = NewExistingCluster(ctx, cfg.ExistingCluster, args, withAzure); err != nil {
 			return nil, err
 		}
-		nodeSubnetID = network.NodeSubnetID
-	default:
-		nodeSubnetID = pulumi.String(cfg.Azure.NodeSubnetID)
-	}
-	cluster, err := NewCluster(ctx, cfg.ClusterName, &ClusterArgs{
-		ResourceGroupName: group.Name,
-		Location:          cfg.Region,
-		Name:              cfg.ClusterName,
-		KubernetesVersion: cfg.KubernetesVersion,
-		VMSize:            cfg.NodeInstanceType,
-		NodeCount:         cfg.NodeCount,
-		NodeMinCount:      cfg.NodeMinCount,
-		NodeMaxCount:      cfg.NodeMaxCount,
-		APIAllowedCIDRs:   cfg.APIAllowedCIDRs,
-		NodeSubnetID:      nodeSubnetID,
-		Tags:              cfg.Tags,
-	}, withAzure)
-	if err != nil {
-		return nil, err
+	} else {
+		if groupName, cluster, err = newGroupAndCluster(ctx, cfg, withAzure); err != nil {
+			return nil, err
+		}
 	}
 	bucket, err := NewBucket(ctx, "pachyderm-data", &BucketArgs{
-		ResourceGroupName:   group.Name,
+		ResourceGroupName:   groupName,
 		Location:            cfg.Region,
 		AccountName:         cfg.Azure.StorageAccountName,
 		ContainerName:       cfg.BucketName,
@@ -79,7 +53,7 @@ func deployAzure(ctx *pulumi.Context, cfg *config.Config) (*target.Infra, error)
 	}
 	identity, err := NewIdentity(ctx, "pachyderm", &IdentityArgs{
 		Mode:              cfg.Identity,
-		ResourceGroupName: group.Name,
+		ResourceGroupName: groupName,
 		AccountName:       bucket.AccountName,
 	}, withAzure)
 	if err != nil {
@@ -99,4 +73,54 @@ func deployAzure(ctx *pulumi.Context, cfg *config.Config) (*target.Infra, error)
 		DependsOn:    append(cluster.KubernetesDependencies(), bucket.Resources()...),
 		Kubeconfig:   cluster.Kubeconfig,
 	}, nil
+}
+
+// newGroupAndCluster makes the resource group (kept on destroy like the account it
+// holds, since deleting a group deletes everything in it), the network unless
+// nodeSubnetId says otherwise, and the AKS cluster.
+func newGroupAndCluster(ctx *pulumi.Context, cfg *config.Config, withAzure pulumi.ResourceOption) (pulumi.StringInput, *Cluster, error) {
+	group, err := native.NewResourceGroup(ctx, cfg.Azure.ResourceGroupName, &native.ResourceGroupArgs{
+		ResourceGroupName: pulumi.String(cfg.Azure.ResourceGroupName),
+		Location:          pulumi.String(cfg.Region),
+		Tags:              pulumi.ToStringMap(cfg.Tags),
+	}, withAzure, pulumi.RetainOnDelete(!cfg.DeleteDataOnDestroy))
+	if err != nil {
+		return nil, nil, err
+	}
+	// The nodes join an existing subnet when nodeSubnetId names one, AKS's own VNet
+	// when it says aks-managed, else a VNet of Pachyderm's own.
+	var nodeSubnetID pulumi.StringInput
+	switch cfg.Azure.NodeSubnetID {
+	case settings.AKSManagedSubnet:
+	case "":
+		network, err := NewNetwork(ctx, cfg.ClusterName, &NetworkArgs{
+			ResourceGroupName: group.Name,
+			Location:          cfg.Region,
+			Name:              cfg.ClusterName,
+			Tags:              cfg.Tags,
+		}, withAzure)
+		if err != nil {
+			return nil, nil, err
+		}
+		nodeSubnetID = network.NodeSubnetID
+	default:
+		nodeSubnetID = pulumi.String(cfg.Azure.NodeSubnetID)
+	}
+	cluster, err := NewCluster(ctx, cfg.ClusterName, &ClusterArgs{
+		ResourceGroupName: group.Name,
+		Location:          cfg.Region,
+		Name:              cfg.ClusterName,
+		KubernetesVersion: cfg.KubernetesVersion,
+		VMSize:            cfg.NodeInstanceType,
+		NodeCount:         cfg.NodeCount,
+		NodeMinCount:      cfg.NodeMinCount,
+		NodeMaxCount:      cfg.NodeMaxCount,
+		APIAllowedCIDRs:   cfg.APIAllowedCIDRs,
+		NodeSubnetID:      nodeSubnetID,
+		Tags:              cfg.Tags,
+	}, withAzure)
+	if err != nil {
+		return nil, nil, err
+	}
+	return group.Name, cluster, nil
 }

@@ -67,10 +67,12 @@ func NewIdentity(ctx *pulumi.Context, name string, args *IdentityArgs, opts ...p
 	if err := a.validate(); err != nil {
 		return nil, fmt.Errorf("azure identity %q: %w", name, err)
 	}
-	i := &Identity{Annotations: pulumi.StringMap{}.ToStringMapOutput()}
+	i := &Identity{}
 	if err := ctx.RegisterComponentResource("pachdeploy:azure:Identity", name, i, opts...); err != nil {
 		return nil, err
 	}
+	// Set after registering: registration replaces the component's output fields.
+	i.Annotations = pulumi.StringMap{}.ToStringMapOutput()
 	keys := native.ListStorageAccountKeysOutput(ctx, native.ListStorageAccountKeysOutputArgs{
 		AccountName:       a.AccountName,
 		ResourceGroupName: a.ResourceGroupName,

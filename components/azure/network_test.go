@@ -8,8 +8,8 @@ import (
 )
 
 // TestNetwork_NodesJoinTheirOwnSubnet: the VNet and node subnet use AKS's own default
-// ranges, the node pool joins the subnet, and the cluster's identity is Network
-// Contributor on that subnet only.
+// ranges, the node pool joins the subnet, and the cluster runs as an identity of its own
+// that is Network Contributor on that subnet only, granted before the cluster is made.
 func TestNetwork_NodesJoinTheirOwnSubnet(t *testing.T) {
 	cloud := mocktest.Run(t, func(ctx *pulumi.Context) error {
 		n, err := NewNetwork(ctx, "net", &NetworkArgs{ResourceGroupName: pulumi.String("rg"), Location: "centralus", Name: "pachdeploy-dev"})
@@ -34,6 +34,16 @@ func TestNetwork_NodesJoinTheirOwnSubnet(t *testing.T) {
 		t.Errorf("role scope %q, want only the node subnet %q", scope, subnet.ID)
 	}
 	wantInputs(t, role, map[string]any{"principalType": "ServicePrincipal"})
+	identity := mocktest.One(t, cloud, "azure-native:managedidentity:UserAssignedIdentity")
+	if got := mocktest.MustString(t, role, "principalId"); got != identity.Outputs["principalId"].StringValue() {
+		t.Errorf("role for %q, want the control plane's own identity", got)
+	}
+	if got := mocktest.MustString(t, aks, "identity.userAssignedIdentities[0]"); got != identity.ID {
+		t.Errorf("cluster identity %q, want %q", got, identity.ID)
+	}
+	if !mocktest.DependsOn(aks, role.URN) {
+		t.Error("the cluster does not wait for its rights on the subnet")
+	}
 	if def := mocktest.MustString(t, role, "roleDefinitionId"); len(def) < len(NetworkContributorRole) ||
 		def[len(def)-len(NetworkContributorRole):] != NetworkContributorRole {
 		t.Errorf("role %q, want Network Contributor", def)

@@ -32,6 +32,11 @@ var standIns = offline.StandIns{
 		"azure-native:storage:BlobContainer": func(a offline.Answer) {
 			a.Set("name", a.Str("containerName", a.Name()))
 		},
+		"azure-native:managedidentity:UserAssignedIdentity": func(a offline.Answer) {
+			a.Set("name", a.Str("resourceName", a.Name()))
+			a.Set("principalId", offline.Later(a.Name()+" principal id"))
+			a.Set("clientId", offline.Later(a.Name()+" client id"))
+		},
 		"azure-native:containerservice:ManagedCluster": func(a offline.Answer) {
 			name := a.Str("resourceName", a.Name())
 			a.Set("name", name)
@@ -46,15 +51,21 @@ var standIns = offline.StandIns{
 			a.Set("provisioningState", "Succeeded")
 		},
 	},
-	Invokes: map[string]func(resource.PropertyMap) map[string]any{
-		"azure-native:storage:listStorageAccountKeys": func(resource.PropertyMap) map[string]any {
+	Invokes: map[string]func(resource.PropertyMap, string) map[string]any{
+		"azure-native:containerservice:getManagedCluster": func(args resource.PropertyMap, location string) map[string]any {
+			return map[string]any{
+				"name": args["resourceName"].StringValue(), "location": location,
+				"oidcIssuerProfile": map[string]any{"enabled": true, "issuerURL": offline.Later("OIDC issuer URL")},
+			}
+		},
+		"azure-native:storage:listStorageAccountKeys": func(resource.PropertyMap, string) map[string]any {
 			return map[string]any{"keys": []any{map[string]any{
 				"keyName":     "key1",
 				"permissions": "FULL",
 				"value":       resource.MakeSecret(resource.NewPropertyValue(StandInStorageKey)),
 			}}}
 		},
-		"azure-native:containerservice:listManagedClusterUserCredentials": func(resource.PropertyMap) map[string]any {
+		"azure-native:containerservice:listManagedClusterUserCredentials": func(resource.PropertyMap, string) map[string]any {
 			return map[string]any{"kubeconfigs": []any{map[string]any{
 				"name":  "clusterUser",
 				"value": base64.StdEncoding.EncodeToString([]byte(offline.Kubeconfig)),

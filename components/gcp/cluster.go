@@ -215,8 +215,11 @@ func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pul
 }
 
 // KubernetesDependencies lists what Kubernetes objects in the cluster must wait for:
-// the node pool and the storage class.
+// the node pool (of a cluster pachdeploy makes) and the storage class.
 func (c *Cluster) KubernetesDependencies() []pulumi.Resource {
+	if c.NodePool == nil {
+		return []pulumi.Resource{c.StorageClass}
+	}
 	return []pulumi.Resource{c.NodePool, c.StorageClass}
 }
 

@@ -24,36 +24,7 @@ func deployGCP(ctx *pulumi.Context, cfg *config.Config) (*target.Infra, error) {
 	}
 	withGCP := pulumi.Provider(provider)
 
-	// The cluster joins an existing VPC when network and subnetwork name one (GKE
-	// then picks the pod and service ranges in it), else a VPC of Pachyderm's own.
-	clusterArgs := &ClusterArgs{
-		Project:            cfg.GCP.Project,
-		Region:             cfg.Region,
-		Zone:               cfg.GCP.Zone,
-		Name:               cfg.ClusterName,
-		KubernetesVersion:  cfg.KubernetesVersion,
-		ReleaseChannel:     cfg.GCP.ReleaseChannel,
-		MachineType:        cfg.NodeInstanceType,
-		NodeCount:          cfg.NodeCount,
-		NodeMinCount:       cfg.NodeMinCount,
-		NodeMaxCount:       cfg.NodeMaxCount,
-		APIAllowedCIDRs:    cfg.APIAllowedCIDRs,
-		DeletionProtection: cfg.GCP.DeletionProtection,
-		Labels:             cfg.Tags,
-		Network:            pulumi.String(cfg.GCP.Network),
-		Subnetwork:         pulumi.String(cfg.GCP.Subnetwork),
-	}
-	if cfg.GCP.Network == "" {
-		network, err := NewNetwork(ctx, cfg.ClusterName, &NetworkArgs{
-			Project: cfg.GCP.Project, Region: cfg.Region, Name: cfg.ClusterName,
-		}, withGCP)
-		if err != nil {
-			return nil, err
-		}
-		clusterArgs.Network, clusterArgs.Subnetwork = network.NetworkSelfLink, network.SubnetworkSelfLink
-		clusterArgs.PodsRangeName, clusterArgs.ServicesRangeName = network.PodsRangeName, network.ServicesRangeName
-	}
-	cluster, err := NewCluster(ctx, cfg.ClusterName, clusterArgs, withGCP)
+	cluster, err := gcpCluster(ctx, cfg, withGCP)
 	if err != nil {
 		return nil, err
 	}
@@ -92,4 +63,52 @@ func deployGCP(ctx *pulumi.Context, cfg *config.Config) (*target.Infra, error) {
 		in.Storage.GoogleCredentials = identity.Credentials
 	}
 	return in, nil
+}
+
+// gcpCluster looks up the running cluster existingCluster names (in zone, else region),
+// or makes one.
+func gcpCluster(ctx *pulumi.Context, cfg *config.Config, withGCP pulumi.ResourceOption) (*Cluster, error) {
+	if cfg.ExistingCluster != "" {
+		args := &ExistingClusterArgs{
+			Project: cfg.GCP.Project, Location: cfg.Region, Name: cfg.ExistingCluster,
+			NeedsWorkloadIdentity: IdentityMode(cfg.Identity) == WorkloadIdentity,
+		}
+		if cfg.GCP.Zone != "" {
+			args.Location = cfg.GCP.Zone
+		}
+		if cfg.Kubeconfig != "" {
+			args.Kubeconfig = pulumi.ToSecret(pulumi.String(cfg.Kubeconfig)).(pulumi.StringOutput)
+		}
+		return NewExistingCluster(ctx, cfg.ExistingCluster, args, withGCP)
+	}
+	// The cluster joins an existing VPC when network and subnetwork name one (GKE
+	// then picks the pod and service ranges in it), else a VPC of Pachyderm's own.
+	clusterArgs := &ClusterArgs{
+		Project:            cfg.GCP.Project,
+		Region:             cfg.Region,
+		Zone:               cfg.GCP.Zone,
+		Name:               cfg.ClusterName,
+		KubernetesVersion:  cfg.KubernetesVersion,
+		ReleaseChannel:     cfg.GCP.ReleaseChannel,
+		MachineType:        cfg.NodeInstanceType,
+		NodeCount:          cfg.NodeCount,
+		NodeMinCount:       cfg.NodeMinCount,
+		NodeMaxCount:       cfg.NodeMaxCount,
+		APIAllowedCIDRs:    cfg.APIAllowedCIDRs,
+		DeletionProtection: cfg.GCP.DeletionProtection,
+		Labels:             cfg.Tags,
+		Network:            pulumi.String(cfg.GCP.Network),
+		Subnetwork:         pulumi.String(cfg.GCP.Subnetwork),
+	}
+	if cfg.GCP.Network == "" {
+		network, err := NewNetwork(ctx, cfg.ClusterName, &NetworkArgs{
+			Project: cfg.GCP.Project, Region: cfg.Region, Name: cfg.ClusterName,
+		}, withGCP)
+		if err != nil {
+			return nil, err
+		}
+		clusterArgs.Network, clusterArgs.Subnetwork = network.NetworkSelfLink, network.SubnetworkSelfLink
+		clusterArgs.PodsRangeName, clusterArgs.ServicesRangeName = network.PodsRangeName, network.ServicesRangeName
+	}
+	return NewCluster(ctx, cfg.ClusterName, clusterArgs, withGCP)
 }

@@ -54,8 +54,22 @@ var standIns = offline.StandIns{
 			a.Set("selfLink", offline.Later(a.Name()+" self link"))
 		},
 	},
-	Invokes: map[string]func(resource.PropertyMap) map[string]any{
-		"gcp:organizations/getClientConfig:getClientConfig": func(resource.PropertyMap) map[string]any {
+	Invokes: map[string]func(resource.PropertyMap, string) map[string]any{
+		// An existing cluster has Workload Identity on, as Autopilot and most Standard
+		// clusters do.
+		"gcp:container/getCluster:getCluster": func(args resource.PropertyMap, _ string) map[string]any {
+			project := StandInProject
+			if p, ok := args["project"]; ok && p.IsString() && p.StringValue() != "" {
+				project = p.StringValue()
+			}
+			return map[string]any{
+				"name": args["name"].StringValue(), "location": args["location"].StringValue(),
+				"endpoint":                offline.Later("cluster endpoint"),
+				"masterAuths":             []any{map[string]any{"clusterCaCertificate": offline.Later("cluster CA certificate")}},
+				"workloadIdentityConfigs": []any{map[string]any{"workloadPool": project + ".svc.id.goog"}},
+			}
+		},
+		"gcp:organizations/getClientConfig:getClientConfig": func(resource.PropertyMap, string) map[string]any {
 			return map[string]any{
 				"id":      StandInProject,
 				"project": StandInProject,

@@ -376,3 +376,30 @@ func OpenAPIWarns(t *testing.T, ruleID string, newCluster func(ctx *pulumi.Conte
 		})
 	}
 }
+
+// Calls is a mock cloud whose function calls of the given tokens fail (Fail) or answer
+// otherwise than the stand-ins (Answer): a cluster without an add-on, a lookup that
+// finds nothing. Run it with RunCalls.
+type Calls struct {
+	*offline.Cloud
+	Fail   map[string]error
+	Answer map[string]map[string]any
+}
+
+// Call answers as configured, else as the stand-ins do.
+func (c Calls) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
+	if err, ok := c.Fail[args.Token]; ok {
+		_, _ = c.Cloud.Call(args) // recorded like any other call
+		return nil, err
+	}
+	if a, ok := c.Answer[args.Token]; ok {
+		_, _ = c.Cloud.Call(args)
+		return resource.NewPropertyMapFromMap(a), nil
+	}
+	return c.Cloud.Call(args)
+}
+
+// RunCalls runs program under c and returns the program's error.
+func RunCalls(c Calls, program pulumi.RunFunc) error {
+	return pulumi.RunErr(program, pulumi.WithMocks(Project, Stack, c))
+}

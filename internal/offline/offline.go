@@ -60,7 +60,7 @@ type Cloud struct {
 // every cloud shares (Common) and the given clouds' ones.
 func New(project, stack string, clouds ...StandIns) *Cloud {
 	c := &Cloud{project: project, stack: stack, regions: map[string]string{}, standIns: StandIns{
-		Outputs: map[string]func(Answer){}, Invokes: map[string]func(resource.PropertyMap) map[string]any{},
+		Outputs: map[string]func(Answer){}, Invokes: map[string]func(resource.PropertyMap, string) map[string]any{},
 	}}
 	for _, s := range append([]StandIns{Common}, clouds...) {
 		maps.Copy(c.standIns.Outputs, s.Outputs)
@@ -105,8 +105,10 @@ func (c *Cloud) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	r.URN = c.urn(r.Parent, r.Type, r.Name)
-	if region := args.Inputs["region"]; strings.HasPrefix(r.Type, "pulumi:providers:") && region.IsString() {
-		c.regions[r.URN+"::"+id] = region.StringValue()
+	for _, key := range []resource.PropertyKey{"region", "location"} {
+		if region := args.Inputs[key]; strings.HasPrefix(r.Type, "pulumi:providers:") && region.IsString() {
+			c.regions[r.URN+"::"+id] = region.StringValue()
+		}
 	}
 	r.Outputs = outs
 	c.resources = append(c.resources, r)
@@ -148,7 +150,10 @@ func (c *Cloud) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 	c.invokes = append(c.invokes, Invoke{Token: args.Token, Args: args.Args})
 	c.mu.Unlock()
 	if f, ok := c.standIns.Invokes[args.Token]; ok {
-		return resource.NewPropertyMapFromMap(f(args.Args)), nil
+		c.mu.Lock()
+		region := c.regions[args.Provider]
+		c.mu.Unlock()
+		return resource.NewPropertyMapFromMap(f(args.Args, region)), nil
 	}
 	return resource.PropertyMap{}, nil
 }
@@ -204,8 +209,10 @@ type StandIns struct {
 	// Outputs completes the outputs of a resource, by type token. A type not listed
 	// gets its inputs back, and an id.
 	Outputs map[string]func(Answer)
-	// Invokes answers a function call, by token. A token not listed gets nothing.
-	Invokes map[string]func(args resource.PropertyMap) map[string]any
+	// Invokes answers a function call, by token, given its arguments and the region (or
+	// location) of the provider it goes through ("" when it has none). A token not
+	// listed gets nothing.
+	Invokes map[string]func(args resource.PropertyMap, region string) map[string]any
 }
 
 // Answer is what a stand-in sees of one resource: its name, id and inputs, and the

@@ -38,6 +38,13 @@ type Config struct {
 	AllowUnknownRegion bool
 	// ClusterName names the Kubernetes cluster. Default pachdeploy-<stack>.
 	ClusterName string
+	// ExistingCluster installs onto a running cluster of that name instead of making
+	// one: only the bucket, the identity, a storage class and Pachyderm are created, and
+	// destroy never touches the cluster. Default "": pachdeploy makes the cluster.
+	ExistingCluster string
+	// Kubeconfig reaches ExistingCluster instead of the cloud's own credentials.
+	// Secret. Default "": a kubeconfig built from the cluster the cloud describes.
+	Kubeconfig string
 	// KubernetesVersion is MAJOR.MINOR (EKS default 1.33); on GKE and AKS empty means the
 	// release channel's or the service's default.
 	KubernetesVersion string
@@ -120,6 +127,15 @@ type AzureConfig struct {
 	NodeSubnetID string
 }
 
+// ClusterKey is the setting that names the cluster: existingCluster when the stack
+// installs onto one, else clusterName. Rules about the cluster's name report under it.
+func (c *Config) ClusterKey() string {
+	if c.ExistingCluster != "" {
+		return "existingCluster"
+	}
+	return "clusterName"
+}
+
 // ConsoleEnabled reports whether the console is on (the default).
 func (c *Config) ConsoleEnabled() bool { return c.Console == nil || *c.Console }
 
@@ -143,6 +159,7 @@ func (c *Config) complete(t Target, project, stack string) {
 	if len(t.Identities) > 0 {
 		setDefault(&c.Identity, t.Identities[0])
 	}
+	setDefault(&c.ClusterName, c.ExistingCluster)
 	setDefault(&c.ClusterName, Trim("pachdeploy-"+slug, 40))
 	setDefault(&c.Namespace, DefaultNamespace)
 	setDefault(&c.ChartVersion, DefaultChartVersion)

@@ -49,6 +49,8 @@ var keys = []key{
 	{"region", false, maxName, func(c *Config) any { return &c.Region }, ""},
 	{"allowUnknownRegion", false, maxName, func(c *Config) any { return &c.AllowUnknownRegion }, ""},
 	{"clusterName", false, maxName, func(c *Config) any { return &c.ClusterName }, ""},
+	{"existingCluster", false, maxName, func(c *Config) any { return &c.ExistingCluster }, ""},
+	{"kubeconfig", true, maxTags, func(c *Config) any { return &c.Kubeconfig }, ""},
 	{"kubernetesVersion", false, maxName, func(c *Config) any { return &c.KubernetesVersion }, ""},
 	{"nodeInstanceType", false, maxName, func(c *Config) any { return &c.NodeInstanceType }, ""},
 	{"nodeCount", false, maxName, func(c *Config) any { return &c.NodeCount }, ""},

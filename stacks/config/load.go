@@ -33,6 +33,7 @@ func (ts Targets) ResolveStored(raw map[string]string, plaintext []string, proje
 				"(or give it in the file passed to `pachdeploy --config`, which stores it as a secret)", Namespace, name, stack)
 		}
 	}
+	existingClusterProblems(c, &p)
 	t, known := ts.Lookup(c.Cloud)
 	if known {
 		c.complete(t, project, stack)

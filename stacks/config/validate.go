@@ -35,6 +35,30 @@ func (c *Config) validate(t Target, p *rules.Problems) {
 	}
 }
 
+// clusterSettings shape a cluster pachdeploy makes; with existingCluster they would be
+// ignored.
+var clusterSettings = []string{"clusterName", "kubernetesVersion", "nodeInstanceType", "nodeCount", "nodeMinCount",
+	"nodeMaxCount", "apiAllowedCidrs", "vpcId", "subnetIds", "network", "subnetwork", "releaseChannel",
+	"deletionProtection", "nodeSubnetId"}
+
+// existingClusterProblems reports, for settings as given (before defaults), the ones
+// existingCluster makes meaningless, and a kubeconfig without existingCluster.
+func existingClusterProblems(c *Config, p *rules.Problems) {
+	set := c.Settings()
+	if c.ExistingCluster == "" {
+		if _, ok := set["kubeconfig"]; ok {
+			p.Addf("kubeconfig", secretMark, "applies only with existingCluster: pachdeploy builds the kubeconfig of a cluster it makes")
+		}
+		return
+	}
+	for _, name := range clusterSettings {
+		if v, ok := set[name]; ok {
+			p.Addf(name, v.Value, "shapes a cluster pachdeploy makes; with existingCluster %q the cluster is used as it is: remove %s",
+				c.ExistingCluster, name)
+		}
+	}
+}
+
 // validateOtherClouds reports settings of another cloud, which would be ignored.
 func (c *Config) validateOtherClouds(p *rules.Problems) {
 	set := c.Settings()

@@ -94,6 +94,15 @@ func TestValuesTheCloudRejectsAreRefused(t *testing.T) {
 		{"too many GCP labels", map[string]string{"cloud": "gcp", "tags": tagsJSON(65)},
 			"tags", "65 tags", "at most 64 GCP labels per resource"},
 
+		// Existing clusters.
+		{"cluster settings with existingCluster", map[string]string{"cloud": "aws", "existingCluster": "team", "nodeCount": "3"},
+			"nodeCount", "3", `with existingCluster "team" the cluster is used as it is`},
+		{"kubeconfig without existingCluster", map[string]string{"cloud": "aws", "kubeconfig": "apiVersion: v1"},
+			"kubeconfig", "[secret]", "applies only with existingCluster"},
+		{"node-role on an existing EKS cluster", map[string]string{"cloud": "aws", "existingCluster": "team", "identity": "node-role"},
+			"identity", "node-role", "use irsa (or static-keys) with existingCluster"},
+		{"existing GKE cluster name", map[string]string{"cloud": "gcp", "existingCluster": "Team_1"},
+			"existingCluster", "Team_1", ""},
 		// GCP and Azure networks.
 		{"GCP network without its subnetwork", map[string]string{"cloud": "gcp", "network": "shared"},
 			"network", "shared", "network and subnetwork go together"},
@@ -174,6 +183,8 @@ func TestValuesTheCloudTakesAreAccepted(t *testing.T) {
 			"subnetwork": "projects/acme-data/regions/europe-west1/subnetworks/nodes"}},
 		{"existing Azure subnet", map[string]string{"cloud": "azure", "nodeSubnetId": azureSubnet}},
 		{"AKS-managed VNet kept", map[string]string{"cloud": "azure", "nodeSubnetId": "aks-managed"}},
+		{"existing clusters", map[string]string{"cloud": "gcp", "existingCluster": "team", "zone": "us-central1-a",
+			"kubeconfig": "apiVersion: v1"}},
 		{"node counts at the bounds", map[string]string{"cloud": "aws", "nodeMinCount": "1", "nodeCount": "100", "nodeMaxCount": "100"}},
 	}
 	for _, c := range cases {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
-	"github.com/pachdeploy/pachdeploy/stacks"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/pachdeploy/pachdeploy/internal/rules"
+	"github.com/pachdeploy/pachdeploy/stacks"
 	"github.com/pachdeploy/pachdeploy/stacks/config"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
 )
@@ -193,5 +193,43 @@ func BenchmarkPlanAWS(b *testing.B) {
 		if _, err := Build(map[string]string{"cloud": "aws"}, "dev"); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestPlan_ExistingCluster: installing onto a running cluster plans, per cloud, the
+// bucket, the identity, a storage class and the release onto it, and no cluster, node
+// pool, network or (on Azure) resource group; outputs name the existing cluster.
+func TestPlan_ExistingCluster(t *testing.T) {
+	made := []string{"eks:index:Cluster", "aws:eks/nodeGroup:NodeGroup", "aws:ec2/vpc:Vpc",
+		"gcp:container/cluster:Cluster", "gcp:container/nodePool:NodePool", "gcp:compute/network:Network",
+		"azure-native:containerservice:ManagedCluster", "azure-native:network:VirtualNetwork", "azure-native:resources:ResourceGroup"}
+	for _, tt := range []struct {
+		raw  map[string]string
+		data string
+	}{
+		{map[string]string{"cloud": "aws", "existingCluster": "team"}, "aws:s3/bucketV2:BucketV2"},
+		{map[string]string{"cloud": "gcp", "existingCluster": "team", "project": "acme-data"}, "gcp:storage/bucket:Bucket"},
+		{map[string]string{"cloud": "azure", "existingCluster": "team", "resourceGroupName": "team-rg"}, "azure-native:storage:StorageAccount"},
+	} {
+		t.Run(tt.raw["cloud"], func(t *testing.T) {
+			p := build(t, tt.raw)
+			types := map[string]int{}
+			for _, r := range p.Resources {
+				types[r.Type]++
+			}
+			for _, typ := range made {
+				if types[typ] != 0 {
+					t.Errorf("plans %d %s on an existing cluster", types[typ], typ)
+				}
+			}
+			for _, typ := range []string{tt.data, "kubernetes:storage.k8s.io/v1:StorageClass", "kubernetes:helm.sh/v3:Release"} {
+				if types[typ] != 1 {
+					t.Errorf("plans %d %s, want 1", types[typ], typ)
+				}
+			}
+			if p.Outputs["clusterName"] != "team" {
+				t.Errorf("clusterName output %v, want the existing cluster", p.Outputs["clusterName"])
+			}
+		})
 	}
 }

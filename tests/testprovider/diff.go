@@ -67,6 +67,12 @@ var replaceKeys = map[string][]string{
 	"azure-native:containerservice:AgentPool":                  {"resourceName", "agentPoolName"},
 	"azure-native:managedidentity:UserAssignedIdentity":        {"resourceName"},
 	"azure-native:managedidentity:FederatedIdentityCredential": {"resourceName", "federatedIdentityCredentialResourceName"},
+	"azure-native:network:VirtualNetwork":                      {"virtualNetworkName"},
+	"azure-native:network:Subnet":                              {"virtualNetworkName", "subnetName"},
+	"gcp:compute/network:Network":                              {"name", "autoCreateSubnetworks"},
+	"gcp:compute/subnetwork:Subnetwork":                        {"name", "network", "region", "ipCidrRange"},
+	"gcp:compute/router:Router":                                {"name", "network", "region"},
+	"gcp:compute/routerNat:RouterNat":                          {"name", "router", "region"},
 	"azure-native:authorization:RoleAssignment":                {"scope", "roleAssignmentName", "principalId", "roleDefinitionId"},
 	// random: every input forces a new value, as in pulumi-random.
 	"random:*": {"*"},

@@ -28,6 +28,9 @@ type typeSpec struct {
 	outputs func(r *res) map[string]any
 }
 
+// computeV1 prefixes Compute Engine self links.
+const computeV1 = "https://www.googleapis.com/compute/v1/"
+
 // types is THE table of what each type computes. Lookup: the exact token, then "<pkg>:*",
 // then nothing (unknown types echo their inputs plus an id).
 var types = map[string]typeSpec{
@@ -189,6 +192,23 @@ var types = map[string]typeSpec{
 		return map[string]any{"name": r.s("name"), "location": r.location(), "project": r.project(),
 			"instanceGroupUrls": []any{mig}, "managedInstanceGroupUrls": []any{mig}}
 	}},
+	"gcp:compute/network:Network": {autoname: "name", id: func(r *res) string {
+		return "projects/" + r.project() + "/global/networks/" + r.s("name")
+	}, outputs: func(r *res) map[string]any {
+		return map[string]any{"name": r.s("name"), "project": r.project(), "selfLink": computeV1 + r.id,
+			"gatewayIpv4": "", "numericId": r.digits("net", 19)}
+	}},
+	"gcp:compute/subnetwork:Subnetwork": {autoname: "name", id: func(r *res) string {
+		return "projects/" + r.project() + "/regions/" + r.location() + "/subnetworks/" + r.s("name")
+	}, outputs: func(r *res) map[string]any {
+		return map[string]any{"name": r.s("name"), "project": r.project(), "region": r.location(),
+			"selfLink": computeV1 + r.id, "gatewayAddress": r.privateIP(), "fingerprint": r.hex("fp", 8)}
+	}},
+	"gcp:compute/router:Router": {autoname: "name", id: func(r *res) string {
+		return "projects/" + r.project() + "/regions/" + r.location() + "/routers/" + r.s("name")
+	}, outputs: func(r *res) map[string]any {
+		return map[string]any{"name": r.s("name"), "project": r.project(), "region": r.location(), "selfLink": computeV1 + r.id}
+	}},
 	"gcp:storage/bucket:Bucket": {autoname: "name", id: func(r *res) string { return r.s("name") }, outputs: func(r *res) map[string]any {
 		return map[string]any{"name": r.s("name"), "url": "gs://" + r.s("name"), "project": r.project(),
 			"selfLink": "https://www.googleapis.com/storage/v1/b/" + r.s("name")}
@@ -258,6 +278,18 @@ var types = map[string]typeSpec{
 				"identityProfile": map[string]any{"kubeletidentity": map[string]any{"clientId": r.uuid("kubelet-client"),
 					"objectId": r.uuid("kubelet-object"), "resourceId": "/subscriptions/" + r.cfg.subscriptionID + "/resourceGroups/MC_" +
 						r.s("resourceGroupName") + "_" + n + "_" + loc + "/providers/Microsoft.ManagedIdentity/userAssignedIdentities/" + n + "-agentpool"}}}
+		}},
+	"azure-native:network:VirtualNetwork": {autoname: "virtualNetworkName",
+		id: azID("Microsoft.Network/virtualNetworks", "virtualNetworkName"), outputs: func(r *res) map[string]any {
+			return map[string]any{"name": r.s("virtualNetworkName"), "location": r.azLocation(), "type": "Microsoft.Network/virtualNetworks",
+				"provisioningState": "Succeeded", "resourceGuid": r.uuid("vnet")}
+		}},
+	"azure-native:network:Subnet": {autoname: "subnetName",
+		id: func(r *res) string {
+			return azID("Microsoft.Network/virtualNetworks", "virtualNetworkName")(r) + "/subnets/" + r.s("subnetName")
+		}, outputs: func(r *res) map[string]any {
+			return map[string]any{"name": r.s("subnetName"), "type": "Microsoft.Network/virtualNetworks/subnets",
+				"provisioningState": "Succeeded"}
 		}},
 	"azure-native:managedidentity:UserAssignedIdentity": {autoname: "resourceName",
 		id: azID("Microsoft.ManagedIdentity/userAssignedIdentities", "resourceName"), outputs: func(r *res) map[string]any {

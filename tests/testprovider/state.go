@@ -1,6 +1,8 @@
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -96,9 +98,20 @@ type fileRecord struct {
 
 var stateOpts = plugin.MarshalOptions{Label: "state", KeepSecrets: true, KeepUnknowns: true, KeepResources: true}
 
+// path is the record's file: the escaped id, or for an id too long for a file name
+// (Azure role assignments scoped to a subnet) its start and a hash of it. The record
+// itself holds the whole id.
 func (s *dirStore) path(pkg, id string) string {
-	return filepath.Join(s.dir, pkg+"__"+url.PathEscape(id)+".json")
+	name := pkg + "__" + url.PathEscape(id)
+	if len(name) > maxFileName {
+		sum := sha256.Sum256([]byte(id))
+		name = name[:maxFileName-17] + "~" + hex.EncodeToString(sum[:8])
+	}
+	return filepath.Join(s.dir, name+".json")
 }
+
+// maxFileName leaves room for ".json" within the 255 bytes file systems allow.
+const maxFileName = 240
 
 func encodeProps(m resource.PropertyMap) (json.RawMessage, error) {
 	st, err := plugin.MarshalProperties(m, stateOpts)

@@ -45,11 +45,15 @@ var Target = config.Target{
 
 func validate(c *config.Config, p *rules.Problems) {
 	p.Add("region", c.Region, rules.KnownAWSRegion(c.Region, c.AllowUnknownRegion))
-	p.Add("clusterName", c.ClusterName, rules.EKSClusterName(c.ClusterName))
+	p.Add(c.ClusterKey(), c.ClusterName, rules.EKSClusterName(c.ClusterName))
 	p.Add("kubernetesVersion", c.KubernetesVersion, rules.KubernetesVersion(c.KubernetesVersion, true))
 	p.Add("nodeInstanceType", c.NodeInstanceType, rules.AWSInstanceType(c.NodeInstanceType, DefaultInstanceType))
 	p.Add("bucketName", c.BucketName, rules.S3BucketName(c.BucketName))
 	*p = append(*p, rules.AWSTags("tags", c.Tags)...)
+	if c.ExistingCluster != "" && c.Identity == IdentityNodeRole {
+		p.Addf("identity", c.Identity, "needs the node group's role, which pachdeploy knows only of a cluster it makes: "+
+			"use %s (or %s) with existingCluster", IdentityIRSA, IdentityStaticKeys)
+	}
 	if (c.AWS.VPCID == "") != (len(c.AWS.SubnetIDs) == 0) {
 		p.Addf("vpcId", c.AWS.VPCID, "vpcId and subnetIds go together: set both to use an existing network, or neither")
 	}

@@ -57,7 +57,7 @@ var Target = config.Target{
 
 func validate(c *config.Config, p *rules.Problems) {
 	p.Add("location", c.Region, rules.KnownAzureLocation(c.Region, c.AllowUnknownRegion))
-	p.Add("clusterName", c.ClusterName, rules.AKSClusterName(c.ClusterName))
+	p.Add(c.ClusterKey(), c.ClusterName, rules.AKSClusterName(c.ClusterName))
 	if c.KubernetesVersion != "" {
 		p.Add("kubernetesVersion", c.KubernetesVersion, rules.KubernetesVersion(c.KubernetesVersion, false))
 	}

@@ -74,7 +74,7 @@ func validate(c *config.Config, p *rules.Problems) {
 	if c.GCP.Project != "" {
 		p.Add("project", c.GCP.Project, rules.GCPProjectID(c.GCP.Project))
 	}
-	p.Add("clusterName", c.ClusterName, rules.GKEClusterName(c.ClusterName))
+	p.Add(c.ClusterKey(), c.ClusterName, rules.GKEClusterName(c.ClusterName))
 	if c.KubernetesVersion != "" {
 		p.Add("kubernetesVersion", c.KubernetesVersion, rules.KubernetesVersion(c.KubernetesVersion, false))
 	}

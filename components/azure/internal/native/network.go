@@ -6,11 +6,11 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// The network and authorization modules are served, but each is a very large Go
-// package (hundreds of resource types) for the three resources pachdeploy needs: these
-// wrappers register the same type tokens at the same pinned release instead, so every
-// build and link stays as it is. Replace them with network/v2 and authorization/v2 if
-// pachdeploy comes to use more of those modules.
+// The network, authorization and managedidentity modules are served, but each is a Go
+// package of its own to compile and link (network alone has hundreds of resource types)
+// for the four resources pachdeploy needs: these wrappers register the same type tokens
+// at the same pinned release instead, so every build and link stays as it is. Replace
+// them with the SDK modules if pachdeploy comes to use more of them.
 
 // VirtualNetwork mirrors network.VirtualNetwork.
 type VirtualNetwork struct {
@@ -121,6 +121,47 @@ func NewRoleAssignment(ctx *pulumi.Context, name string, args *RoleAssignmentArg
 		"principalId":      args.PrincipalID,
 		"principalType":    args.PrincipalType,
 		"roleDefinitionId": args.RoleDefinitionID,
+	}), &r, nativeOpts(opts)...)
+	if err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// UserAssignedIdentity mirrors managedidentity.UserAssignedIdentity.
+type UserAssignedIdentity struct {
+	pulumi.CustomResourceState
+
+	// PrincipalID is the identity's service principal.
+	PrincipalID pulumi.StringOutput `pulumi:"principalId"`
+	// ClientID is the identity's application id.
+	ClientID pulumi.StringOutput `pulumi:"clientId"`
+}
+
+// UserAssignedIdentityArgs mirrors the managedidentity.UserAssignedIdentityArgs
+// pachdeploy sets.
+type UserAssignedIdentityArgs struct {
+	// ResourceGroupName holds the identity.
+	ResourceGroupName pulumi.StringInput
+	// ResourceName is the identity's name.
+	ResourceName pulumi.StringPtrInput
+	// Location of the identity.
+	Location pulumi.StringPtrInput
+	// Tags go on the identity.
+	Tags pulumi.StringMapInput
+}
+
+// NewUserAssignedIdentity mirrors managedidentity.NewUserAssignedIdentity.
+func NewUserAssignedIdentity(ctx *pulumi.Context, name string, args *UserAssignedIdentityArgs, opts ...pulumi.ResourceOption) (*UserAssignedIdentity, error) {
+	if args == nil || args.ResourceGroupName == nil {
+		return nil, errors.New("missing one or more required arguments")
+	}
+	var r UserAssignedIdentity
+	err := ctx.RegisterResource("azure-native:managedidentity:UserAssignedIdentity", name, inputs(map[string]pulumi.Input{
+		"resourceGroupName": args.ResourceGroupName,
+		"resourceName":      args.ResourceName,
+		"location":          args.Location,
+		"tags":              args.Tags,
 	}), &r, nativeOpts(opts)...)
 	if err != nil {
 		return nil, err
