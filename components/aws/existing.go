@@ -140,25 +140,6 @@ func notFound(err error) bool { return notFoundError.MatchString(err.Error()) }
 // eksKubeconfig is a kubeconfig for an EKS cluster whose user gets short-lived tokens
 // from `aws eks get-token` with the deployer's AWS credentials: no static secret.
 func eksKubeconfig(name, region, endpoint, caData string) string {
-	return fmt.Sprintf(`apiVersion: v1
-kind: Config
-clusters:
-- name: %[1]s
-  cluster:
-    server: %[3]s
-    certificate-authority-data: %[4]s
-contexts:
-- name: %[1]s
-  context:
-    cluster: %[1]s
-    user: %[1]s
-current-context: %[1]s
-users:
-- name: %[1]s
-  user:
-    exec:
-      apiVersion: client.authentication.k8s.io/v1beta1
-      command: aws
-      args: [eks, get-token, --cluster-name, %[1]s, --region, %[2]s, --output, json]
-`, name, region, endpoint, caData)
+	return pachyderm.ExecKubeconfig(name, endpoint, caData, pachyderm.Exec{Command: "aws",
+		Args: []string{"eks", "get-token", "--cluster-name", name, "--region", region, "--output", "json"}})
 }
