@@ -1,9 +1,9 @@
 package stacks_test
 
 import (
-	"github.com/pachdeploy/pachdeploy/components/azure"
 	"testing"
 
+	"github.com/pachdeploy/pachdeploy/components/azure"
 	"github.com/pachdeploy/pachdeploy/internal/mocktest"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 )

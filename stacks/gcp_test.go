@@ -1,10 +1,10 @@
 package stacks_test
 
 import (
-	"github.com/pachdeploy/pachdeploy/components/gcp"
 	"strings"
 	"testing"
 
+	"github.com/pachdeploy/pachdeploy/components/gcp"
 	"github.com/pachdeploy/pachdeploy/internal/mocktest"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 )

@@ -2,9 +2,9 @@ package aws
 
 import (
 	"fmt"
+
 	"github.com/pachdeploy/pachdeploy/components/aws/settings"
 	"github.com/pachdeploy/pachdeploy/components/pachyderm"
-
 	"github.com/pachdeploy/pachdeploy/internal/rules"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	awseks "github.com/pulumi/pulumi-aws/sdk/v6/go/aws/eks"

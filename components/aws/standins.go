@@ -3,9 +3,9 @@ package aws
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/pachdeploy/pachdeploy/internal/offline"
 	"strings"
 
+	"github.com/pachdeploy/pachdeploy/internal/offline"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"sigs.k8s.io/yaml"
 )

@@ -5,9 +5,9 @@ package azure
 
 import (
 	"fmt"
-	"github.com/pachdeploy/pachdeploy/components/azure/settings"
 	"regexp"
 
+	"github.com/pachdeploy/pachdeploy/components/azure/settings"
 	"github.com/pachdeploy/pachdeploy/internal/rules"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )

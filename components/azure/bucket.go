@@ -2,8 +2,8 @@ package azure
 
 import (
 	"fmt"
-	"github.com/pachdeploy/pachdeploy/components/azure/internal/native"
 
+	"github.com/pachdeploy/pachdeploy/components/azure/internal/native"
 	"github.com/pachdeploy/pachdeploy/internal/rules"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )

@@ -4,11 +4,11 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"github.com/pachdeploy/pachdeploy/components/azure/internal/native"
-	"github.com/pachdeploy/pachdeploy/components/pachyderm"
 	"regexp"
 	"strings"
 
+	"github.com/pachdeploy/pachdeploy/components/azure/internal/native"
+	"github.com/pachdeploy/pachdeploy/components/pachyderm"
 	"github.com/pachdeploy/pachdeploy/internal/rules"
 	"github.com/pulumi/pulumi-azure-native-sdk/containerservice/v2"
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"

@@ -7,10 +7,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"github.com/pachdeploy/pachdeploy/components/gcp/settings"
 	"regexp"
 	"strings"
 
+	"github.com/pachdeploy/pachdeploy/components/gcp/settings"
 	"github.com/pachdeploy/pachdeploy/internal/rules"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )

@@ -2,9 +2,9 @@ package gcp
 
 import (
 	"fmt"
-	"github.com/pachdeploy/pachdeploy/components/pachyderm"
 	"strings"
 
+	"github.com/pachdeploy/pachdeploy/components/pachyderm"
 	"github.com/pachdeploy/pachdeploy/internal/rules"
 	"github.com/pulumi/pulumi-gcp/sdk/v9/go/gcp/container"
 	"github.com/pulumi/pulumi-gcp/sdk/v9/go/gcp/organizations"

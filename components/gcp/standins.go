@@ -3,8 +3,8 @@ package gcp
 import (
 	"encoding/base64"
 	"fmt"
-	"github.com/pachdeploy/pachdeploy/internal/offline"
 
+	"github.com/pachdeploy/pachdeploy/internal/offline"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 )
 

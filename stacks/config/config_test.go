@@ -2,17 +2,17 @@ package config_test
 
 import (
 	"errors"
-	awssettings "github.com/pachdeploy/pachdeploy/components/aws/settings"
-	azuresettings "github.com/pachdeploy/pachdeploy/components/azure/settings"
-	gcpsettings "github.com/pachdeploy/pachdeploy/components/gcp/settings"
-	"github.com/pachdeploy/pachdeploy/stacks/config"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
+	awssettings "github.com/pachdeploy/pachdeploy/components/aws/settings"
+	azuresettings "github.com/pachdeploy/pachdeploy/components/azure/settings"
+	gcpsettings "github.com/pachdeploy/pachdeploy/components/gcp/settings"
 	"github.com/pachdeploy/pachdeploy/internal/rules"
+	"github.com/pachdeploy/pachdeploy/stacks/config"
 )
 
 func mustResolve(t *testing.T, raw map[string]string) *config.Config {

@@ -2,7 +2,6 @@ package config_test
 
 import (
 	"errors"
-	"github.com/pachdeploy/pachdeploy/stacks/config"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -10,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/pachdeploy/pachdeploy/internal/rules"
+	"github.com/pachdeploy/pachdeploy/stacks/config"
 )
 
 func writeFile(t *testing.T, name, content string) string {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/pachdeploy/pachdeploy/internal/rules"
 	"github.com/pachdeploy/pachdeploy/internal/strictyaml"
+	"sigs.k8s.io/yaml"
 )
 
 // validate checks every setting against its rule, t's own first, and adds every
@@ -50,6 +51,15 @@ func existingClusterProblems(c *Config, p *rules.Problems) {
 			p.Addf("kubeconfig", secretMark, "applies only with existingCluster: pachdeploy builds the kubeconfig of a cluster it makes")
 		}
 		return
+	}
+	if c.Kubeconfig != "" {
+		var kc struct {
+			Clusters []any `json:"clusters"`
+			Users    []any `json:"users"`
+		}
+		if err := yaml.Unmarshal([]byte(c.Kubeconfig), &kc); err != nil || len(kc.Clusters) == 0 || len(kc.Users) == 0 {
+			p.Addf("kubeconfig", secretMark, "is not a kubeconfig: a YAML document with clusters and users, as `kubectl config view --raw --minify` prints")
+		}
 	}
 	for _, name := range clusterSettings {
 		if v, ok := set[name]; ok {

@@ -101,6 +101,8 @@ func TestValuesTheCloudRejectsAreRefused(t *testing.T) {
 			"kubeconfig", "[secret]", "applies only with existingCluster"},
 		{"node-role on an existing EKS cluster", map[string]string{"cloud": "aws", "existingCluster": "team", "identity": "node-role"},
 			"identity", "node-role", "use irsa (or static-keys) with existingCluster"},
+		{"kubeconfig that is not one", map[string]string{"cloud": "aws", "existingCluster": "team", "kubeconfig": "x"},
+			"kubeconfig", "[secret]", "is not a kubeconfig"},
 		{"existing GKE cluster name", map[string]string{"cloud": "gcp", "existingCluster": "Team_1"},
 			"existingCluster", "Team_1", ""},
 		// GCP and Azure networks.
@@ -184,7 +186,7 @@ func TestValuesTheCloudTakesAreAccepted(t *testing.T) {
 		{"existing Azure subnet", map[string]string{"cloud": "azure", "nodeSubnetId": azureSubnet}},
 		{"AKS-managed VNet kept", map[string]string{"cloud": "azure", "nodeSubnetId": "aks-managed"}},
 		{"existing clusters", map[string]string{"cloud": "gcp", "existingCluster": "team", "zone": "us-central1-a",
-			"kubeconfig": "apiVersion: v1"}},
+			"kubeconfig": "apiVersion: v1\nclusters: [{name: c}]\nusers: [{name: u}]\n"}},
 		{"node counts at the bounds", map[string]string{"cloud": "aws", "nodeMinCount": "1", "nodeCount": "100", "nodeMaxCount": "100"}},
 	}
 	for _, c := range cases {
