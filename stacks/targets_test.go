@@ -87,6 +87,14 @@ func TestTargets_AreComplete(t *testing.T) {
 				tg.KubeconfigHelper.Command == "" {
 				t.Errorf("doctor has nothing to check: %+v %+v", tg.Credentials, tg.KubeconfigHelper)
 			}
+			if len(tg.Rules) == 0 {
+				t.Error("no policy rules: pachdeploy check would check only the Kubernetes side")
+			}
+			for _, r := range tg.Rules {
+				if r.Cloud != string(s.Cloud) {
+					t.Errorf("rule %s is for cloud %q, listed under %s", r.ID, r.Cloud, s.Cloud)
+				}
+			}
 			if len(tg.StandIns.Outputs) == 0 {
 				t.Error("no stand-ins: the offline plan would show no cloud-assigned values")
 			}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/pachdeploy/pachdeploy/components/pachyderm"
 	"github.com/pachdeploy/pachdeploy/internal/offline"
+	"github.com/pachdeploy/pachdeploy/policy"
 	"github.com/pachdeploy/pachdeploy/stacks/config"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
@@ -31,6 +32,9 @@ type Target struct {
 	KubeconfigHelper Helper
 	// StandIns answer for the cloud in the offline plan: what only the cloud assigns.
 	StandIns offline.StandIns
+	// Rules are the cloud's policy rules (pachdeploy check); policy.Kubernetes holds
+	// the ones every cloud shares.
+	Rules []policy.Rule
 }
 
 // Infra is what a cloud hands to the cloud-neutral Pachyderm release.
@@ -147,3 +151,13 @@ var (
 	// RandomPlugin makes the database passwords.
 	RandomPlugin = Plugin{Name: "random", Module: "github.com/pulumi/pulumi-random/sdk/v4"}
 )
+
+// Rules returns the policy rules of cloud: the Kubernetes ones every cloud shares, then
+// the cloud's own.
+func (l List) Rules(cloud config.Cloud) []policy.Rule {
+	out := append([]policy.Rule(nil), policy.Kubernetes...)
+	if t, ok := l.Lookup(cloud); ok {
+		out = append(out, t.Rules...)
+	}
+	return out
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/pachdeploy/pachdeploy/automation"
 	"github.com/pachdeploy/pachdeploy/cmd/pachdeploy/internal/cli"
 	"github.com/pachdeploy/pachdeploy/cmd/pachdeploy/internal/graph"
+	"github.com/pachdeploy/pachdeploy/policy"
 	"github.com/pachdeploy/pachdeploy/stacks"
 	"github.com/pachdeploy/pachdeploy/stacks/config"
 	"github.com/pachdeploy/pachdeploy/stacks/plan"
@@ -64,6 +65,12 @@ func buildPlan(raw map[string]string, stack string) (cli.Plan, error) {
 		return nil, err
 	}
 	return offlinePlan{p}, nil
+}
+
+// Check evaluates the cloud's and the Kubernetes policy rules over the plan.
+func (p offlinePlan) Check() (*policy.Report, []policy.Rule, error) {
+	rep, err := p.Plan.Check()
+	return rep, stacks.Targets.Rules(config.Cloud(p.Cloud)), err
 }
 
 // Nodes are the plan's resources for the graph.

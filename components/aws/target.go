@@ -34,4 +34,5 @@ var Target = target.Target{
 		What: "kubeconfig helper `aws` (EKS tokens: aws eks get-token)",
 		Fix:  "install the AWS CLI v2: https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html"},
 	StandIns: standIns,
+	Rules:    checks,
 }

@@ -34,4 +34,5 @@ var Target = target.Target{
 		What: "kubeconfig helper `kubelogin` (only for AKS clusters with Entra ID login)",
 		Fix:  "az aks install-cli"},
 	StandIns: standIns,
+	Rules:    checks,
 }

@@ -30,4 +30,5 @@ var Target = target.Target{
 		What: "kubeconfig helper `gke-gcloud-auth-plugin`",
 		Fix:  "gcloud components install gke-gcloud-auth-plugin"},
 	StandIns: standIns,
+	Rules:    checks,
 }

@@ -196,7 +196,11 @@ func (c *Cloud) Named(typ, name string) (Resource, bool) {
 // standInID is the id a cloud would assign: the physical name where the program set
 // one, else a readable stand-in.
 func standInID(args pulumi.MockResourceArgs) string {
-	for _, k := range []string{"bucket", "name", "accountName", "resourceName", "containerName", "resourceGroupName"} {
+	keys := []string{"bucket", "name", "accountName", "resourceName", "containerName"}
+	if strings.HasSuffix(args.TypeToken, ":ResourceGroup") {
+		keys = append(keys, "resourceGroupName") // elsewhere it names the group, not the resource
+	}
+	for _, k := range keys {
 		if v, ok := args.Inputs[resource.PropertyKey(k)]; ok && v.IsString() && v.StringValue() != "" {
 			return v.StringValue()
 		}

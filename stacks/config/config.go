@@ -83,6 +83,9 @@ type Config struct {
 	DeleteDataOnDestroy bool
 	// Tags go on every cloud resource that takes tags or labels.
 	Tags map[string]string
+	// PolicyWaivers accept policy findings (pachdeploy check): rule id -> the reason,
+	// shown in every report. Default none. A waiver needs a reason.
+	PolicyWaivers map[string]string
 
 	AWS   AWSConfig
 	GCP   GCPConfig

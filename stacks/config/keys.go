@@ -67,6 +67,7 @@ var keys = []key{
 	{"apiAllowedCidrs", false, maxList, func(c *Config) any { return &c.APIAllowedCIDRs }, ""},
 	{DeleteDataSetting, false, maxName, func(c *Config) any { return &c.DeleteDataOnDestroy }, ""},
 	{"tags", false, maxTags, func(c *Config) any { return &c.Tags }, ""},
+	{"policyWaivers", false, maxTags, func(c *Config) any { return &c.PolicyWaivers }, ""},
 	{"vpcId", false, maxName, func(c *Config) any { return &c.AWS.VPCID }, AWS},
 	{"subnetIds", false, maxList, func(c *Config) any { return &c.AWS.SubnetIDs }, AWS},
 	{"project", false, maxName, func(c *Config) any { return &c.GCP.Project }, GCP},

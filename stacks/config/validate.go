@@ -2,6 +2,8 @@ package config
 
 import (
 	"fmt"
+	"maps"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -25,6 +27,14 @@ func (c *Config) validate(t Target, p *rules.Problems) {
 		"nodeMinCount", c.NodeMinCount, "nodeCount", c.NodeCount, "nodeMaxCount", c.NodeMaxCount)...)
 	p.Add("namespace", c.Namespace, rules.Namespace(c.Namespace))
 	p.Add("chartVersion", c.ChartVersion, rules.Semver(c.ChartVersion))
+	for _, id := range slices.Sorted(maps.Keys(c.PolicyWaivers)) {
+		switch {
+		case !waiverID.MatchString(id):
+			p.Addf("policyWaivers", id, "is not a rule id: ids look like PD-AWS-S3-LOGGING (`pachdeploy check` names them)")
+		case strings.TrimSpace(c.PolicyWaivers[id]) == "":
+			p.Addf("policyWaivers", id, "has no reason: a waiver says why the finding is accepted, and every report shows it")
+		}
+	}
 	for i, cidr := range c.APIAllowedCIDRs {
 		p.Add(fmt.Sprintf("apiAllowedCidrs[%d]", i), cidr, rules.CIDR(cidr))
 	}
@@ -35,6 +45,8 @@ func (c *Config) validate(t Target, p *rules.Problems) {
 		c.Values = values
 	}
 }
+
+var waiverID = regexp.MustCompile(`^PD-[A-Z0-9]+(-[A-Z0-9]+)+$`)
 
 // clusterSettings shape a cluster pachdeploy makes; with existingCluster they would be
 // ignored.

@@ -94,6 +94,11 @@ func TestValuesTheCloudRejectsAreRefused(t *testing.T) {
 		{"too many GCP labels", map[string]string{"cloud": "gcp", "tags": tagsJSON(65)},
 			"tags", "65 tags", "at most 64 GCP labels per resource"},
 
+		// Policy waivers.
+		{"waiver without a reason", map[string]string{"cloud": "aws", "policyWaivers": `{"PD-AWS-S3-LOGGING":" "}`},
+			"policyWaivers", "PD-AWS-S3-LOGGING", "has no reason"},
+		{"waiver of no rule id", map[string]string{"cloud": "aws", "policyWaivers": `{"CKV_AWS_18":"logs go elsewhere"}`},
+			"policyWaivers", "CKV_AWS_18", "is not a rule id"},
 		// Existing clusters.
 		{"cluster settings with existingCluster", map[string]string{"cloud": "aws", "existingCluster": "team", "nodeCount": "3"},
 			"nodeCount", "3", `with existingCluster "team" the cluster is used as it is`},

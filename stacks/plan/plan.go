@@ -9,7 +9,9 @@ import (
 	"strings"
 
 	"github.com/pachdeploy/pachdeploy/internal/offline"
+	"github.com/pachdeploy/pachdeploy/policy"
 	"github.com/pachdeploy/pachdeploy/stacks"
+	"github.com/pachdeploy/pachdeploy/stacks/config"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
@@ -27,6 +29,18 @@ type Plan struct {
 	Stack     string         `json:"stack"`
 	Resources []Resource     `json:"resources"`
 	Outputs   map[string]any `json:"outputs"`
+
+	waivers map[string]string
+}
+
+// Check evaluates the cloud's policy rules (and the Kubernetes ones) over the plan's
+// resources, with the stack's policyWaivers.
+func (p *Plan) Check() (*policy.Report, error) {
+	rs := make(policy.Resources, 0, len(p.Resources))
+	for _, r := range p.Resources {
+		rs = append(rs, policy.Resource{URN: r.URN, Type: r.Type, Name: r.Name, Inputs: r.Inputs})
+	}
+	return policy.Evaluate(stacks.Targets.Rules(config.Cloud(p.Cloud)), p.Cloud, rs, p.waivers)
 }
 
 // Resource is one resource the program asks for.
@@ -60,7 +74,7 @@ func Build(raw map[string]string, stack string) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Plan{Cloud: string(cfg.Cloud), Stack: stack, Resources: []Resource{}, Outputs: map[string]any{}}
+	p := &Plan{Cloud: string(cfg.Cloud), Stack: stack, Resources: []Resource{}, Outputs: map[string]any{}, waivers: cfg.PolicyWaivers}
 	for _, r := range cloud.Resources() {
 		p.Resources = append(p.Resources, Resource{
 			URN: r.URN, Type: r.Type, Name: r.Name, Parent: r.Parent, Custom: r.Custom,

@@ -13,6 +13,7 @@ import (
 	"github.com/pachdeploy/pachdeploy/automation"
 	"github.com/pachdeploy/pachdeploy/cmd/pachdeploy/internal/graph"
 	"github.com/pachdeploy/pachdeploy/internal/rules"
+	"github.com/pachdeploy/pachdeploy/policy"
 	"github.com/pachdeploy/pachdeploy/stacks/config"
 	"github.com/pachdeploy/pachdeploy/target"
 	"github.com/spf13/cobra"
@@ -24,6 +25,7 @@ const (
 	ExitFailed = 1 // the operation failed
 	ExitUsage  = 2 // bad usage or invalid config
 	ExitLocked = 3 // the stack is locked by another update
+	ExitPolicy = 4 // an unwaived policy finding at or above --fail-on (check)
 )
 
 // IOStreams are the command's input and outputs.
@@ -68,6 +70,8 @@ type Opener func(ctx context.Context, r StackRequest) (Driver, error)
 type Plan interface {
 	WriteTree(w io.Writer) error
 	Nodes() []graph.Node
+	// Check evaluates the policy rules over the plan, returning the rules it used.
+	Check() (*policy.Report, []policy.Rule, error)
 }
 
 // Planner builds the offline plan from raw settings.
@@ -139,6 +143,8 @@ func ExitCode(err error) int {
 		return ExitUsage
 	case errors.Is(err, automation.ErrConcurrentUpdate):
 		return ExitLocked
+	case errors.Is(err, errPolicy):
+		return ExitPolicy
 	}
 	return ExitFailed
 }
@@ -182,7 +188,7 @@ func NewRoot(ios IOStreams, deps Deps) *cobra.Command {
 	f.StringVar(&g.ConfigFile, "config", "", "YAML file of pachdeploy settings (or a Pulumi stack file) for plan, preview, up and graph; an up that succeeds makes them the stack's settings")
 	f.BoolVar(&g.Yes, "yes", false, "do not ask for confirmation (required when stdin is not a terminal)")
 	f.StringVar(&g.Format, "format", "text", "output format: text, json (preview also markdown; graph mermaid or dot)")
-	root.AddCommand(newPlanCmd(g), newPreviewCmd(g), newUpCmd(g), newRefreshCmd(g), newDestroyCmd(g),
+	root.AddCommand(newCheckCmd(g), newPlanCmd(g), newPreviewCmd(g), newUpCmd(g), newRefreshCmd(g), newDestroyCmd(g),
 		newOutputsCmd(g), newGraphCmd(g), newDoctorCmd(g), newCancelCmd(g))
 	return root
 }

@@ -17,6 +17,7 @@ import (
 	awssettings "github.com/pachdeploy/pachdeploy/components/aws/settings"
 	azuresettings "github.com/pachdeploy/pachdeploy/components/azure/settings"
 	gcpsettings "github.com/pachdeploy/pachdeploy/components/gcp/settings"
+	"github.com/pachdeploy/pachdeploy/policy"
 	"github.com/pachdeploy/pachdeploy/stacks/config"
 )
 
@@ -93,6 +94,22 @@ func (p fakePlan) WriteTree(w io.Writer) error {
 	return err
 }
 func (fakePlan) Nodes() []graph.Node { return []graph.Node{{URN: "urn:x", Type: "t:x:X", Name: "x"}} }
+
+// fakeRules: one high rule broken by the resource "urn:open", one low rule never broken.
+var fakeRules = []policy.Rule{
+	{ID: "PD-T-OPEN", Refs: []string{"CKV_T_1"}, Severity: policy.High, Looks: "openness", Remediation: "set apiAllowedCidrs",
+		Check: func(policy.Resources) []policy.Violation {
+			return []policy.Violation{{URN: "urn:open", Message: "open"}}
+		}},
+	{ID: "PD-T-FINE", Severity: policy.Low, Looks: "fine", Remediation: "none",
+		Check: func(policy.Resources) []policy.Violation { return nil }},
+}
+
+// Check evaluates fakeRules.
+func (fakePlan) Check() (*policy.Report, []policy.Rule, error) {
+	rep, err := policy.Evaluate(fakeRules, "", nil, nil)
+	return rep, fakeRules, err
+}
 
 // runCLI runs the command line with a fake driver; stdin is a terminal when interactive.
 func runCLI(t *testing.T, d *fakeDriver, interactive bool, stdin string, args ...string) (code int, stdout, stderr string) {

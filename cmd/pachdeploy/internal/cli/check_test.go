@@ -1,0 +1,61 @@
+package cli
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// TestCheck_ExitCodesAndFormats: an unwaived finding at or above --fail-on exits 4,
+// below it 0; JSON and SARIF carry the findings; a bad --fail-on is usage.
+func TestCheck_ExitCodesAndFormats(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		args []string
+		code int
+		out  string
+	}{
+		{"high finding fails at the default", []string{"check", "--cloud", "aws"}, ExitPolicy, "PD-T-OPEN (CKV_T_1)"},
+		{"below --fail-on critical passes", []string{"check", "--cloud", "aws", "--fail-on", "critical"}, ExitOK, "1 findings"},
+		{"json", []string{"check", "--cloud", "aws", "--json", "--fail-on", "critical"}, ExitOK, `"rule": "PD-T-OPEN"`},
+		{"sarif", []string{"check", "--cloud", "aws", "--format", "sarif", "--fail-on", "critical"}, ExitOK, `"ruleId": "PD-T-OPEN"`},
+		{"bad --fail-on", []string{"check", "--cloud", "aws", "--fail-on", "severe"}, ExitUsage, ""},
+		{"markdown is not a check format", []string{"check", "--cloud", "aws", "--format", "markdown"}, ExitUsage, ""},
+		{"no cloud", []string{"check"}, ExitUsage, ""},
+		{"rules", []string{"check", "--cloud", "aws", "--rules"}, ExitOK, "PD-T-FINE"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := runCLI(t, &fakeDriver{}, false, "", tt.args...)
+			if code != tt.code || !strings.Contains(stdout, tt.out) {
+				t.Errorf("exit %d (want %d), stdout %q, stderr %q", code, tt.code, stdout, stderr)
+			}
+		})
+	}
+}
+
+// TestCheck_SARIFIsValidShape: SARIF 2.1.0 with the rules and one located result.
+func TestCheck_SARIFIsValidShape(t *testing.T) {
+	_, stdout, _ := runCLI(t, &fakeDriver{}, false, "", "check", "--cloud", "aws", "--format", "sarif")
+	var doc struct {
+		Version string `json:"version"`
+		Runs    []struct {
+			Tool struct {
+				Driver struct {
+					Rules []struct{ ID string } `json:"rules"`
+				} `json:"driver"`
+			} `json:"tool"`
+			Results []struct {
+				RuleID    string           `json:"ruleId"`
+				Level     string           `json:"level"`
+				Locations []map[string]any `json:"locations"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, stdout)
+	}
+	if doc.Version != "2.1.0" || len(doc.Runs) != 1 || len(doc.Runs[0].Tool.Driver.Rules) != 2 ||
+		len(doc.Runs[0].Results) != 1 || doc.Runs[0].Results[0].Level != "error" || len(doc.Runs[0].Results[0].Locations) != 1 {
+		t.Errorf("unexpected SARIF: %s", stdout)
+	}
+}

@@ -1,0 +1,154 @@
+package aws
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/pachdeploy/pachdeploy/policy"
+)
+
+// checks are AWS's policy rules (pachdeploy check).
+var checks = []policy.Rule{
+	{
+		ID: "PD-AWS-S3-LOGGING", Refs: []string{"CKV_AWS_18", "AVD-AWS-0089"}, Cloud: "aws", Severity: policy.Medium,
+		Looks:       "an access-log configuration (aws:s3/bucketLoggingV2) for every S3 bucket",
+		Remediation: "not yet made by pachdeploy: add S3 server access logging to a separate log bucket, or waive PD-AWS-S3-LOGGING in policyWaivers",
+		Check: func(rs policy.Resources) []policy.Violation {
+			logged := map[string]bool{}
+			for _, l := range rs.OfType("aws:s3/bucketLoggingV2:BucketLoggingV2") {
+				logged[policy.String(l.Inputs, "bucket")] = true
+			}
+			var out []policy.Violation
+			for _, b := range rs.OfType("aws:s3/bucketV2:BucketV2") {
+				if !logged[policy.String(b.Inputs, "bucket")] {
+					out = append(out, policy.Violation{URN: b.URN, Message: "the bucket has no server access logging"})
+				}
+			}
+			return out
+		},
+	},
+	{
+		ID: "PD-AWS-S3-CMK", Refs: []string{"CKV_AWS_145", "AVD-AWS-0132"}, Cloud: "aws", Severity: policy.Medium,
+		Looks:       "the bucket's default encryption: SSE-KMS with a customer-managed key",
+		Remediation: "not yet made by pachdeploy (the bucket uses SSE-S3): waive PD-AWS-S3-CMK in policyWaivers with your reason",
+		Check: policy.Each("aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
+			"the bucket is encrypted with S3-managed keys, not a customer-managed KMS key", func(in map[string]any) bool {
+				return policy.String(in, "rules[0].applyServerSideEncryptionByDefault.sseAlgorithm") != "aws:kms" ||
+					policy.String(in, "rules[0].applyServerSideEncryptionByDefault.kmsMasterKeyId") == ""
+			}),
+	},
+	{
+		ID: "PD-AWS-KMS-POLICY", Refs: []string{"CKV2_AWS_64"}, Cloud: "aws", Severity: policy.Low,
+		Looks:       "an explicit key policy on every KMS key",
+		Remediation: "not yet made by pachdeploy (keys use the account's default key policy): waive PD-AWS-KMS-POLICY with your reason",
+		Check: policy.Each("aws:kms/key:Key", "the key has no explicit key policy", func(in map[string]any) bool {
+			return policy.String(in, "policy") == ""
+		}),
+	},
+	{
+		ID: "PD-AWS-KMS-ROTATION", Refs: []string{"CKV_AWS_7", "AVD-AWS-0065"}, Cloud: "aws", Severity: policy.Medium,
+		Looks:       "key rotation on every KMS key",
+		Remediation: "pachdeploy rotates its keys: a key without rotation comes from a change to components/aws",
+		Check: policy.Each("aws:kms/key:Key", "the key does not rotate", func(in map[string]any) bool {
+			return !policy.True(in, "enableKeyRotation")
+		}),
+	},
+	{
+		ID: "PD-AWS-LOGS-KMS", Refs: []string{"CKV_AWS_158", "AVD-AWS-0017"}, Cloud: "aws", Severity: policy.Low,
+		Looks:       "a KMS key on every CloudWatch log group",
+		Remediation: "not yet made by pachdeploy (the control-plane log group uses CloudWatch's own encryption): waive PD-AWS-LOGS-KMS with your reason",
+		Check: policy.Each("aws:cloudwatch/logGroup:LogGroup", "the log group is not encrypted with a KMS key", func(in map[string]any) bool {
+			return policy.String(in, "kmsKeyId") == ""
+		}),
+	},
+	{
+		ID: "PD-AWS-VPC-FLOW-LOGS", Refs: []string{"CKV2_AWS_11", "AVD-AWS-0178"}, Cloud: "aws", Severity: policy.Medium,
+		Looks:       "a flow log (aws:ec2/flowLog) in a stack that makes a VPC",
+		Remediation: "not yet made by pachdeploy: use an existing VPC with flow logs (vpcId, subnetIds), or waive PD-AWS-VPC-FLOW-LOGS",
+		Check: func(rs policy.Resources) []policy.Violation {
+			flows := map[string]bool{}
+			for _, f := range rs.OfType("aws:ec2/flowLog:FlowLog") {
+				flows[policy.String(f.Inputs, "vpcId")] = true
+			}
+			var out []policy.Violation
+			for _, v := range rs.OfType("aws:ec2/vpc:Vpc") {
+				if len(flows) == 0 {
+					out = append(out, policy.Violation{URN: v.URN, Message: "the VPC has no flow log"})
+				}
+			}
+			return out
+		},
+	},
+	{
+		ID: "PD-AWS-API-OPEN", Refs: []string{"CKV_AWS_38", "AVD-AWS-0041"}, Cloud: "aws", Severity: policy.High,
+		Looks:       "the EKS public endpoint's allowed CIDRs",
+		Remediation: "set apiAllowedCidrs to the networks that deploy and administer the cluster",
+		Check: policy.Each("eks:index:Cluster", "the Kubernetes API is reachable from any address", func(in map[string]any) bool {
+			cidrs, _ := policy.Get(in, "publicAccessCidrs")
+			l, _ := cidrs.([]any)
+			return len(l) == 0 || slicesHasOpen(l)
+		}),
+	},
+	{
+		ID: "PD-AWS-IAM-WILDCARD", Refs: []string{"CKV_AWS_355", "CKV_AWS_290", "AVD-AWS-0057"}, Cloud: "aws", Severity: policy.Critical,
+		Looks:       "every inline IAM policy pachdeploy writes: no '*' resource, no bucket wildcard (arn:aws:s3:::*)",
+		Remediation: "pachdeploy scopes its policies to the one bucket: a wildcard comes from a change to components/aws",
+		Check: func(rs policy.Resources) []policy.Violation {
+			var out []policy.Violation
+			for _, typ := range []string{"aws:iam/rolePolicy:RolePolicy", "aws:iam/userPolicy:UserPolicy", "aws:iam/policy:Policy"} {
+				for _, r := range rs.OfType(typ) {
+					if res := wildcardResource(policy.String(r.Inputs, "policy")); res != "" {
+						out = append(out, policy.Violation{URN: r.URN, Message: fmt.Sprintf("the policy grants on %q", res)})
+					}
+				}
+			}
+			return out
+		},
+	},
+	{
+		ID: "PD-AWS-EBS-ENCRYPTED", Refs: []string{"CKV_AWS_3"}, Cloud: "aws", Severity: policy.High,
+		Looks:       "the StorageClass Pachyderm's volumes use: encrypted: \"true\"",
+		Remediation: "pachdeploy's gp3 class is encrypted: an unencrypted one comes from a change to components/aws",
+		Check: policy.Each("kubernetes:storage.k8s.io/v1:StorageClass", "volumes of this class are not encrypted", func(in map[string]any) bool {
+			return policy.String(in, "provisioner") == ebsCSIProvisioner && policy.String(in, "parameters.encrypted") != "true"
+		}),
+	},
+}
+
+func slicesHasOpen(l []any) bool {
+	for _, c := range l {
+		if c == "0.0.0.0/0" {
+			return true
+		}
+	}
+	return false
+}
+
+// wildcardResource returns the first wildcard resource a policy document grants on.
+func wildcardResource(doc string) string {
+	var d struct {
+		Statement []struct {
+			Effect   string
+			Resource any
+		}
+	}
+	if json.Unmarshal([]byte(doc), &d) != nil {
+		return ""
+	}
+	for _, s := range d.Statement {
+		if s.Effect != "Allow" {
+			continue
+		}
+		list, ok := s.Resource.([]any)
+		if !ok {
+			list = []any{s.Resource}
+		}
+		for _, r := range list {
+			if r, _ := r.(string); r == "*" || strings.HasPrefix(r, "arn:aws:s3:::*") {
+				return r
+			}
+		}
+	}
+	return ""
+}

@@ -1,0 +1,40 @@
+package aws
+
+import (
+	"testing"
+
+	"github.com/pachdeploy/pachdeploy/policy"
+	"github.com/pachdeploy/pachdeploy/policy/policytest"
+)
+
+func TestChecks(t *testing.T) {
+	one := policytest.One
+	bucket := one("aws:s3/bucketV2:BucketV2", map[string]any{"bucket": "data"})
+	sse := func(alg, key string) policy.Resources {
+		return one("aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2", map[string]any{
+			"rules": []any{map[string]any{"applyServerSideEncryptionByDefault": map[string]any{"sseAlgorithm": alg, "kmsMasterKeyId": key}}}})
+	}
+	vpc := one("aws:ec2/vpc:Vpc", map[string]any{})
+	policyDoc := func(res string) policy.Resources {
+		return one("aws:iam/rolePolicy:RolePolicy", map[string]any{"policy": `{"Statement":[{"Effect":"Allow","Action":["s3:GetObject"],"Resource":["` + res + `"]}]}`})
+	}
+	policytest.Run(t, checks, []policytest.Case{
+		{Rule: "PD-AWS-S3-LOGGING", Broken: bucket,
+			Fixed: append(append(policy.Resources{}, bucket...), one("aws:s3/bucketLoggingV2:BucketLoggingV2", map[string]any{"bucket": "data"})...)},
+		{Rule: "PD-AWS-S3-CMK", Broken: sse("AES256", ""), Fixed: sse("aws:kms", "arn:aws:kms:...:key/1")},
+		{Rule: "PD-AWS-KMS-POLICY", Broken: one("aws:kms/key:Key", map[string]any{}), Fixed: one("aws:kms/key:Key", map[string]any{"policy": "{}"})},
+		{Rule: "PD-AWS-KMS-ROTATION", Broken: one("aws:kms/key:Key", map[string]any{}),
+			Fixed: one("aws:kms/key:Key", map[string]any{"enableKeyRotation": true})},
+		{Rule: "PD-AWS-LOGS-KMS", Broken: one("aws:cloudwatch/logGroup:LogGroup", map[string]any{}),
+			Fixed: one("aws:cloudwatch/logGroup:LogGroup", map[string]any{"kmsKeyId": "arn:aws:kms:...:key/1"})},
+		{Rule: "PD-AWS-VPC-FLOW-LOGS", Broken: vpc,
+			Fixed: append(append(policy.Resources{}, vpc...), one("aws:ec2/flowLog:FlowLog", map[string]any{"vpcId": "vpc-1"})...)},
+		{Rule: "PD-AWS-API-OPEN", Broken: one("eks:index:Cluster", map[string]any{"publicAccessCidrs": []any{"0.0.0.0/0"}}),
+			Fixed: one("eks:index:Cluster", map[string]any{"publicAccessCidrs": []any{"203.0.113.0/24"}})},
+		{Rule: "PD-AWS-IAM-WILDCARD", Broken: policyDoc("arn:aws:s3:::*/*"), Fixed: policyDoc("arn:aws:s3:::data/*")},
+		{Rule: "PD-AWS-EBS-ENCRYPTED",
+			Broken: one("kubernetes:storage.k8s.io/v1:StorageClass", map[string]any{"provisioner": ebsCSIProvisioner, "parameters": map[string]any{}}),
+			Fixed: one("kubernetes:storage.k8s.io/v1:StorageClass", map[string]any{"provisioner": ebsCSIProvisioner,
+				"parameters": map[string]any{"encrypted": "true"}})},
+	})
+}

@@ -1,0 +1,102 @@
+package policy_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/pachdeploy/pachdeploy/policy"
+	"github.com/pachdeploy/pachdeploy/policy/policytest"
+)
+
+const release = "kubernetes:helm.sh/v3:Release"
+
+func TestKubernetesRules(t *testing.T) {
+	values := func(v map[string]any) policy.Resources { return policytest.One(release, map[string]any{"values": v}) }
+	annotated := func(worker string) map[string]any {
+		return map[string]any{"pachd": map[string]any{
+			"serviceAccount": map[string]any{"additionalAnnotations": map[string]any{"k": "role"}},
+			"worker":         map[string]any{"serviceAccount": map[string]any{"additionalAnnotations": map[string]any{"k": worker}}},
+		}}
+	}
+	policytest.Run(t, policy.Kubernetes, []policytest.Case{
+		{Rule: "PD-K8S-PLAINTEXT-SECRET",
+			Broken: values(map[string]any{"pachd": map[string]any{"oauthClientSecret": "hunter2"}}),
+			Fixed: values(map[string]any{"pachd": map[string]any{"oauthClientSecret": "[secret]",
+				"oauthClientSecretSecretName": "pachdeploy-bootstrap"},
+				"global": map[string]any{"postgresql": map[string]any{"existingSecret": "b", "postgresqlExistingSecretKey": "k"}}})},
+		{Rule: "PD-K8S-WELL-KNOWN-PASSWORD",
+			Broken: values(map[string]any{"global": map[string]any{"postgresql": map[string]any{"postgresqlPassword": "insecure-user-password"}}}),
+			Fixed:  values(map[string]any{"global": map[string]any{"postgresql": map[string]any{"postgresqlPassword": ""}}})},
+		{Rule: "PD-K8S-SA-ANNOTATIONS", Broken: values(annotated("other")), Fixed: values(annotated("role"))},
+	})
+}
+
+func rule(id string, s policy.Severity, broken bool) policy.Rule {
+	return policy.Rule{ID: id, Severity: s, Check: func(rs policy.Resources) []policy.Violation {
+		if broken {
+			return []policy.Violation{{URN: "urn:x", Message: "broken"}}
+		}
+		return nil
+	}}
+}
+
+// TestEvaluate_WaiversOrderAndFailing: waived findings come last with their reason and
+// never fail; failing ones are those at or above the severity; rules of another cloud
+// are left out.
+func TestEvaluate_WaiversOrderAndFailing(t *testing.T) {
+	rules := []policy.Rule{rule("LOW", policy.Low, true), rule("HIGH", policy.High, true), rule("OK", policy.Critical, false),
+		rule("WAIVED", policy.Critical, true), {ID: "GCP-ONLY", Cloud: "gcp", Severity: policy.High, Check: rule("", 0, true).Check}}
+	rep, err := policy.Evaluate(rules, "aws", nil, map[string]string{"WAIVED": "accepted by security, ticket 42"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var order []string
+	for _, f := range rep.Findings {
+		order = append(order, f.Rule)
+	}
+	if strings.Join(order, ",") != "HIGH,LOW,WAIVED" || rep.Rules != 4 || strings.Join(rep.Passed, ",") != "OK" {
+		t.Errorf("findings %v, rules %d, passed %v", order, rep.Rules, rep.Passed)
+	}
+	if last := rep.Findings[2]; last.Waived != "accepted by security, ticket 42" {
+		t.Errorf("waived finding %+v", last)
+	}
+	if f := rep.Failing(policy.High); len(f) != 1 || f[0].Rule != "HIGH" {
+		t.Errorf("failing at high: %+v", f)
+	}
+	if f := rep.Failing(policy.Low); len(f) != 2 {
+		t.Errorf("failing at low: %+v", f)
+	}
+}
+
+func TestEvaluate_BadWaiversAreErrorsNotSkips(t *testing.T) {
+	rules := []policy.Rule{rule("R", policy.High, true)}
+	for waivers, want := range map[*map[string]string]string{
+		{"R": "  "}:     "R has no reason",
+		{"NOPE": "why"}: `"NOPE" is not a rule`,
+	} {
+		if _, err := policy.Evaluate(rules, "aws", nil, *waivers); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("waivers %v: err %v, want %q", *waivers, err, want)
+		}
+	}
+}
+
+func TestGet(t *testing.T) {
+	in := map[string]any{"a": map[string]any{"b": []any{map[string]any{"c": "x"}}}}
+	if v, ok := policy.Get(in, "a.b[0].c"); !ok || v != "x" {
+		t.Errorf("a.b[0].c = %v %v", v, ok)
+	}
+	for _, p := range []string{"a.b[1].c", "a.z", "a.b.c", "a.b[x]"} {
+		if _, ok := policy.Get(in, p); ok {
+			t.Errorf("%s found", p)
+		}
+	}
+}
+
+func TestParseSeverity(t *testing.T) {
+	if s, err := policy.ParseSeverity("HIGH"); err != nil || s != policy.High {
+		t.Errorf("HIGH: %v %v", s, err)
+	}
+	if _, err := policy.ParseSeverity("severe"); err == nil {
+		t.Error("severe accepted")
+	}
+}
