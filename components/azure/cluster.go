@@ -172,11 +172,7 @@ func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pul
 		return nil, err
 	}
 
-	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
-		"kubeconfig":       c.Kubeconfig,
-		"oidcIssuerUrl":    c.OIDCIssuerURL,
-		"storageClassName": pulumi.String(c.StorageClassName),
-	}); err != nil {
+	if err := c.registerOutputs(ctx); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -241,4 +237,13 @@ func premiumStorageClass(ctx *pulumi.Context, name, className string, opts ...pu
 		AllowVolumeExpansion: pulumi.Bool(true),
 		ReclaimPolicy:        pulumi.String("Delete"),
 	}, opts...)
+}
+
+// registerOutputs ends the component: what a stack exports of a cluster.
+func (c *Cluster) registerOutputs(ctx *pulumi.Context) error {
+	return ctx.RegisterResourceOutputs(c, pulumi.Map{
+		"kubeconfig":       c.Kubeconfig,
+		"oidcIssuerUrl":    c.OIDCIssuerURL,
+		"storageClassName": pulumi.String(c.StorageClassName),
+	})
 }

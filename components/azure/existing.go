@@ -84,11 +84,7 @@ func NewExistingCluster(ctx *pulumi.Context, name string, args *ExistingClusterA
 	if err != nil {
 		return nil, err
 	}
-	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
-		"kubeconfig":       c.Kubeconfig,
-		"oidcIssuerUrl":    c.OIDCIssuerURL,
-		"storageClassName": pulumi.String(c.StorageClassName),
-	}); err != nil {
+	if err := c.registerOutputs(ctx); err != nil {
 		return nil, err
 	}
 	return c, nil
