@@ -26,6 +26,9 @@ var (
 	ErrDamagedState = errors.New("the stack's state cannot be read")
 	// ErrWrongPassphrase: the passphrase does not decrypt the stack's secrets.
 	ErrWrongPassphrase = errors.New("the passphrase does not decrypt the stack's secrets")
+	// ErrPolicy: the preview up ran first (WithPolicyFailOn) has unwaived policy
+	// findings at or above the severity; nothing was changed.
+	ErrPolicy = errors.New("policy findings refuse the update")
 )
 
 // Error is a failed stack operation. It carries the engine's error diagnostics (secret
@@ -74,6 +77,9 @@ func (e *Error) Error() string {
 	case ErrWrongPassphrase:
 		fmt.Fprintf(&b, "\nSet %s (or %s) to the passphrase the stack was created with; nothing was changed.",
 			EnvPassphrase, EnvPassphraseFile)
+	case ErrPolicy:
+		b.WriteString("\nNothing was changed. Fix each finding with the setting it names, or accept it in policyWaivers " +
+			"with a reason (`pachdeploy check` shows them offline).")
 	case ErrInvalidConfig:
 		b.WriteString("\nFix these settings (`pachdeploy plan` checks them offline) and run again; nothing was changed.")
 	case ErrStackNotFound:

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/pachdeploy/pachdeploy/policy"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/events"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 )
@@ -85,6 +86,9 @@ func opOf(op apitype.OpType) string {
 }
 
 func (c *collector) pre(m apitype.StepEventMetadata) {
+	if m.New != nil && m.Op != apitype.OpDelete && m.Op != apitype.OpDeleteReplaced && m.Op != apitype.OpRefresh {
+		c.report.desired = append(c.report.desired, policy.Resource{URN: m.URN, Type: m.Type, Name: nameOf(m.URN), Inputs: m.New.Inputs})
+	}
 	if m.Op == apitype.OpSame || m.Op == apitype.OpRefresh {
 		c.started[m.URN] = c.now()
 		return

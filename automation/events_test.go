@@ -187,3 +187,20 @@ func TestCollector_DestroyKeepingTheBucket(t *testing.T) {
 		t.Errorf("progress:\n%s", out.String())
 	}
 }
+
+// TestCollector_DesiredResourcesForThePolicyCheck: what the program asks for (created,
+// updated or unchanged) is kept with its new inputs; what it deletes is not.
+func TestCollector_DesiredResourcesForThePolicyCheck(t *testing.T) {
+	rep := &Report{}
+	c := newCollector(rep, nil, nil, false)
+	for _, m := range []apitype.StepEventMetadata{
+		{Op: apitype.OpCreate, URN: "urn:pulumi:dev::p::t:m:A::a", Type: "t:m:A", New: &apitype.StepEventStateMetadata{Inputs: map[string]any{"k": "v"}}},
+		{Op: apitype.OpSame, URN: "urn:pulumi:dev::p::t:m:B::b", Type: "t:m:B", New: &apitype.StepEventStateMetadata{Inputs: map[string]any{}}},
+		{Op: apitype.OpDelete, URN: "urn:pulumi:dev::p::t:m:C::c", Type: "t:m:C", Old: &apitype.StepEventStateMetadata{}},
+	} {
+		c.handle(apitype.EngineEvent{ResourcePreEvent: &apitype.ResourcePreEvent{Metadata: m}})
+	}
+	if len(rep.desired) != 2 || rep.desired[0].Inputs["k"] != "v" || rep.desired[1].Name != "b" {
+		t.Errorf("desired = %+v, want a and b with their inputs", rep.desired)
+	}
+}

@@ -62,8 +62,16 @@ func (s *Stack) Preview(ctx context.Context) (*PreviewResult, error) {
 	if err != nil {
 		return nil, err
 	}
+	rep, err := s.preview(ctx)
+	rep.PendingOperations = pending
+	return &PreviewResult{Report: rep}, err
+}
+
+// preview runs the engine's preview with the settings Up would use and, with a Program
+// Check, the policy check of what it would deploy.
+func (s *Stack) preview(ctx context.Context) (Report, error) {
 	var rep Report
-	err = s.withSettings(ctx, false, func() (bool, error) {
+	err := s.withSettings(ctx, false, func() (bool, error) {
 		var err error
 		rep, err = s.run(ctx, "preview", false, func(ch chan<- events.EngineEvent) error {
 			_, err := s.stack.Preview(ctx, optpreview.EventStreams(ch), optpreview.Diff())
@@ -71,8 +79,22 @@ func (s *Stack) Preview(ctx context.Context) (*PreviewResult, error) {
 		})
 		return false, err
 	})
-	rep.PendingOperations = pending
-	return &PreviewResult{Report: rep}, err
+	if err != nil || s.program.Check == nil {
+		return rep, err
+	}
+	settings := map[string]string{}
+	if s.pending != nil {
+		for k, v := range s.pending {
+			settings[k] = v.Value
+		}
+	} else if settings, _, err = s.storedConfig(ctx); err != nil {
+		return rep, err
+	}
+	rep.Policy, err = s.program.Check(settings, rep.desired)
+	if err != nil {
+		return rep, &Error{Kind: ErrInvalidConfig, Op: "preview", Stack: s.name, Details: []string{err.Error()}}
+	}
+	return rep, nil
 }
 
 // Up creates or updates the stack's resources. It refuses to start over pending
@@ -86,6 +108,20 @@ func (s *Stack) Up(ctx context.Context) (*UpResult, error) {
 	}
 	if err := s.checkPending(ctx, "up"); err != nil {
 		return nil, err
+	}
+	if s.opts.failOn != 0 {
+		rep, err := s.preview(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if failing := rep.Policy.Failing(s.opts.failOn); len(failing) > 0 {
+			var details []string
+			for _, f := range failing {
+				details = append(details, fmt.Sprintf("%s %s on %s: %s (fix: %s)", f.Severity, f.Rule, f.URN, f.Message, f.Fix))
+			}
+			return &UpResult{Report: Report{Stack: s.name, Operation: "up", Policy: rep.Policy}},
+				&Error{Kind: ErrPolicy, Op: "up", Stack: s.name, Details: details}
+		}
 	}
 	var outputs auto.OutputMap
 	var summary auto.UpdateSummary

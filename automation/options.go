@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/pachdeploy/pachdeploy/internal/rules"
+	"github.com/pachdeploy/pachdeploy/policy"
 	"github.com/pachdeploy/pachdeploy/stacks/config"
 )
 
@@ -37,6 +38,7 @@ type options struct {
 	cfg             *config.Config
 	grace           time.Duration
 	hardStop        <-chan struct{}
+	failOn          policy.Severity
 }
 
 // WithBackend stores state at url: file://DIR, s3://, gs://, azblob:// or a Pulumi Cloud
@@ -87,6 +89,13 @@ func WithConfig(cfg *config.Config) Option { return optionFunc(func(o *options) 
 // is interrupted (SIGINT) before it is killed. Default 2 minutes: cloud calls in flight
 // finish and are recorded, so the stack is left without pending operations.
 func WithGracePeriod(d time.Duration) Option { return optionFunc(func(o *options) { o.grace = d }) }
+
+// WithPolicyFailOn makes Up preview first and refuse, with ErrPolicy and before any
+// change, when the Program's policy check has an unwaived finding at or above s.
+// Default: no check before Up (Preview still reports the findings).
+func WithPolicyFailOn(s policy.Severity) Option {
+	return optionFunc(func(o *options) { o.failOn = s })
+}
 
 // WithHardStop kills the running Pulumi CLI and its plugins at once when stop is closed
 // (a second Ctrl-C). The stack may then keep a lock (see Stack.Cancel) and pending

@@ -3,6 +3,7 @@ package automation
 import (
 	"errors"
 
+	"github.com/pachdeploy/pachdeploy/policy"
 	"github.com/pachdeploy/pachdeploy/stacks/config"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
@@ -26,6 +27,11 @@ type Program struct {
 	// drops retainOnDelete from the KeptOnDestroy resources; a destroy sets it for the
 	// run. Required for Destroy.
 	DeleteDataSetting string
+	// Check evaluates the policy rules over the resources a preview would deploy
+	// (their new inputs), given the stack's settings (bare key -> value) for its
+	// waivers. Optional: without it previews carry no policy report and
+	// WithPolicyFailOn refuses to open a stack.
+	Check func(settings map[string]string, rs policy.Resources) (*policy.Report, error)
 }
 
 // errNoProgram: a Program without Run or Settings.

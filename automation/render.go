@@ -14,7 +14,8 @@ var totalsOrder = []string{"create", "update", "replace", "delete", "read", "imp
 // RenderMarkdown writes a comment-sized Markdown summary of a preview for a pull request:
 // totals, a bold warning for each data-bearing resource replaced or deleted, the
 // Pachyderm chart version change, and a table of changed resources with their changed
-// keys. It never includes an input value other than the chart version.
+// keys, and the policy findings (rule, ids, resource name, fix). It never includes an
+// input value other than the chart version.
 func RenderMarkdown(w io.Writer, p *PreviewResult) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "### pachdeploy preview: stack `%s`\n\n", code(p.Stack))
@@ -31,6 +32,21 @@ func RenderMarkdown(w io.Writer, p *PreviewResult) error {
 			fmt.Fprintf(&b, "- %s `%s` `%s`\n", op.Op, code(op.Type), code(nameOf(op.URN)))
 		}
 		b.WriteString("\n")
+	}
+	if pol := p.Policy; pol != nil {
+		var open, waived []string
+		for _, f := range pol.Findings {
+			line := fmt.Sprintf("- %s **%s** (%s) `%s`: %s", f.Severity, f.Rule, strings.Join(f.Refs, ", "), code(nameOf(f.URN)), f.Message)
+			if f.Waived != "" {
+				waived = append(waived, line+" (waived: "+f.Waived+")")
+			} else {
+				open = append(open, line+". Fix: "+f.Fix)
+			}
+		}
+		fmt.Fprintf(&b, "Policy: %d rules, %d passed, %d findings, %d waived\n\n", pol.Rules, len(pol.Passed), len(open), len(waived))
+		if len(open)+len(waived) > 0 {
+			b.WriteString("<details><summary>Policy findings</summary>\n\n" + strings.Join(append(open, waived...), "\n") + "\n\n</details>\n\n")
+		}
 	}
 	if len(p.Changes) > 0 {
 		b.WriteString("| Operation | Type | Name | Changed keys |\n| --- | --- | --- | --- |\n")

@@ -3,6 +3,8 @@ package automation
 import (
 	"strings"
 	"time"
+
+	"github.com/pachdeploy/pachdeploy/policy"
 )
 
 // Change is one resource an operation changes (or, in a preview, would change).
@@ -60,8 +62,14 @@ type Report struct {
 	PendingOperations []PendingOperation `json:"pendingOperations,omitempty"`
 	// Warnings are the engine's warnings, redacted.
 	Warnings []string `json:"warnings,omitempty"`
+	// Policy is the policy check of what a preview would deploy (Program.Check).
+	Policy *policy.Report `json:"policy,omitempty"`
 	// Duration is the operation's wall-clock time.
 	Duration time.Duration `json:"durationNs"`
+
+	// desired are the resources the program asks for, with their new inputs (secrets
+	// masked by the engine), for the policy check.
+	desired policy.Resources
 }
 
 // DataLoss lists the changes that replace or delete a data-bearing resource.

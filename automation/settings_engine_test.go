@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pachdeploy/pachdeploy/policy"
 	"github.com/pachdeploy/pachdeploy/stacks/config"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
@@ -216,5 +217,54 @@ func TestEngine_WrongPassphraseDoesNotPoisonTheWorkspace(t *testing.T) {
 	}
 	if len(pre.Changes) != 0 {
 		t.Errorf("preview with the right passphrase: changes %+v, want none", pre.Changes)
+	}
+}
+
+// TestEngine_UpRefusedOnAPolicyFindingUntilWaived: with WithPolicyFailOn, an up whose
+// preview has an unwaived finding at that severity is refused before any change
+// (ErrPolicy); once the stack's settings waive it, the up runs.
+func TestEngine_UpRefusedOnAPolicyFindingUntilWaived(t *testing.T) {
+	stateDir, opts := engine(t, "")
+	ctx := context.Background()
+	program := testProgram(runTiny)
+	program.Check = func(settings map[string]string, rs policy.Resources) (*policy.Report, error) {
+		cfg, err := config.Parse(settings)
+		if err != nil {
+			return nil, err
+		}
+		rule := policy.Rule{ID: "PD-TEST-BUCKET", Refs: []string{"CKV_TEST"}, Severity: policy.High,
+			Check: policy.Each(bucketType, "a bucket", func(map[string]any) bool { return true })}
+		return policy.Evaluate([]policy.Rule{rule}, "aws", rs, cfg.PolicyWaivers)
+	}
+	withFailOn := append(slices.Clone(opts), WithPolicyFailOn(policy.High))
+	s, err := New(ctx, "dev", program, withFailOn...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Up(ctx); !errors.Is(err, ErrPolicy) || !strings.Contains(err.Error(), "PD-TEST-BUCKET") {
+		t.Fatalf("up with an unwaived finding: %v, want ErrPolicy naming the rule", err)
+	}
+	if state, _ := os.ReadFile(filepath.Join(stateDir, "backend", ".pulumi", "stacks", Project, "dev.json")); strings.Contains(string(state), bucketType) {
+		t.Fatal("the refused up created the bucket")
+	}
+	waived := &config.Config{Cloud: config.AWS, EnterpriseLicenseKey: "license-sekrit-1234",
+		PolicyWaivers: map[string]string{"PD-TEST-BUCKET": "the test accepts it"}}
+	s, err = New(ctx, "dev", program, append(withFailOn, WithConfig(waived))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	up, err := s.Up(ctx)
+	if err != nil {
+		t.Fatalf("up once waived: %v", err)
+	}
+	if up.Totals["create"] == 0 {
+		t.Errorf("up once waived created nothing: %v", up.Totals)
+	}
+	pre, err := s.Preview(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pre.Policy == nil || len(pre.Policy.Findings) != 1 || pre.Policy.Findings[0].Waived != "the test accepts it" {
+		t.Errorf("preview's policy report %+v, want the waived finding", pre.Policy)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/pachdeploy/pachdeploy/components/azure"
 	"github.com/pachdeploy/pachdeploy/components/gcp"
 	"github.com/pachdeploy/pachdeploy/components/pachyderm"
+	"github.com/pachdeploy/pachdeploy/policy"
 	"github.com/pachdeploy/pachdeploy/stacks/config"
 	"github.com/pachdeploy/pachdeploy/target"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -83,4 +84,15 @@ func Deploy(ctx *pulumi.Context, cfg *config.Config) (pulumi.Map, error) {
 		"pachctlConnect": pach.PachctlConnect,
 		"consoleHint":    pach.ConsoleHint,
 	}, nil
+}
+
+// Check evaluates the policy rules of the stack's cloud, and the Kubernetes ones, over
+// resources (what a preview would deploy), with the stack's policyWaivers: the
+// automation.Program's Check.
+func Check(settings map[string]string, rs policy.Resources) (*policy.Report, error) {
+	cfg, err := config.Parse(settings)
+	if err != nil {
+		return nil, err
+	}
+	return policy.Evaluate(Targets.Rules(cfg.Cloud), string(cfg.Cloud), rs, cfg.PolicyWaivers)
 }

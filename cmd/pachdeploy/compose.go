@@ -50,6 +50,7 @@ var program = automation.Program{
 	DataBearing:       stacks.Targets.DataBearing(),
 	KeptOnDestroy:     stacks.Targets.KeptOnDestroy(),
 	DeleteDataSetting: config.DeleteDataSetting,
+	Check:             stacks.Check,
 }
 
 func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/pachdeploy/pachdeploy/policy"
 )
 
 // TestCheck_ExitCodesAndFormats: an unwaived finding at or above --fail-on exits 4,
@@ -57,5 +59,18 @@ func TestCheck_SARIFIsValidShape(t *testing.T) {
 	if doc.Version != "2.1.0" || len(doc.Runs) != 1 || len(doc.Runs[0].Tool.Driver.Rules) != 2 ||
 		len(doc.Runs[0].Results) != 1 || doc.Runs[0].Results[0].Level != "error" || len(doc.Runs[0].Results[0].Locations) != 1 {
 		t.Errorf("unexpected SARIF: %s", stdout)
+	}
+}
+
+// TestUp_FailOnReachesTheDriver: up --fail-on asks the driver to refuse at that
+// severity; a bad value is usage, before any stack is opened.
+func TestUp_FailOnReachesTheDriver(t *testing.T) {
+	d := &fakeDriver{}
+	if code, _, stderr := runCLI(t, d, false, "", "up", "--yes", "--fail-on", "high"); code != ExitOK || d.req.FailOn != policy.High {
+		t.Errorf("exit %d, request FailOn %v, stderr %q", code, d.req.FailOn, stderr)
+	}
+	d = &fakeDriver{}
+	if code, _, _ := runCLI(t, d, false, "", "up", "--yes", "--fail-on", "severe"); code != ExitUsage || len(d.calls) != 0 {
+		t.Errorf("bad --fail-on: exit %d, calls %v", code, d.calls)
 	}
 }

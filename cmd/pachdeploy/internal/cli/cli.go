@@ -25,7 +25,7 @@ const (
 	ExitFailed = 1 // the operation failed
 	ExitUsage  = 2 // bad usage or invalid config
 	ExitLocked = 3 // the stack is locked by another update
-	ExitPolicy = 4 // an unwaived policy finding at or above --fail-on (check)
+	ExitPolicy = 4 // an unwaived policy finding at or above --fail-on (check, up)
 )
 
 // IOStreams are the command's input and outputs.
@@ -59,6 +59,8 @@ type StackRequest struct {
 	Create bool
 	// Config, when set, replaces the stack's pachdeploy settings.
 	Config *config.Config
+	// FailOn, when set, makes Up refuse on unwaived policy findings at or above it.
+	FailOn policy.Severity
 	// Progress receives one line per resource start and finish.
 	Progress io.Writer
 }
@@ -114,6 +116,9 @@ func (d Deps) opener() Opener {
 		if r.Config != nil {
 			opts = append(opts, automation.WithConfig(r.Config))
 		}
+		if r.FailOn != 0 {
+			opts = append(opts, automation.WithPolicyFailOn(r.FailOn))
+		}
 		if r.Create {
 			return automation.New(ctx, r.Stack, d.Program, opts...)
 		}
@@ -143,7 +148,7 @@ func ExitCode(err error) int {
 		return ExitUsage
 	case errors.Is(err, automation.ErrConcurrentUpdate):
 		return ExitLocked
-	case errors.Is(err, errPolicy):
+	case errors.Is(err, errPolicy), errors.Is(err, automation.ErrPolicy):
 		return ExitPolicy
 	}
 	return ExitFailed

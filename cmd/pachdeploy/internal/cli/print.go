@@ -41,6 +41,16 @@ func printReport(w io.Writer, r *automation.Report) {
 	for _, warn := range r.Warnings {
 		fmt.Fprintf(w, "warning: %s\n", warn)
 	}
+	if p := r.Policy; p != nil {
+		open := 0
+		for _, f := range p.Findings {
+			if f.Waived == "" {
+				open++
+				fmt.Fprintf(w, "policy: %s %s on %s: %s (fix: %s)\n", f.Severity, f.Rule, f.URN, f.Message, f.Fix)
+			}
+		}
+		fmt.Fprintf(w, "Policy: %d rules, %d passed, %d findings, %d waived\n", p.Rules, len(p.Passed), open, len(p.Findings)-open)
+	}
 	fmt.Fprintf(w, "Resources: %s\n", r.TotalsText())
 }
 

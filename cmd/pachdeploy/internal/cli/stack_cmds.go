@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/pachdeploy/pachdeploy/automation"
+	"github.com/pachdeploy/pachdeploy/policy"
 	"github.com/spf13/cobra"
 )
 
@@ -39,23 +40,45 @@ func runPreview(ctx context.Context, g *globalOptions, format string) error {
 	return nil
 }
 
+// upOptions are up's own flags.
+type upOptions struct {
+	// FailOn is the policy severity at which up refuses ("" for none).
+	FailOn string
+}
+
 func newUpCmd(g *globalOptions) *cobra.Command {
-	return &cobra.Command{
+	o := &upOptions{}
+	cmd := &cobra.Command{
 		Use:   "up",
 		Short: "Create or update the stack (previews and asks first unless --yes)",
 		Args:  noArgs,
-		RunE:  func(cmd *cobra.Command, _ []string) error { return runUp(cmd.Context(), g, g.Format) },
+		RunE:  func(cmd *cobra.Command, _ []string) error { return runUp(cmd.Context(), g, g.Format, o) },
 	}
+	cmd.Flags().StringVar(&o.FailOn, "fail-on", "",
+		"preview first and refuse (exit 4, nothing changed) on an unwaived policy finding at or above low, medium, high or critical")
+	return cmd
 }
 
-func runUp(ctx context.Context, g *globalOptions, format string) error {
+func runUp(ctx context.Context, g *globalOptions, format string, o *upOptions) error {
 	if err := checkFormat(format, "text", "json"); err != nil {
 		return err
+	}
+	var failOn policy.Severity
+	if o.FailOn != "" {
+		var err error
+		if failOn, err = policy.ParseSeverity(o.FailOn); err != nil {
+			return usagef("--fail-on %q: %v", o.FailOn, err)
+		}
 	}
 	if err := g.requireYesOrTerminal("update stack " + g.Stack); err != nil {
 		return err
 	}
-	d, err := g.open(ctx, g.givesSettings(), true)
+	req, err := g.request(g.givesSettings(), true)
+	if err != nil {
+		return err
+	}
+	req.FailOn = failOn
+	d, err := g.Deps.opener()(ctx, req)
 	if err != nil {
 		return err
 	}
