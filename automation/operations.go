@@ -74,7 +74,7 @@ func (s *Stack) preview(ctx context.Context) (Report, error) {
 	err := s.withSettings(ctx, false, func() (bool, error) {
 		var err error
 		rep, err = s.run(ctx, "preview", false, func(ch chan<- events.EngineEvent) error {
-			_, err := s.stack.Preview(ctx, optpreview.EventStreams(ch), optpreview.Diff())
+			_, err := s.stack.Preview(ctx, optpreview.EventStreams(ch), optpreview.Diff(), optpreview.PolicyPacks(s.opts.policyPacks...))
 			return err
 		})
 		return false, err
@@ -130,7 +130,7 @@ func (s *Stack) Up(ctx context.Context) (*UpResult, error) {
 		var accepted bool
 		var err error
 		rep, accepted, err = s.runEngine(ctx, "up", true, func(ch chan<- events.EngineEvent) error {
-			res, err := s.stack.Up(ctx, optup.EventStreams(ch))
+			res, err := s.stack.Up(ctx, optup.EventStreams(ch), optup.PolicyPacks(s.opts.policyPacks...))
 			outputs, summary = res.Outputs, res.Summary
 			return err
 		})

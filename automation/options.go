@@ -39,6 +39,7 @@ type options struct {
 	grace           time.Duration
 	hardStop        <-chan struct{}
 	failOn          policy.Severity
+	policyPacks     []string
 }
 
 // WithBackend stores state at url: file://DIR, s3://, gs://, azblob:// or a Pulumi Cloud
@@ -97,6 +98,13 @@ func WithPolicyFailOn(s policy.Severity) Option {
 	return optionFunc(func(o *options) { o.failOn = s })
 }
 
+// WithPolicyPacks runs the Pulumi policy packs in dirs (CrossGuard, as `pulumi preview
+// --policy-pack`) with every preview and up, beside pachdeploy's own check. Each must be
+// a directory; the pack's language runtime must be installed. Default: none.
+func WithPolicyPacks(dirs ...string) Option {
+	return optionFunc(func(o *options) { o.policyPacks = append(o.policyPacks, dirs...) })
+}
+
 // WithHardStop kills the running Pulumi CLI and its plugins at once when stop is closed
 // (a second Ctrl-C). The stack may then keep a lock (see Stack.Cancel) and pending
 // operations (see Stack.Refresh with ClearPending).
@@ -147,6 +155,16 @@ func resolve(stack string, opts []Option) (*options, error) {
 	p.Add(field, o.backend, err)
 	o.backend = backend
 	p.Add("secretsProvider", o.secretsProvider, checkSecretsScheme(o.secretsProvider))
+	for i, dir := range o.policyPacks {
+		abs, err := filepath.Abs(dir)
+		if err == nil {
+			if fi, serr := os.Stat(abs); serr != nil || !fi.IsDir() {
+				err = fmt.Errorf("must be a policy pack directory (with PulumiPolicy.yaml)")
+			}
+		}
+		p.Add(fmt.Sprintf("policyPacks[%d]", i), dir, err)
+		o.policyPacks[i] = abs
+	}
 	if err := p.Err(); err != nil {
 		return nil, err
 	}

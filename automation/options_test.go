@@ -195,3 +195,20 @@ func TestWorkDir_OneSpellingPerBackend(t *testing.T) {
 		t.Errorf("two spellings of one backend get two workspaces: %s, %s", a.workDir("dev"), b.workDir("dev"))
 	}
 }
+
+// TestResolve_PolicyPacksMustBeDirectories: a pack that is no directory is a problem
+// reported with the others; a directory is made absolute (the CLI runs elsewhere).
+func TestResolve_PolicyPacksMustBeDirectories(t *testing.T) {
+	dir := t.TempDir()
+	env := WithEnv(map[string]string{EnvPassphrase: "x"})
+	_, err := resolve("dev", []Option{WithStateDir(dir), env, WithPolicyPacks(filepath.Join(dir, "missing"))})
+	var invalid *rules.Error
+	if !errors.As(err, &invalid) || len(invalid.Problems) != 1 || invalid.Problems[0].Field != "policyPacks[0]" {
+		t.Fatalf("err = %v, want one policyPacks[0] problem", err)
+	}
+	t.Chdir(dir)
+	o, err := resolve("dev", []Option{WithStateDir(dir), env, WithPolicyPacks(".")})
+	if err != nil || len(o.policyPacks) != 1 || !filepath.IsAbs(o.policyPacks[0]) {
+		t.Fatalf("policy packs %v, err %v, want one absolute directory", o, err)
+	}
+}

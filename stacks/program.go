@@ -90,9 +90,19 @@ func Deploy(ctx *pulumi.Context, cfg *config.Config) (pulumi.Map, error) {
 // resources (what a preview would deploy), with the stack's policyWaivers: the
 // automation.Program's Check.
 func Check(settings map[string]string, rs policy.Resources) (*policy.Report, error) {
-	cfg, err := config.Parse(settings)
-	if err != nil {
-		return nil, err
+	return CheckWith()(settings, rs)
+}
+
+// CheckWith is Check with rules of the caller's own added (a team's naming or tagging
+// policy): a Go program embedding the driver sets Program.Check to it. Waivers apply to
+// them as to pachdeploy's; a rule's Cloud limits it to one cloud.
+func CheckWith(extra ...policy.Rule) func(settings map[string]string, rs policy.Resources) (*policy.Report, error) {
+	return func(settings map[string]string, rs policy.Resources) (*policy.Report, error) {
+		cfg, err := config.Parse(settings)
+		if err != nil {
+			return nil, err
+		}
+		rules := append(Targets.Rules(cfg.Cloud), extra...)
+		return policy.Evaluate(rules, string(cfg.Cloud), rs, cfg.PolicyWaivers)
 	}
-	return policy.Evaluate(Targets.Rules(cfg.Cloud), string(cfg.Cloud), rs, cfg.PolicyWaivers)
 }

@@ -74,3 +74,14 @@ func TestUp_FailOnReachesTheDriver(t *testing.T) {
 		t.Errorf("bad --fail-on: exit %d, calls %v", code, d.calls)
 	}
 }
+
+// TestPolicyPacksReachTheDriver: --policy-pack on preview and up is passed on.
+func TestPolicyPacksReachTheDriver(t *testing.T) {
+	for _, verb := range [][]string{{"preview"}, {"up", "--yes"}} {
+		d := &fakeDriver{}
+		args := append(append([]string{}, verb...), "--policy-pack", "packs/a", "--policy-pack", "packs/b")
+		if code, _, stderr := runCLI(t, d, false, "", args...); code != ExitOK || strings.Join(d.req.PolicyPacks, ",") != "packs/a,packs/b" {
+			t.Errorf("%v: exit %d, packs %v, stderr %q", verb, code, d.req.PolicyPacks, stderr)
+		}
+	}
+}

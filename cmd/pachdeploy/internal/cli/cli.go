@@ -61,6 +61,8 @@ type StackRequest struct {
 	Config *config.Config
 	// FailOn, when set, makes Up refuse on unwaived policy findings at or above it.
 	FailOn policy.Severity
+	// PolicyPacks are Pulumi policy pack directories run with previews and ups.
+	PolicyPacks []string
 	// Progress receives one line per resource start and finish.
 	Progress io.Writer
 }
@@ -118,6 +120,9 @@ func (d Deps) opener() Opener {
 		}
 		if r.FailOn != 0 {
 			opts = append(opts, automation.WithPolicyFailOn(r.FailOn))
+		}
+		if len(r.PolicyPacks) > 0 {
+			opts = append(opts, automation.WithPolicyPacks(r.PolicyPacks...))
 		}
 		if r.Create {
 			return automation.New(ctx, r.Stack, d.Program, opts...)

@@ -9,20 +9,40 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func newPreviewCmd(g *globalOptions) *cobra.Command {
-	return &cobra.Command{
-		Use:   "preview",
-		Short: "Show what up would change (--format markdown for a pull request comment)",
-		Args:  noArgs,
-		RunE:  func(cmd *cobra.Command, _ []string) error { return runPreview(cmd.Context(), g, g.Format) },
-	}
+// previewOptions are preview's own flags.
+type previewOptions struct {
+	// PolicyPacks are Pulumi policy pack directories to run with the preview.
+	PolicyPacks []string
 }
 
-func runPreview(ctx context.Context, g *globalOptions, format string) error {
+func newPreviewCmd(g *globalOptions) *cobra.Command {
+	o := &previewOptions{}
+	cmd := &cobra.Command{
+		Use:   "preview",
+		Short: "Show what up would change, with policy findings (--format markdown for a pull request comment)",
+		Args:  noArgs,
+		RunE:  func(cmd *cobra.Command, _ []string) error { return runPreview(cmd.Context(), g, g.Format, o) },
+	}
+	addPolicyPackFlag(cmd, &o.PolicyPacks)
+	return cmd
+}
+
+// addPolicyPackFlag adds --policy-pack DIR (repeatable).
+func addPolicyPackFlag(cmd *cobra.Command, dirs *[]string) {
+	cmd.Flags().StringArrayVar(dirs, "policy-pack", nil,
+		"also run this Pulumi policy pack directory (CrossGuard; its language runtime must be installed); repeatable")
+}
+
+func runPreview(ctx context.Context, g *globalOptions, format string, o *previewOptions) error {
 	if err := checkFormat(format, "text", "json", "markdown"); err != nil {
 		return err
 	}
-	d, err := g.open(ctx, g.givesSettings(), false)
+	req, err := g.request(g.givesSettings(), false)
+	if err != nil {
+		return err
+	}
+	req.PolicyPacks = o.PolicyPacks
+	d, err := g.Deps.opener()(ctx, req)
 	if err != nil {
 		return err
 	}
@@ -44,6 +64,8 @@ func runPreview(ctx context.Context, g *globalOptions, format string) error {
 type upOptions struct {
 	// FailOn is the policy severity at which up refuses ("" for none).
 	FailOn string
+	// PolicyPacks are Pulumi policy pack directories to run with the up.
+	PolicyPacks []string
 }
 
 func newUpCmd(g *globalOptions) *cobra.Command {
@@ -56,6 +78,7 @@ func newUpCmd(g *globalOptions) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&o.FailOn, "fail-on", "",
 		"preview first and refuse (exit 4, nothing changed) on an unwaived policy finding at or above low, medium, high or critical")
+	addPolicyPackFlag(cmd, &o.PolicyPacks)
 	return cmd
 }
 
@@ -77,7 +100,7 @@ func runUp(ctx context.Context, g *globalOptions, format string, o *upOptions) e
 	if err != nil {
 		return err
 	}
-	req.FailOn = failOn
+	req.FailOn, req.PolicyPacks = failOn, o.PolicyPacks
 	d, err := g.Deps.opener()(ctx, req)
 	if err != nil {
 		return err
