@@ -57,7 +57,7 @@ var checks = []policy.Rule{
 	{
 		ID: "PD-AWS-LOGS-KMS", Refs: []string{"CKV_AWS_158", "AVD-AWS-0017"}, Cloud: "aws", Severity: policy.Low,
 		Looks:       "a KMS key on every CloudWatch log group",
-		Remediation: "not yet made by pachdeploy (the control-plane log group uses CloudWatch's own encryption): waive PD-AWS-LOGS-KMS with your reason",
+		Remediation: "not yet made by pachdeploy (its log groups, control plane and flow logs, use CloudWatch's own encryption): waive PD-AWS-LOGS-KMS with your reason",
 		Check: policy.Each("aws:cloudwatch/logGroup:LogGroup", "the log group is not encrypted with a KMS key", func(in map[string]any) bool {
 			return policy.String(in, "kmsKeyId") == ""
 		}),
@@ -65,7 +65,7 @@ var checks = []policy.Rule{
 	{
 		ID: "PD-AWS-VPC-FLOW-LOGS", Refs: []string{"CKV2_AWS_11", "AVD-AWS-0178"}, Cloud: "aws", Severity: policy.Medium,
 		Looks:       "a flow log (aws:ec2/flowLog) in a stack that makes a VPC",
-		Remediation: "not yet made by pachdeploy: use an existing VPC with flow logs (vpcId, subnetIds), or waive PD-AWS-VPC-FLOW-LOGS",
+		Remediation: "pachdeploy's VPC records its flows: a VPC without them comes from a change to components/aws",
 		Check: func(rs policy.Resources) []policy.Violation {
 			flows := map[string]bool{}
 			for _, f := range rs.OfType("aws:ec2/flowLog:FlowLog") {

@@ -8,7 +8,9 @@ import (
 
 	"github.com/pachdeploy/pachdeploy/internal/rules"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -39,7 +41,7 @@ type NetworkArgs struct {
 
 // Network is a dedicated VPC across two availability zones, as eksctl makes one:
 // public subnets (internet gateway, load balancers, one NAT gateway) and private
-// subnets for the nodes, which reach out through the NAT gateway.
+// subnets for the nodes, which reach out through the NAT gateway; every flow is logged.
 type Network struct {
 	pulumi.ResourceState
 
@@ -177,6 +179,10 @@ func NewNetwork(ctx *pulumi.Context, name string, args *NetworkArgs, opts ...pul
 		private = append(private, s.ID().ToStringOutput())
 	}
 
+	if err := newFlowLog(ctx, name, args.ClusterName, vpc, in); err != nil {
+		return nil, err
+	}
+
 	c.VpcID = vpc.ID().ToStringOutput()
 	c.PublicSubnetIDs = public.ToStringArrayOutput()
 	c.PrivateSubnetIDs = private.ToStringArrayOutput()
@@ -186,4 +192,46 @@ func NewNetwork(ctx *pulumi.Context, name string, args *NetworkArgs, opts ...pul
 		return nil, err
 	}
 	return c, nil
+}
+
+// FlowLogRetentionDays is how long the VPC's flow logs are kept.
+const FlowLogRetentionDays = 365
+
+// newFlowLog records every flow of the VPC (CKV2_AWS_11) into a log group of its own,
+// kept FlowLogRetentionDays, through a role that may write to that group only.
+func newFlowLog(ctx *pulumi.Context, name, clusterName string, vpc *ec2.Vpc, in pulumi.ResourceOption) error {
+	group, err := cloudwatch.NewLogGroup(ctx, name+"-flow-logs", &cloudwatch.LogGroupArgs{
+		Name:            pulumi.Sprintf("/aws/vpc/%s/flow-logs", clusterName),
+		RetentionInDays: pulumi.Int(FlowLogRetentionDays),
+	}, in)
+	if err != nil {
+		return err
+	}
+	role, err := iam.NewRole(ctx, name+"-flow-logs", &iam.RoleArgs{
+		Description:      pulumi.Sprintf("VPC flow logs of %s", clusterName),
+		AssumeRolePolicy: pulumi.String(serviceTrustPolicy("vpc-flow-logs.amazonaws.com").String()),
+	}, in)
+	if err != nil {
+		return err
+	}
+	write := group.Arn.ApplyT(func(arn string) string {
+		return newPolicy(statement{
+			Sid:      "WriteFlowLogs",
+			Effect:   "Allow",
+			Action:   []string{"logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"},
+			Resource: []string{arn, arn + ":*"},
+		}).String()
+	}).(pulumi.StringOutput)
+	policy, err := iam.NewRolePolicy(ctx, name+"-flow-logs", &iam.RolePolicyArgs{Role: role.Name, Policy: write}, in)
+	if err != nil {
+		return err
+	}
+	_, err = ec2.NewFlowLog(ctx, name, &ec2.FlowLogArgs{
+		VpcId:              vpc.ID(),
+		TrafficType:        pulumi.String("ALL"),
+		LogDestinationType: pulumi.String("cloud-watch-logs"),
+		LogDestination:     group.Arn,
+		IamRoleArn:         role.Arn,
+	}, in, pulumi.DependsOn([]pulumi.Resource{policy}))
+	return err
 }

@@ -115,3 +115,37 @@ func TestNewNetwork_InvalidArgsListsAllProblems(t *testing.T) {
 		t.Errorf("problems on %v, want [Region ClusterName]", got)
 	}
 }
+
+// TestNetwork_CKV2_AWS_11_FlowLogsEveryFlowToItsOwnGroup: the VPC's flows all go to a
+// retained log group, through a role only the flow-logs service assumes and that may
+// write to that group only.
+func TestNetwork_CKV2_AWS_11_FlowLogsEveryFlowToItsOwnGroup(t *testing.T) {
+	cloud := runNetwork(t)
+	vpc := mocktest.One(t, cloud, "aws:ec2/vpc:Vpc")
+	flow := mocktest.One(t, cloud, "aws:ec2/flowLog:FlowLog")
+	group, ok := cloud.Named("aws:cloudwatch/logGroup:LogGroup", "net-flow-logs")
+	if !ok {
+		t.Fatal("no flow-log group")
+	}
+	role, _ := cloud.Named("aws:iam/role:Role", "net-flow-logs")
+	if mocktest.String(t, flow.Inputs, "vpcId") != vpc.ID || mocktest.String(t, flow.Inputs, "trafficType") != "ALL" ||
+		mocktest.String(t, flow.Inputs, "logDestination") != group.Outputs["arn"].StringValue() ||
+		mocktest.String(t, flow.Inputs, "iamRoleArn") != role.Outputs["arn"].StringValue() {
+		t.Errorf("flow log %v, want every flow of the VPC into its group through its role", flow.Inputs)
+	}
+	if days := mocktest.Value(t, group.Inputs, "retentionInDays"); days.NumberValue() != FlowLogRetentionDays {
+		t.Errorf("retention %v, want %d", days, FlowLogRetentionDays)
+	}
+	trust := parsePolicy(t, mocktest.MustInput(t, role, "assumeRolePolicy"))
+	if p, _ := trust.Statement[0].Principal.(map[string]any); p["Service"] != "vpc-flow-logs.amazonaws.com" {
+		t.Errorf("trust %+v, want only the flow-logs service", trust.Statement)
+	}
+	write := parsePolicy(t, mocktest.MustInput(t, mocktest.One(t, cloud, "aws:iam/rolePolicy:RolePolicy"), "policy"))
+	arn := group.Outputs["arn"].StringValue()
+	if len(write.Statement) != 1 || !slices.Equal(write.Statement[0].Resource, []string{arn, arn + ":*"}) {
+		t.Errorf("write policy %+v, want the flow-log group only", write.Statement)
+	}
+	if !mocktest.DependsOn(flow, mocktest.One(t, cloud, "aws:iam/rolePolicy:RolePolicy").URN) {
+		t.Error("the flow log does not wait for its role's policy")
+	}
+}

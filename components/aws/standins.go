@@ -44,6 +44,9 @@ var standIns = offline.StandIns{
 			a.Set("status", "Active")
 			a.SetSecret("secret", offline.Later("secret access key"))
 		},
+		"aws:cloudwatch/logGroup:LogGroup": func(a offline.Answer) {
+			a.Set("arn", fmt.Sprintf("arn:aws:logs:%s:%s:log-group:%s", a.Region(), standInAccountID, a.Str("name", autoName(a))))
+		},
 		"aws:kms/key:Key": func(a offline.Answer) {
 			a.Set("keyId", a.ID())
 			a.Set("arn", awsARN("kms", "key/"+a.ID()))

@@ -40,6 +40,15 @@ var types = map[string]typeSpec{
 			"defaultSecurityGroupId": "sg-" + r.hex("sg", 17), "mainRouteTableId": "rtb-" + r.hex("rtb", 17),
 			"defaultRouteTableId": "rtb-" + r.hex("rtb", 17), "defaultNetworkAclId": "acl-" + r.hex("acl", 17)}
 	}},
+	"aws:cloudwatch/logGroup:LogGroup": {autoname: "name", id: func(r *res) string { return r.s("name") },
+		outputs: func(r *res) map[string]any {
+			return map[string]any{"arn": "arn:aws:logs:" + r.cfg.awsRegion + ":" + awsAccountID + ":log-group:" + r.s("name"),
+				"name": r.s("name")}
+		}},
+	"aws:ec2/flowLog:FlowLog": {id: func(r *res) string { return "fl-" + r.hex("fl", 17) },
+		outputs: func(r *res) map[string]any {
+			return map[string]any{"arn": "arn:aws:ec2:" + r.cfg.awsRegion + ":" + awsAccountID + ":vpc-flow-log/" + r.id}
+		}},
 	"aws:ec2/subnet:Subnet": {id: awsID("subnet"), outputs: func(r *res) map[string]any {
 		return map[string]any{"arn": r.awsArn("ec2", "subnet/"+r.id), "ownerId": awsAccountID,
 			"availabilityZone": r.or("availabilityZone", r.cfg.awsRegion+"a")}
