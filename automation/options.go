@@ -157,7 +157,9 @@ func resolve(stack string, opts []Option) (*options, error) {
 	p.Add("secretsProvider", o.secretsProvider, checkSecretsScheme(o.secretsProvider))
 	for i, dir := range o.policyPacks {
 		abs, err := filepath.Abs(dir)
-		if err == nil {
+		if strings.TrimSpace(dir) == "" {
+			err = fmt.Errorf("is empty: give the policy pack's directory")
+		} else if err == nil {
 			if fi, serr := os.Stat(abs); serr != nil || !fi.IsDir() {
 				err = fmt.Errorf("must be a policy pack directory (with PulumiPolicy.yaml)")
 			}

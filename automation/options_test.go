@@ -201,10 +201,11 @@ func TestWorkDir_OneSpellingPerBackend(t *testing.T) {
 func TestResolve_PolicyPacksMustBeDirectories(t *testing.T) {
 	dir := t.TempDir()
 	env := WithEnv(map[string]string{EnvPassphrase: "x"})
-	_, err := resolve("dev", []Option{WithStateDir(dir), env, WithPolicyPacks(filepath.Join(dir, "missing"))})
+	_, err := resolve("dev", []Option{WithStateDir(dir), env, WithPolicyPacks(filepath.Join(dir, "missing"), "")})
 	var invalid *rules.Error
-	if !errors.As(err, &invalid) || len(invalid.Problems) != 1 || invalid.Problems[0].Field != "policyPacks[0]" {
-		t.Fatalf("err = %v, want one policyPacks[0] problem", err)
+	if !errors.As(err, &invalid) || len(invalid.Problems) != 2 || invalid.Problems[0].Field != "policyPacks[0]" ||
+		!strings.Contains(invalid.Problems[1].Rule, "is empty") {
+		t.Fatalf("err = %v, want a policyPacks[0] and an empty policyPacks[1] problem", err)
 	}
 	t.Chdir(dir)
 	o, err := resolve("dev", []Option{WithStateDir(dir), env, WithPolicyPacks(".")})

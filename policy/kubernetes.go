@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/pachdeploy/pachdeploy/internal/offline"
 	"github.com/pachdeploy/pachdeploy/internal/rules"
 )
 
@@ -27,8 +28,8 @@ var Kubernetes = []Rule{
 			var out []Violation
 			for _, r := range rs.OfType(releaseType) {
 				values, _ := r.Inputs["values"].(map[string]any)
-				for _, path := range plaintextSecrets("values", values) {
-					out = append(out, Violation{URN: r.URN, Message: path + " holds a plaintext value"})
+				for _, msg := range PlaintextSecrets(values) {
+					out = append(out, Violation{URN: r.URN, Message: "values." + msg})
 				}
 			}
 			return out
@@ -60,69 +61,60 @@ var Kubernetes = []Rule{
 	},
 }
 
-// plaintextSecrets lists the paths below a secret-named key whose value is a plaintext
-// string or number. Keys that name a Secret rather than hold one (…SecretName,
-// …SecretKey, existingSecret) are references, not secrets.
-func plaintextSecrets(at string, v any) []string {
+// PlaintextSecrets reports every leaf of Helm values (as a plan or a preview shows
+// them) that sits in plain text under a secret-named key (rules.SecretName), by dotted
+// path and why; the value itself is never shown. A leaf may be "[secret]" (a Pulumi
+// secret), empty, null or a boolean (a switch). A cloud-assigned stand-in ("(known
+// after deploy)") is reported too: it is no Pulumi secret, so it would sit in plain
+// text in the state once known. Nothing under a reference (rules.SecretReference) is
+// checked.
+func PlaintextSecrets(values map[string]any) []string {
 	var out []string
-	switch t := v.(type) {
-	case map[string]any:
-		keys := make([]string, 0, len(t))
-		for k := range t {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			path := at + "." + k
-			if rules.SecretName(k) && !secretReference(k) {
-				out = append(out, plaintextLeaves(path, t[k])...)
-				continue
-			}
-			out = append(out, plaintextSecrets(path, t[k])...)
-		}
-	case []any:
-		for i, e := range t {
-			out = append(out, plaintextSecrets(fmt.Sprintf("%s[%d]", at, i), e)...)
-		}
-	}
-	return out
-}
-
-// plaintextLeaves lists the non-empty plaintext strings and numbers at or below v.
-func plaintextLeaves(at string, v any) []string {
-	switch t := v.(type) {
-	case string:
-		if t == "" || t == secretMark {
-			return nil
-		}
-		return []string{at}
-	case float64, int:
-		return []string{at}
-	case map[string]any, []any:
-		var out []string
-		if m, ok := t.(map[string]any); ok {
-			keys := make([]string, 0, len(m))
-			for k := range m {
+	var walk func(path string, v any, secretKey string)
+	walk = func(path string, v any, secretKey string) {
+		switch v := v.(type) {
+		case map[string]any:
+			keys := make([]string, 0, len(v))
+			for k := range v {
 				keys = append(keys, k)
 			}
 			sort.Strings(keys)
 			for _, k := range keys {
-				out = append(out, plaintextLeaves(at+"."+k, m[k])...)
+				if rules.SecretReference(k) {
+					continue
+				}
+				sk := secretKey
+				if sk == "" && rules.SecretName(k) {
+					sk = k
+				}
+				next := k
+				if path != "" {
+					next = path + "." + k
+				}
+				walk(next, v[k], sk)
 			}
-			return out
+		case []any:
+			for i, e := range v {
+				walk(fmt.Sprintf("%s[%d]", path, i), e, secretKey)
+			}
+		case nil, bool:
+		case string:
+			if secretKey == "" || v == secretMark || v == "" {
+				return
+			}
+			why := "a plaintext value"
+			if strings.Contains(v, offline.Marker) {
+				why = "a cloud-assigned value that is not a Pulumi secret (it would sit in plain text in the state once known)"
+			}
+			out = append(out, fmt.Sprintf("%s holds %s (%d characters) under the secret-named key %q; want %q (a Pulumi secret) or empty",
+				path, why, len(v), secretKey, secretMark))
+		default:
+			if secretKey != "" {
+				out = append(out, fmt.Sprintf("%s holds a plaintext %T under the secret-named key %q; want %q (a Pulumi secret) or empty",
+					path, v, secretKey, secretMark))
+			}
 		}
-		for i, e := range t.([]any) {
-			out = append(out, plaintextLeaves(fmt.Sprintf("%s[%d]", at, i), e)...)
-		}
-		return out
 	}
-	return nil
-}
-
-// secretReference reports whether a key names a Secret (or a key in one) rather than
-// holding a secret value.
-func secretReference(k string) bool {
-	l := strings.ToLower(k)
-	return strings.HasSuffix(l, "secretname") || strings.HasSuffix(l, "secretkey") || strings.HasSuffix(l, "existingsecret") ||
-		l == "existingsecret" || strings.HasSuffix(l, "imagepullsecrets")
+	walk("", values, "")
+	return out
 }

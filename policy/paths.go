@@ -38,6 +38,23 @@ func String(inputs map[string]any, path string) string {
 	return s
 }
 
+// Strings reads a list at path: its strings, or for a list of objects the field of
+// each (Strings(in, "cidrBlocks", "cidrBlock")).
+func Strings(inputs map[string]any, path string, field ...string) []string {
+	v, _ := Get(inputs, path)
+	l, _ := v.([]any)
+	out := make([]string, 0, len(l))
+	for _, e := range l {
+		if m, ok := e.(map[string]any); ok && len(field) > 0 {
+			e = m[field[0]]
+		}
+		if s, ok := e.(string); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
 // True reports whether the value at path is the boolean true.
 func True(inputs map[string]any, path string) bool {
 	v, _ := Get(inputs, path)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/pachdeploy/pachdeploy/internal/rules"
 	"github.com/pachdeploy/pachdeploy/policy"
 )
 
@@ -85,9 +86,7 @@ var checks = []policy.Rule{
 		Looks:       "the EKS public endpoint's allowed CIDRs",
 		Remediation: "set apiAllowedCidrs to the networks that deploy and administer the cluster",
 		Check: policy.Each("eks:index:Cluster", "the Kubernetes API is reachable from any address", func(in map[string]any) bool {
-			cidrs, _ := policy.Get(in, "publicAccessCidrs")
-			l, _ := cidrs.([]any)
-			return len(l) == 0 || slicesHasOpen(l)
+			return rules.OpenToInternet(policy.Strings(in, "publicAccessCidrs"))
 		}),
 	},
 	{
@@ -114,15 +113,6 @@ var checks = []policy.Rule{
 			return policy.String(in, "provisioner") == ebsCSIProvisioner && policy.String(in, "parameters.encrypted") != "true"
 		}),
 	},
-}
-
-func slicesHasOpen(l []any) bool {
-	for _, c := range l {
-		if c == "0.0.0.0/0" {
-			return true
-		}
-	}
-	return false
 }
 
 // wildcardResource returns the first wildcard resource a policy document grants on.

@@ -1,6 +1,7 @@
 package azure
 
 import (
+	"github.com/pachdeploy/pachdeploy/internal/rules"
 	"github.com/pachdeploy/pachdeploy/policy"
 )
 
@@ -13,14 +14,7 @@ var checks = []policy.Rule{
 		Looks:       "authorized IP ranges on the AKS API server",
 		Remediation: "set apiAllowedCidrs to the networks that deploy and administer the cluster",
 		Check: policy.Each(aksType, "the Kubernetes API is reachable from any address", func(in map[string]any) bool {
-			v, _ := policy.Get(in, "apiServerAccessProfile.authorizedIPRanges")
-			l, _ := v.([]any)
-			for _, c := range l {
-				if c == "0.0.0.0/0" {
-					return true
-				}
-			}
-			return len(l) == 0
+			return rules.OpenToInternet(policy.Strings(in, "apiServerAccessProfile.authorizedIPRanges"))
 		}),
 	},
 	{

@@ -37,10 +37,6 @@ type Identity struct {
 	Key pulumi.StringOutput `pulumi:"key"`
 }
 
-// Resources lists the resources that grant the access: none (the key is read, not
-// created), so the list is empty; it exists so every cloud's Identity reads alike.
-func (i *Identity) Resources() []pulumi.Resource { return nil }
-
 func (a IdentityArgs) validate() error {
 	var p rules.Problems
 	if a.Mode != IdentityStorageKey {

@@ -39,13 +39,6 @@ type Network struct {
 
 	// NodeSubnetID is the subnet the node pool joins.
 	NodeSubnetID pulumi.StringOutput `pulumi:"nodeSubnetId"`
-
-	resources []pulumi.Resource
-}
-
-// Resources lists the network's resources.
-func (n *Network) Resources() []pulumi.Resource {
-	return append([]pulumi.Resource(nil), n.resources...)
 }
 
 func (a NetworkArgs) withDefaults() NetworkArgs {
@@ -105,7 +98,6 @@ func NewNetwork(ctx *pulumi.Context, name string, args *NetworkArgs, opts ...pul
 		return nil, err
 	}
 	n.NodeSubnetID = subnet.ID().ToStringOutput()
-	n.resources = []pulumi.Resource{vnet, subnet}
 	if err := ctx.RegisterResourceOutputs(n, pulumi.Map{"nodeSubnetId": n.NodeSubnetID}); err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package gcp
 
 import (
+	"github.com/pachdeploy/pachdeploy/internal/rules"
 	"github.com/pachdeploy/pachdeploy/policy"
 )
 
@@ -13,14 +14,7 @@ var checks = []policy.Rule{
 		Looks:       "master authorized networks on the GKE cluster",
 		Remediation: "set apiAllowedCidrs to the networks that deploy and administer the cluster",
 		Check: policy.Each(gkeClusterType, "the Kubernetes API is reachable from any address", func(in map[string]any) bool {
-			v, _ := policy.Get(in, "masterAuthorizedNetworksConfig.cidrBlocks")
-			l, _ := v.([]any)
-			for _, b := range l {
-				if policy.String(b.(map[string]any), "cidrBlock") == "0.0.0.0/0" {
-					return true
-				}
-			}
-			return len(l) == 0
+			return rules.OpenToInternet(policy.Strings(in, "masterAuthorizedNetworksConfig.cidrBlocks", "cidrBlock"))
 		}),
 	},
 	{

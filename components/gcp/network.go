@@ -47,14 +47,6 @@ type Network struct {
 	SubnetworkSelfLink pulumi.StringOutput `pulumi:"subnetworkSelfLink"`
 	// PodsRangeName and ServicesRangeName name the subnet's secondary ranges.
 	PodsRangeName, ServicesRangeName string
-
-	resources []pulumi.Resource
-}
-
-// Resources lists the network's resources, for whatever must wait for the NAT (nodes
-// without public addresses reach the internet only through it).
-func (n *Network) Resources() []pulumi.Resource {
-	return append([]pulumi.Resource(nil), n.resources...)
 }
 
 func (a NetworkArgs) withDefaults() NetworkArgs {
@@ -148,7 +140,7 @@ func NewNetwork(ctx *pulumi.Context, name string, args *NetworkArgs, opts ...pul
 	if err != nil {
 		return nil, err
 	}
-	nat, err := compute.NewRouterNat(ctx, name+"-nat", &compute.RouterNatArgs{
+	_, err = compute.NewRouterNat(ctx, name+"-nat", &compute.RouterNatArgs{
 		Project:                       project,
 		Name:                          pulumi.String(a.Name + "-nat"),
 		Region:                        pulumi.String(a.Region),
@@ -162,7 +154,6 @@ func NewNetwork(ctx *pulumi.Context, name string, args *NetworkArgs, opts ...pul
 	}
 	n.NetworkSelfLink = vpc.SelfLink
 	n.SubnetworkSelfLink = subnet.SelfLink
-	n.resources = []pulumi.Resource{vpc, subnet, router, nat}
 	if err := ctx.RegisterResourceOutputs(n, pulumi.Map{
 		"networkSelfLink":    n.NetworkSelfLink,
 		"subnetworkSelfLink": n.SubnetworkSelfLink,

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -121,14 +122,16 @@ func holdsManaged(path string) bool {
 
 // secretWords are the words of a value name that mark it as a secret.
 var secretWords = map[string]bool{
-	"password": true, "passwd": true, "secret": true, "token": true, "key": true, "cred": true,
-	"creds": true, "credential": true, "credentials": true, "license": true, "cert": true, "private": true,
+	"password": true, "passwords": true, "passwd": true, "passphrase": true, "secret": true, "secrets": true,
+	"token": true, "tokens": true, "key": true, "keys": true, "cred": true, "creds": true, "credential": true,
+	"credentials": true, "license": true, "licence": true, "cert": true, "private": true,
 }
 
 // SecretName reports whether a chart value called name (like postgresqlPassword,
 // api_key or client-secret) probably holds a secret: one of its words is password,
-// secret, token, key, credential, license, cert or private. Such values from a values
-// file are kept as Pulumi secrets, so they never sit in plain text in the state.
+// passphrase, secret, token, key, credential, license, cert or private. Such values from
+// a values file are kept as Pulumi secrets, so they never sit in plain text in the
+// state. Check SecretReference first: a name that refers to a Secret holds none.
 func SecretName(name string) bool {
 	for _, w := range words(name) {
 		if secretWords[w] {
@@ -136,6 +139,29 @@ func SecretName(name string) bool {
 		}
 	}
 	return false
+}
+
+// SecretReference reports whether a chart value called name refers to a Kubernetes
+// Secret, or a key inside one, rather than holding a secret: its last word is name or
+// names (rootTokenSecretName), it ends in "secret key" after another word
+// (postgresqlExistingSecretKey: the chart's key to read from a named Secret), it is an
+// "existing ... secret" (the bitnami subcharts' existingSecret), or it is
+// imagePullSecrets (a list of Secret names).
+func SecretReference(name string) bool {
+	if name == "imagePullSecrets" {
+		return true
+	}
+	w := words(name)
+	n := len(w)
+	switch {
+	case n == 0:
+		return false
+	case w[n-1] == "name" || w[n-1] == "names":
+		return true
+	case n >= 2 && w[n-1] == "secret" && slices.Contains(w[:n-1], "existing"):
+		return true
+	}
+	return n >= 3 && w[n-2] == "secret" && w[n-1] == "key"
 }
 
 // words splits camelCase, snake_case, kebab-case and dotted names into lowercase words.

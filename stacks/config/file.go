@@ -153,6 +153,10 @@ func text(k key, n *yaml.Node) (string, error) {
 	}
 	want := map[kind]string{kindText: "text", kindNumber: "a whole number", kindBool: "true or false",
 		kindList: "a list of text", kindMap: "a map of text"}[k.kind()]
+	if k.kind() == kindText && n.Kind == yaml.MappingNode {
+		// A kubeconfig pasted as YAML: it must stay one text value.
+		return "", fmt.Errorf("must be text, not a map: give a multi-line document as a block string (%s: |, then the document indented)", k.name)
+	}
 	return "", fmt.Errorf("must be %s, not %s", want, strictyaml.Describe(n))
 }
 

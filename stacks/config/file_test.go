@@ -100,6 +100,8 @@ func TestReadFile_ReportsEveryProblem(t *testing.T) {
 		{"kinds and encrypted values", "enterpriseLicenseKey:\n  secure: AAAB\nregion:\nnodeCount: [1, 2]\nenterpriseLicenseKey2: x\n",
 			[]string{"enterpriseLicenseKey: is a Pulumi-encrypted value, which pachdeploy cannot decrypt", "region: has no value", "nodeCount: must be a whole number, not a list"}},
 		{"a license given as a map", "cloud: aws\nenterpriseLicenseKey: {key: abc}\n", []string{"enterpriseLicenseKey: must be text, not a map"}},
+		{"a kubeconfig pasted as YAML", "cloud: aws\nexistingCluster: team\nkubeconfig:\n  apiVersion: v1\n",
+			[]string{"kubeconfig: must be text, not a map: give a multi-line document as a block string (kubeconfig: |"}},
 		{"a tag value that is a list", "cloud: aws\ntags: {team: [a, b]}\n", []string{"tags: entries must be plain values, not a list"}},
 		{"a provider value conflicting with the setting", "config:\n  aws:region: eu-west-1\n  pachdeploy:region: us-east-1\n",
 			[]string{"region: conflicts with the provider setting"}},

@@ -2,148 +2,20 @@ package render
 
 import (
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
-	"unicode"
 
+	"github.com/pachdeploy/pachdeploy/internal/rules"
+	"github.com/pachdeploy/pachdeploy/policy"
 	"github.com/pachdeploy/pachdeploy/stacks/plan"
 )
 
 // --- plaintext secrets in the release values ---
 //
-// The rule, applied to the release's values as the offline plan shows them:
-//
-//  1. Key names are split into lowercase words (camelCase, snake_case, kebab-case,
-//     dots: "postgresqlPassword" -> postgresql password, "IDTokenExpiry" -> id token
-//     expiry, "tls.key" -> tls key).
-//  2. A key is a reference, not a secret, when it names a Kubernetes Secret or a key
-//     inside one: its last word is "name" or "names" (rootTokenSecretName,
-//     credentialsSecretName, imagePullSecretName), it ends in "... secret key" with a
-//     word before (postgresqlExistingSecretKey, clientSecretKey: the chart's
-//     convention for the key to read from a named Secret), it starts with "existing"
-//     and ends in "secret" (existingSecret, postgresqlExistingSecret: the bitnami
-//     subcharts' convention, "Name of existing secret to use"), or it is Kubernetes'
-//     imagePullSecrets (a list of Secret names). Nothing under a reference is checked.
-//  3. Otherwise a key is secret-named when any of its words is password(s), passwd,
-//     passphrase, secret(s), key(s), token(s), cred(s), credential(s) or
-//     license/licence (pachd.storage.microsoft.secret, pachd.storage.google.cred,
-//     global.postgresql.postgresqlPassword, pachd.enterpriseLicenseKey).
-//  4. Every leaf at or below a secret-named key must be the plan's "[secret]" (a
-//     Pulumi secret), an empty string or null (not set), or a boolean (a switch, like
-//     automountServiceAccountToken: false). Anything else is reported: a plaintext
-//     string or number, and also a cloud-assigned "(known after deploy)" stand-in,
-//     because a value that is not a Pulumi secret sits in plain text in the state once
-//     the cloud fills it in.
-
-var secretWords = map[string]bool{
-	"password": true, "passwords": true, "passwd": true, "passphrase": true,
-	"secret": true, "secrets": true, "key": true, "keys": true, "token": true, "tokens": true,
-	"cred": true, "creds": true, "credential": true, "credentials": true,
-	"license": true, "licence": true,
-}
-
-// keyWords splits a key into lowercase words at case changes and non-alphanumerics.
-func keyWords(key string) []string {
-	rs := []rune(key)
-	var words []string
-	var cur []rune
-	flush := func() {
-		if len(cur) > 0 {
-			words = append(words, strings.ToLower(string(cur)))
-			cur = nil
-		}
-	}
-	for i, r := range rs {
-		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
-			flush()
-			continue
-		}
-		if unicode.IsUpper(r) && i > 0 && len(cur) > 0 {
-			prev := rs[i-1]
-			nextLower := i+1 < len(rs) && unicode.IsLower(rs[i+1])
-			if unicode.IsLower(prev) || unicode.IsDigit(prev) || (unicode.IsUpper(prev) && nextLower) {
-				flush()
-			}
-		}
-		cur = append(cur, r)
-	}
-	flush()
-	return words
-}
-
-// isReference: rule 2 above.
-func isReference(key string) bool {
-	if key == "imagePullSecrets" {
-		return true
-	}
-	w := keyWords(key)
-	n := len(w)
-	if n == 0 {
-		return false
-	}
-	if w[n-1] == "name" || w[n-1] == "names" {
-		return true
-	}
-	if n >= 2 && w[n-1] == "secret" && slices.Contains(w[:n-1], "existing") {
-		return true
-	}
-	return n >= 3 && w[n-2] == "secret" && w[n-1] == "key"
-}
-
-// isSecretNamed: rule 3 above (for keys that are not references).
-func isSecretNamed(key string) bool {
-	for _, w := range keyWords(key) {
-		if secretWords[w] {
-			return true
-		}
-	}
-	return false
-}
-
-// checkPlaintextSecrets reports every leaf of values that breaks rule 4, by dotted path.
-func checkPlaintextSecrets(values map[string]any) []string {
-	var out []string
-	var walk func(path string, v any, secretKey string)
-	walk = func(path string, v any, secretKey string) {
-		switch v := v.(type) {
-		case map[string]any:
-			for _, k := range sortedKeys(v) {
-				if isReference(k) {
-					continue
-				}
-				sk := secretKey
-				if sk == "" && isSecretNamed(k) {
-					sk = k
-				}
-				walk(joinPath(path, k), v[k], sk)
-			}
-		case []any:
-			for i, e := range v {
-				walk(path+"["+strconv.Itoa(i)+"]", e, secretKey)
-			}
-		case nil, bool:
-		case string:
-			if secretKey == "" || v == plan.Secret || v == "" {
-				return
-			}
-			why := "a plaintext value"
-			if strings.Contains(v, unknownMark) {
-				why = "a cloud-assigned value that is not a Pulumi secret (it would sit in plain text in the state once known)"
-			}
-			out = append(out, fmt.Sprintf("%s holds %s (%d characters) under the secret-named key %q; want %q (a Pulumi secret) or empty",
-				path, why, len(v), secretKey, plan.Secret))
-		default:
-			if secretKey != "" {
-				out = append(out, fmt.Sprintf("%s holds a plaintext %T under the secret-named key %q; want %q (a Pulumi secret) or empty",
-					path, v, secretKey, plan.Secret))
-			}
-		}
-	}
-	walk("", values, "")
-	return out
-}
+// The rule is policy.PlaintextSecrets (the one `pachdeploy check` applies): a leaf under
+// a secret-named key (rules.SecretName) must be a Pulumi secret, empty, null or a
+// boolean; keys that name a Secret (rules.SecretReference) are skipped.
 
 // checkCanaries reports every value that contains one of the canaries: secret setting
 // values that must reach the release only as Pulumi secrets, whatever their key.
@@ -492,13 +364,13 @@ func TestSecretKeyRule(t *testing.T) {
 	} {
 		got := "plain"
 		switch {
-		case isReference(key):
+		case rules.SecretReference(key):
 			got = "reference"
-		case isSecretNamed(key):
+		case rules.SecretName(key):
 			got = "secret"
 		}
 		if got != want {
-			t.Errorf("key %q (words %v) is %s, want %s", key, keyWords(key), got, want)
+			t.Errorf("key %q is %s, want %s", key, got, want)
 		}
 	}
 }
@@ -523,7 +395,7 @@ func TestPlaintextSecretsFire(t *testing.T) {
 		},
 		"imagePullSecrets": []any{"regcred"}, // reference list: fine
 	}
-	got := checkPlaintextSecrets(values)
+	got := policy.PlaintextSecrets(values)
 	want := []string{
 		"global.postgresql.postgresqlPassword", "pachd.enterpriseServerToken", "pachd.storage.amazon.secret",
 		"pachd.storage.microsoft.secret", "pachd.tls.newSecret.crt",

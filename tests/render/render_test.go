@@ -3,7 +3,7 @@
 // kept at ../shared/pachyderm-chart/chart beside the repository, and checks the
 // rendered objects against the plan:
 //
-//   - the release values hold no plaintext secret (checkPlaintextSecrets);
+//   - the release values hold no plaintext secret (policy.PlaintextSecrets);
 //   - every volume claim, standalone or a StatefulSet's template, uses the storage
 //     class the plan creates (checkStorageClasses);
 //   - every Secret a pod reads exists: rendered by the chart or created by the plan
@@ -24,6 +24,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pachdeploy/pachdeploy/policy"
 	"github.com/pachdeploy/pachdeploy/stacks"
 	"github.com/pachdeploy/pachdeploy/stacks/config"
 	"github.com/pachdeploy/pachdeploy/stacks/plan"
@@ -150,7 +151,7 @@ func TestHelmRender(t *testing.T) {
 				t.Fatalf("release %s: namespace input %q is not a name known before deploy", rel.Name, ns)
 			}
 
-			for _, msg := range checkPlaintextSecrets(values) {
+			for _, msg := range policy.PlaintextSecrets(values) {
 				t.Errorf("release %s values: %s", rel.Name, msg)
 			}
 			for _, msg := range checkCanaries(values, tc.canaries) {

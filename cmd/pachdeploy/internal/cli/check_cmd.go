@@ -88,3 +88,25 @@ func runCheck(g *globalOptions, o *checkOptions) error {
 	}
 	return nil
 }
+
+// refuseOnOfflineFindings refuses (errPolicy, exit 4) when the offline plan of the
+// given settings has unwaived findings at or above failOn, printing them.
+func (g *globalOptions) refuseOnOfflineFindings(failOn policy.Severity) error {
+	p, err := g.offlinePlan()
+	if err != nil {
+		return err
+	}
+	rep, _, err := p.Check()
+	if err != nil {
+		return usagef("%v", err)
+	}
+	failing := rep.Failing(failOn)
+	for _, f := range failing {
+		fmt.Fprintf(g.IO.ErrOut, "policy: %s %s on %s: %s (fix: %s)\n", f.Severity, f.Rule, f.URN, f.Message, f.Fix)
+	}
+	if len(failing) > 0 {
+		return fmt.Errorf("%w: %d unwaived finding(s) at or above %s in the offline plan; no stack was touched "+
+			"(fix them, or accept each in policyWaivers with a reason)", errPolicy, len(failing), failOn)
+	}
+	return nil
+}

@@ -63,11 +63,17 @@ func TestCheck_SARIFIsValidShape(t *testing.T) {
 }
 
 // TestUp_FailOnReachesTheDriver: up --fail-on asks the driver to refuse at that
-// severity; a bad value is usage, before any stack is opened.
+// severity; a bad value is usage, before any stack is opened; with new settings whose
+// offline plan already fails, no stack is opened at all.
 func TestUp_FailOnReachesTheDriver(t *testing.T) {
 	d := &fakeDriver{}
 	if code, _, stderr := runCLI(t, d, false, "", "up", "--yes", "--fail-on", "high"); code != ExitOK || d.req.FailOn != policy.High {
 		t.Errorf("exit %d, request FailOn %v, stderr %q", code, d.req.FailOn, stderr)
+	}
+	d = &fakeDriver{}
+	if code, _, stderr := runCLI(t, d, false, "", "up", "--yes", "--cloud", "aws", "--fail-on", "high"); code != ExitPolicy ||
+		len(d.calls) != 0 || !strings.Contains(stderr, "PD-T-OPEN") {
+		t.Errorf("offline finding: exit %d, calls %v, stderr %q", code, d.calls, stderr)
 	}
 	d = &fakeDriver{}
 	if code, _, _ := runCLI(t, d, false, "", "up", "--yes", "--fail-on", "severe"); code != ExitUsage || len(d.calls) != 0 {

@@ -96,6 +96,12 @@ func runUp(ctx context.Context, g *globalOptions, format string, o *upOptions) e
 	if err := g.requireYesOrTerminal("update stack " + g.Stack); err != nil {
 		return err
 	}
+	if failOn != 0 && g.givesSettings() {
+		// New settings are checked offline first, so a refused up creates no stack.
+		if err := g.refuseOnOfflineFindings(failOn); err != nil {
+			return err
+		}
+	}
 	req, err := g.request(g.givesSettings(), true)
 	if err != nil {
 		return err
