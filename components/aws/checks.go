@@ -13,16 +13,13 @@ import (
 var checks = []policy.Rule{
 	{
 		ID: "PD-AWS-S3-LOGGING", Refs: []string{"CKV_AWS_18", "AVD-AWS-0089"}, Cloud: "aws", Severity: policy.Medium,
-		Looks:       "an access-log configuration (aws:s3/bucketLoggingV2) for every S3 bucket",
-		Remediation: "not yet made by pachdeploy: add S3 server access logging to a separate log bucket, or waive PD-AWS-S3-LOGGING in policyWaivers",
+		Looks:       "an access-log configuration (aws:s3/bucketLoggingV2) for every S3 bucket that is not itself a log bucket",
+		Remediation: "pachdeploy logs its bucket's requests to a log bucket of its own: a bucket without them comes from a change to components/aws",
 		Check: func(rs policy.Resources) []policy.Violation {
-			logged := map[string]bool{}
-			for _, l := range rs.OfType("aws:s3/bucketLoggingV2:BucketLoggingV2") {
-				logged[policy.String(l.Inputs, "bucket")] = true
-			}
+			logged, targets := accessLogging(rs)
 			var out []policy.Violation
-			for _, b := range rs.OfType("aws:s3/bucketV2:BucketV2") {
-				if !logged[policy.String(b.Inputs, "bucket")] {
+			for _, b := range rs.OfType(s3BucketType) {
+				if name := policy.String(b.Inputs, "bucket"); !logged[name] && !targets[name] {
 					out = append(out, policy.Violation{URN: b.URN, Message: "the bucket has no server access logging"})
 				}
 			}
@@ -31,18 +28,29 @@ var checks = []policy.Rule{
 	},
 	{
 		ID: "PD-AWS-S3-CMK", Refs: []string{"CKV_AWS_145", "AVD-AWS-0132"}, Cloud: "aws", Severity: policy.Medium,
-		Looks:       "the bucket's default encryption: SSE-KMS with a customer-managed key",
-		Remediation: "not yet made by pachdeploy (the bucket uses SSE-S3): waive PD-AWS-S3-CMK in policyWaivers with your reason",
-		Check: policy.Each("aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
-			"the bucket is encrypted with S3-managed keys, not a customer-managed KMS key", func(in map[string]any) bool {
-				return policy.String(in, "rules[0].applyServerSideEncryptionByDefault.sseAlgorithm") != "aws:kms" ||
-					policy.String(in, "rules[0].applyServerSideEncryptionByDefault.kmsMasterKeyId") == ""
-			}),
+		Looks: "every bucket's default encryption: SSE-KMS with a customer-managed key, except log buckets " +
+			"(S3 delivers access logs only into buckets encrypted with SSE-S3)",
+		Remediation: "pachdeploy encrypts its bucket with a key of its own: SSE-S3 on a data bucket comes from a change to components/aws",
+		Check: func(rs policy.Resources) []policy.Violation {
+			_, targets := accessLogging(rs)
+			var out []policy.Violation
+			for _, e := range rs.OfType("aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2") {
+				if targets[policy.String(e.Inputs, "bucket")] {
+					continue
+				}
+				if policy.String(e.Inputs, "rules[0].applyServerSideEncryptionByDefault.sseAlgorithm") != "aws:kms" ||
+					policy.String(e.Inputs, "rules[0].applyServerSideEncryptionByDefault.kmsMasterKeyId") == "" {
+					out = append(out, policy.Violation{URN: e.URN,
+						Message: "the bucket is encrypted with S3-managed keys, not a customer-managed KMS key"})
+				}
+			}
+			return out
+		},
 	},
 	{
 		ID: "PD-AWS-KMS-POLICY", Refs: []string{"CKV2_AWS_64"}, Cloud: "aws", Severity: policy.Low,
 		Looks:       "an explicit key policy on every KMS key",
-		Remediation: "not yet made by pachdeploy (keys use the account's default key policy): waive PD-AWS-KMS-POLICY with your reason",
+		Remediation: "pachdeploy writes every key's policy: a key without one comes from a change to components/aws",
 		Check: policy.Each("aws:kms/key:Key", "the key has no explicit key policy", func(in map[string]any) bool {
 			return policy.String(in, "policy") == ""
 		}),
@@ -58,7 +66,7 @@ var checks = []policy.Rule{
 	{
 		ID: "PD-AWS-LOGS-KMS", Refs: []string{"CKV_AWS_158", "AVD-AWS-0017"}, Cloud: "aws", Severity: policy.Low,
 		Looks:       "a KMS key on every CloudWatch log group",
-		Remediation: "not yet made by pachdeploy (its log groups, control plane and flow logs, use CloudWatch's own encryption): waive PD-AWS-LOGS-KMS with your reason",
+		Remediation: "pachdeploy encrypts its log groups (control plane, flow logs) with keys of their own: a group without one comes from a change to components/aws",
 		Check: policy.Each("aws:cloudwatch/logGroup:LogGroup", "the log group is not encrypted with a KMS key", func(in map[string]any) bool {
 			return policy.String(in, "kmsKeyId") == ""
 		}),
@@ -113,6 +121,20 @@ var checks = []policy.Rule{
 			return policy.String(in, "provisioner") == ebsCSIProvisioner && policy.String(in, "parameters.encrypted") != "true"
 		}),
 	},
+}
+
+// s3BucketType is the S3 bucket resource pachdeploy makes.
+const s3BucketType = "aws:s3/bucketV2:BucketV2"
+
+// accessLogging reads the plan's access-log configurations: the buckets that log
+// (by name, as their bucket input gives it) and the buckets that receive logs.
+func accessLogging(rs policy.Resources) (logged, targets map[string]bool) {
+	logged, targets = map[string]bool{}, map[string]bool{}
+	for _, l := range rs.OfType("aws:s3/bucketLoggingV2:BucketLoggingV2") {
+		logged[policy.String(l.Inputs, "bucket")] = true
+		targets[policy.String(l.Inputs, "targetBucket")] = true
+	}
+	return logged, targets
 }
 
 // wildcardResource returns the first wildcard resource a policy document grants on.

@@ -1,6 +1,7 @@
 package aws
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/pachdeploy/pachdeploy/policy"
@@ -37,4 +38,36 @@ func TestChecks(t *testing.T) {
 			Fixed: one("kubernetes:storage.k8s.io/v1:StorageClass", map[string]any{"provisioner": ebsCSIProvisioner,
 				"parameters": map[string]any{"encrypted": "true"}})},
 	})
+}
+
+// TestChecks_LogBucketExemptions: a bucket that receives access logs needs no logging
+// of its own and may use SSE-S3 (S3 delivers logs into nothing else); the bucket that
+// logs into it gets neither exemption.
+func TestChecks_LogBucketExemptions(t *testing.T) {
+	one := policytest.One
+	bucket := func(name string) policy.Resources { return one(s3BucketType, map[string]any{"bucket": name}) }
+	sseS3 := func(name string) policy.Resources {
+		return one("aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2", map[string]any{
+			"bucket": name, "rules": []any{map[string]any{"applyServerSideEncryptionByDefault": map[string]any{"sseAlgorithm": "AES256"}}}})
+	}
+	logging := one("aws:s3/bucketLoggingV2:BucketLoggingV2", map[string]any{"bucket": "data", "targetBucket": "data-logs"})
+	byID := map[string]policy.Rule{}
+	for _, r := range checks {
+		byID[r.ID] = r
+	}
+	plan := slices.Concat(bucket("data"), bucket("data-logs"), sseS3("data"), sseS3("data-logs"), logging)
+	for _, tc := range []struct {
+		rule string
+		want int
+	}{
+		{"PD-AWS-S3-LOGGING", 0}, // data logs; data-logs is the target
+		{"PD-AWS-S3-CMK", 1},     // data-logs is exempt, data is not
+	} {
+		if got := byID[tc.rule].Check(plan); len(got) != tc.want {
+			t.Errorf("%s: %d violations %+v, want %d", tc.rule, len(got), got, tc.want)
+		}
+	}
+	if got := byID["PD-AWS-S3-LOGGING"].Check(slices.Concat(bucket("data"), bucket("data-logs"))); len(got) != 2 {
+		t.Errorf("without a logging configuration both buckets must fail PD-AWS-S3-LOGGING, got %+v", got)
+	}
 }

@@ -6,9 +6,7 @@ import (
 	"github.com/pachdeploy/pachdeploy/components/aws/settings"
 	"github.com/pachdeploy/pachdeploy/components/pachyderm"
 	"github.com/pachdeploy/pachdeploy/internal/rules"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	awseks "github.com/pulumi/pulumi-aws/sdk/v6/go/aws/eks"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
 	"github.com/pulumi/pulumi-eks/sdk/v3/go/eks"
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -158,10 +156,12 @@ func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pul
 	}
 	in := pulumi.Parent(c)
 
-	secretsKey, err := kms.NewKey(ctx, name+"-secrets", &kms.KeyArgs{
-		Description:       pulumi.Sprintf("Envelope encryption of Kubernetes secrets in EKS cluster %s", a.Name),
-		EnableKeyRotation: pulumi.Bool(true),
-	}, in)
+	acct, err := accountOf(ctx, c, part)
+	if err != nil {
+		return nil, err
+	}
+	secretsKey, err := newKey(ctx, name+"-secrets",
+		pulumi.Sprintf("Envelope encryption of Kubernetes secrets in EKS cluster %s", a.Name), keyPolicy(acct), in)
 	if err != nil {
 		return nil, err
 	}
@@ -179,11 +179,10 @@ func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pul
 			return nil, err
 		}
 	}
-	// EKS writes to /aws/eks/<name>/cluster; made first, the group gets a retention.
-	logGroup, err := cloudwatch.NewLogGroup(ctx, name+"-control-plane", &cloudwatch.LogGroupArgs{
-		Name:            pulumi.Sprintf("/aws/eks/%s/cluster", a.Name),
-		RetentionInDays: pulumi.Int(ControlPlaneLogRetentionDays),
-	}, in)
+	// EKS writes to /aws/eks/<name>/cluster; made first, the group gets a retention
+	// and a key.
+	logGroup, err := newLogGroup(ctx, name+"-control-plane", fmt.Sprintf("/aws/eks/%s/cluster", a.Name),
+		"EKS control plane of "+a.Name, ControlPlaneLogRetentionDays, acct, in)
 	if err != nil {
 		return nil, err
 	}

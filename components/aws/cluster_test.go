@@ -82,7 +82,7 @@ func TestCluster_CKV_AWS_338_ControlPlaneLogsKeptAYearBeforeTheClusterWrites(t *
 
 func TestCluster_CKV_AWS_58_SecretsEncryptedWithRotatingKey(t *testing.T) {
 	cloud := runCluster(t, testClusterArgs()).cloud
-	key := mocktest.One(t, cloud, "aws:kms/key:Key")
+	key := mocktest.Named(t, cloud, "aws:kms/key:Key", "eks-secrets")
 	if v := mocktest.Value(t, key.Inputs, "enableKeyRotation"); !v.IsBool() || !v.BoolValue() {
 		t.Errorf("enableKeyRotation = %v, want true", v)
 	}
@@ -90,6 +90,17 @@ func TestCluster_CKV_AWS_58_SecretsEncryptedWithRotatingKey(t *testing.T) {
 	if want := mocktest.String(t, key.Outputs, "arn"); got != want || want == "" {
 		t.Errorf("encryptionConfigKeyArn = %q, want the key's ARN %q", got, want)
 	}
+	// CKV2_AWS_64: an explicit policy, the account's statement only.
+	if doc := parsePolicy(t, mocktest.MustInput(t, key, "policy")); len(doc.Statement) != 1 || doc.Statement[0].Sid != "AccountAdministersThroughIAM" {
+		t.Errorf("secrets key policy %+v, want only the account's statement", doc.Statement)
+	}
+}
+
+// TestCluster_CKV_AWS_158_ControlPlaneLogsEncryptedWithAKeyForThatGroup: the log group
+// has a key of its own, which CloudWatch Logs may use for that group only.
+func TestCluster_CKV_AWS_158_ControlPlaneLogsEncryptedWithAKeyForThatGroup(t *testing.T) {
+	cloud := runCluster(t, testClusterArgs()).cloud
+	assertLogGroupKey(t, cloud, "eks-control-plane", "/aws/eks/"+testClusterArgs().Name+"/cluster")
 }
 
 func TestCluster_CKV_AWS_79_CKV_AWS_341_IMDSv2AndHopLimit(t *testing.T) {

@@ -42,6 +42,7 @@ func deployAWS(ctx *pulumi.Context, cfg *config.Config) (*target.Infra, error) {
 		OIDCProviderArn: cluster.OIDCProviderArn,
 		OIDCIssuer:      cluster.OIDCProviderURL,
 		NodeRoleName:    cluster.NodeRoleName,
+		BucketKeyArn:    bucket.KeyArn,
 	}, withAWS)
 	if err != nil {
 		return nil, err

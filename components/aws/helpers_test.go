@@ -3,6 +3,7 @@ package aws
 import (
 	"encoding/json"
 	"errors"
+	"reflect"
 	"testing"
 
 	"github.com/pachdeploy/pachdeploy/internal/mocktest"
@@ -73,4 +74,29 @@ func TestNilArgsAreRefused(t *testing.T) {
 		"NewBucket":   func(ctx *pulumi.Context) error { _, err := NewBucket(ctx, "data", nil); return err },
 		"NewIdentity": func(ctx *pulumi.Context) error { _, err := NewIdentity(ctx, "pachyderm", nil); return err },
 	})
+}
+
+// assertLogGroupKey checks that the log group resource name is encrypted with the key
+// of the same resource name, whose policy lets CloudWatch Logs in testRegion use it
+// for that one group (CKV_AWS_158, CKV2_AWS_64).
+func assertLogGroupKey(t *testing.T, cloud *offline.Cloud, name, group string) {
+	t.Helper()
+	lg := mocktest.Named(t, cloud, "aws:cloudwatch/logGroup:LogGroup", name)
+	key := mocktest.Named(t, cloud, "aws:kms/key:Key", name)
+	if got, want := mocktest.MustString(t, lg, "kmsKeyId"), mocktest.String(t, key.Outputs, "arn"); got != want || want == "" {
+		t.Errorf("log group %s: kmsKeyId = %q, want its key %q", group, got, want)
+	}
+	if !mocktest.Bool(t, key.Inputs, "enableKeyRotation") {
+		t.Errorf("log group %s: its key does not rotate", group)
+	}
+	doc := parsePolicy(t, mocktest.MustInput(t, key, "policy"))
+	if len(doc.Statement) != 2 {
+		t.Fatalf("log group %s: key policy %+v, want the account's and CloudWatch Logs' statements", group, doc.Statement)
+	}
+	s := doc.Statement[1]
+	wantARN := "arn:aws:logs:" + testRegion + ":" + standInAccountID + ":log-group:" + group
+	if !reflect.DeepEqual(s.Principal, map[string]any{"Service": "logs." + testRegion + ".amazonaws.com"}) ||
+		s.Condition["ArnEquals"]["kms:EncryptionContext:aws:logs:arn"] != wantARN {
+		t.Errorf("log group %s: logs statement %+v, want CloudWatch Logs of %s limited to %s", group, s, testRegion, wantARN)
+	}
 }

@@ -36,6 +36,10 @@ type IdentityArgs struct {
 	OIDCIssuer      pulumi.StringInput
 	// NodeRoleName is the node group's IAM role. Required for node-role.
 	NodeRoleName pulumi.StringInput
+	// BucketKeyArn is the KMS key that encrypts the bucket (Bucket.KeyArn): the policy
+	// then also lets Pachyderm encrypt and decrypt with that one key, through S3 only.
+	// Default none, for a bucket encrypted with S3-managed keys, which needs no grant.
+	BucketKeyArn pulumi.StringInput
 }
 
 // Identity is the IAM identity through which Pachyderm reaches its bucket, with a
@@ -109,7 +113,18 @@ func NewIdentity(ctx *pulumi.Context, name string, args *IdentityArgs, opts ...p
 	if err != nil {
 		return nil, err
 	}
-	policy := pulumi.String(bucketAccessPolicy(part.Partition, a.BucketName).String())
+	var policy pulumi.StringInput = pulumi.String(bucketAccessPolicy(part.Partition, a.BucketName).String())
+	if a.BucketKeyArn != nil {
+		acct, err := accountOf(ctx, c, part)
+		if err != nil {
+			return nil, err
+		}
+		policy = a.BucketKeyArn.ToStringOutput().ApplyT(func(key string) string {
+			d := bucketAccessPolicy(part.Partition, a.BucketName)
+			d.Statement = append(d.Statement, bucketKeyStatement(acct, key))
+			return d.String()
+		}).(pulumi.StringOutput)
+	}
 	annotations := pulumi.StringMap{}
 	in := pulumi.Parent(c)
 

@@ -24,6 +24,12 @@ type identityResult struct {
 
 func runIdentity(t *testing.T, mode string) identityResult {
 	t.Helper()
+	return runIdentityWithKey(t, mode, nil)
+}
+
+// runIdentityWithKey is runIdentity for a bucket encrypted with key (nil: SSE-S3).
+func runIdentityWithKey(t *testing.T, mode string, key pulumi.StringInput) identityResult {
+	t.Helper()
 	var res identityResult
 	res.cloud = run(t, func(ctx *pulumi.Context, withAWS pulumi.ResourceOption) error {
 		id, err := NewIdentity(ctx, "pachyderm", &IdentityArgs{
@@ -33,6 +39,7 @@ func runIdentity(t *testing.T, mode string) identityResult {
 			OIDCProviderArn: pulumi.String(testOIDCArn),
 			OIDCIssuer:      pulumi.String(testOIDCIssuer),
 			NodeRoleName:    pulumi.String("test-node-role"),
+			BucketKeyArn:    key,
 		}, withAWS)
 		if err != nil {
 			return err
@@ -113,6 +120,42 @@ func TestIdentity_BucketPolicyGrantsExactlyPachydermsActions(t *testing.T) {
 	}
 	if len(got) != len(want) {
 		t.Errorf("policy names resources %v, want only %v", got, want)
+	}
+}
+
+// TestIdentity_BucketKeyUsableThroughS3Only: with a KMS-encrypted bucket, every mode's
+// policy lets Pachyderm encrypt and decrypt with that one key, only through S3 in the
+// provider's region; nothing else changes.
+func TestIdentity_BucketKeyUsableThroughS3Only(t *testing.T) {
+	const key = "arn:aws:kms:eu-central-1:123456789012:key/0a1b"
+	for _, mode := range []string{IdentityIRSA, IdentityNodeRole, IdentityStaticKeys} {
+		t.Run(mode, func(t *testing.T) {
+			cloud := runIdentityWithKey(t, mode, pulumi.String(key)).cloud
+			var grants []statement
+			for where, doc := range recordedPolicies(t, cloud) {
+				if strings.Contains(where, "assumeRolePolicy") {
+					continue
+				}
+				if len(doc.Statement) != 3 {
+					t.Errorf("%s: %d statements, want the 2 bucket ones and the key's", where, len(doc.Statement))
+				}
+				for _, s := range doc.Statement {
+					if slices.Contains(s.Resource, key) {
+						grants = append(grants, s)
+					}
+				}
+			}
+			if len(grants) != 1 {
+				t.Fatalf("want one statement on the key, got %+v", grants)
+			}
+			g := grants[0]
+			if !slices.Equal(g.Action, []string{"kms:Decrypt", "kms:GenerateDataKey"}) || !slices.Equal(g.Resource, []string{key}) {
+				t.Errorf("key statement %+v, want kms:Decrypt and kms:GenerateDataKey on the key only", g)
+			}
+			if g.Condition["StringEquals"]["kms:ViaService"] != "s3."+testRegion+".amazonaws.com" {
+				t.Errorf("key statement condition %v, want kms:ViaService s3.%s.amazonaws.com", g.Condition, testRegion)
+			}
+		})
 	}
 }
 

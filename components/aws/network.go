@@ -8,7 +8,6 @@ import (
 
 	"github.com/pachdeploy/pachdeploy/internal/rules"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -179,7 +178,15 @@ func NewNetwork(ctx *pulumi.Context, name string, args *NetworkArgs, opts ...pul
 		private = append(private, s.ID().ToStringOutput())
 	}
 
-	if err := newFlowLog(ctx, name, args.ClusterName, vpc, in); err != nil {
+	part, err := partitionOf(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	acct, err := accountOf(ctx, c, part)
+	if err != nil {
+		return nil, err
+	}
+	if err := newFlowLog(ctx, name, args.ClusterName, acct, vpc, in); err != nil {
 		return nil, err
 	}
 
@@ -197,13 +204,11 @@ func NewNetwork(ctx *pulumi.Context, name string, args *NetworkArgs, opts ...pul
 // FlowLogRetentionDays is how long the VPC's flow logs are kept.
 const FlowLogRetentionDays = 365
 
-// newFlowLog records every flow of the VPC (CKV2_AWS_11) into a log group of its own,
+// newFlowLog records every flow of the VPC (CKV2_AWS_11) into an encrypted log group of its own,
 // kept FlowLogRetentionDays, through a role that may write to that group only.
-func newFlowLog(ctx *pulumi.Context, name, clusterName string, vpc *ec2.Vpc, in pulumi.ResourceOption) error {
-	group, err := cloudwatch.NewLogGroup(ctx, name+"-flow-logs", &cloudwatch.LogGroupArgs{
-		Name:            pulumi.Sprintf("/aws/vpc/%s/flow-logs", clusterName),
-		RetentionInDays: pulumi.Int(FlowLogRetentionDays),
-	}, in)
+func newFlowLog(ctx *pulumi.Context, name, clusterName string, acct account, vpc *ec2.Vpc, in pulumi.ResourceOption) error {
+	group, err := newLogGroup(ctx, name+"-flow-logs", fmt.Sprintf("/aws/vpc/%s/flow-logs", clusterName),
+		"VPC flow logs of "+clusterName, FlowLogRetentionDays, acct, in)
 	if err != nil {
 		return err
 	}

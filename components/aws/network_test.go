@@ -148,4 +148,5 @@ func TestNetwork_CKV2_AWS_11_FlowLogsEveryFlowToItsOwnGroup(t *testing.T) {
 	if !mocktest.DependsOn(flow, mocktest.One(t, cloud, "aws:iam/rolePolicy:RolePolicy").URN) {
 		t.Error("the flow log does not wait for its role's policy")
 	}
+	assertLogGroupKey(t, cloud, "net-flow-logs", mocktest.MustString(t, group, "name"))
 }

@@ -76,6 +76,19 @@ func bucketAccessPolicy(partition, bucket string) policyDocument {
 	)
 }
 
+// bucketKeyStatement lets Pachyderm use the bucket's KMS key as S3 needs it for
+// SSE-KMS objects (GenerateDataKey to write, Decrypt to read and to finish multipart
+// uploads), and only through S3 in the account's region.
+func bucketKeyStatement(acct account, keyARN string) statement {
+	return statement{
+		Sid:       "UsePachydermBucketKeyThroughS3",
+		Effect:    "Allow",
+		Action:    []string{"kms:Decrypt", "kms:GenerateDataKey"},
+		Resource:  []string{keyARN},
+		Condition: map[string]map[string]any{"StringEquals": {"kms:ViaService": acct.regionalService("s3")}},
+	}
+}
+
 // tlsOnlyBucketPolicy denies every request to the bucket and its objects that does
 // not use TLS (CKV_AWS_379).
 func tlsOnlyBucketPolicy(partition, bucket string) policyDocument {
@@ -87,6 +100,26 @@ func tlsOnlyBucketPolicy(partition, bucket string) policyDocument {
 		Resource:  []string{bucketARN(partition, bucket), objectsARN(partition, bucket)},
 		Condition: map[string]map[string]any{"Bool": {"aws:SecureTransport": "false"}},
 	})
+}
+
+// accessLogBucketPolicy is tlsOnlyBucketPolicy of the log bucket plus what S3 server
+// access logging needs: the logging service may put objects under the source
+// bucket's prefix only, for that bucket in this account (the confused-deputy
+// conditions of the S3 user guide's "Enabling Amazon S3 server access logging").
+func accessLogBucketPolicy(acct account, logBucket, source string) policyDocument {
+	d := tlsOnlyBucketPolicy(acct.Partition, logBucket)
+	d.Statement = append(d.Statement, statement{
+		Sid:       "S3ServerAccessLogsOfOneBucket",
+		Effect:    "Allow",
+		Principal: map[string]string{"Service": "logging.s3.amazonaws.com"},
+		Action:    []string{"s3:PutObject"},
+		Resource:  []string{fmt.Sprintf("arn:%s:s3:::%s/%s*", acct.Partition, logBucket, accessLogPrefix(source))},
+		Condition: map[string]map[string]any{
+			"ArnLike":      {"aws:SourceArn": bucketARN(acct.Partition, source)},
+			"StringEquals": {"aws:SourceAccount": acct.ID},
+		},
+	})
+	return d
 }
 
 // serviceTrustPolicy lets an AWS service, such as ec2.amazonaws.com, assume a role.

@@ -110,8 +110,9 @@ var standIns = offline.StandIns{
 			url := strings.TrimPrefix(args["url"].StringValue(), "https://")
 			return map[string]any{"url": url, "arn": awsARN("iam", "oidc-provider/"+url), "tags": map[string]any{}}
 		},
-		"aws:index/getRegion:getRegion": func(resource.PropertyMap, string) map[string]any {
-			return map[string]any{"name": offline.Later("region"), "id": offline.Later("region"), "description": offline.Later("region")}
+		// The region is the one the provider is configured with.
+		"aws:index/getRegion:getRegion": func(_ resource.PropertyMap, region string) map[string]any {
+			return map[string]any{"name": region, "id": region, "description": offline.Later("region description")}
 		},
 	},
 }
