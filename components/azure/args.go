@@ -63,7 +63,24 @@ type ClusterArgs struct {
 	// load balancers there. Default nil: AKS makes a VNet of its own in the node
 	// resource group (pachdeploy's program always brings a network).
 	NodeSubnetID pulumi.StringInput
-	// Tags go on the cluster. Default none.
+	// HostEncryption encrypts the nodes' temporary disks, caches and ephemeral OS disks
+	// at the VM host (enableEncryptionAtHost, CKV_AZURE_227). The subscription must have
+	// the feature Microsoft.Compute/EncryptionAtHost registered, and the VM size must
+	// support it. Default false.
+	HostEncryption bool
+	// EntraIDAuth signs people in to the Kubernetes API with Microsoft Entra ID,
+	// authorizes them with Azure RBAC and turns local accounts off (CKV_AZURE_141): no
+	// static admin credential exists. The principal the azure-native provider deploys as
+	// is made Azure Kubernetes Service RBAC Cluster Admin on the cluster, and the
+	// kubeconfig gets short-lived tokens from kubelogin with the Azure CLI's sign-in, so
+	// the machine running the deploy needs `az login` as that principal and kubelogin on
+	// PATH. Default false: local accounts and Kubernetes RBAC, no helper needed.
+	EntraIDAuth bool
+	// DeleteLogsOnDestroy lets destroy delete the Log Analytics workspace with the
+	// cluster's logs. Default false: the workspace outlives the stack like the storage
+	// account, as its logs are the record of what happened to the data.
+	DeleteLogsOnDestroy bool
+	// Tags go on the cluster, its workspace and its data collection rule. Default none.
 	Tags map[string]string
 }
 
@@ -126,6 +143,13 @@ type BucketArgs struct {
 	// DeleteDataOnDestroy lets destroy delete the account and container with their
 	// data. Default false: both outlive the stack and keep Pachyderm's data.
 	DeleteDataOnDestroy bool
+	// AllowedSubnetID is the one network the account's data plane answers (besides
+	// trusted Azure services): the nodes' subnet, which must have the Microsoft.Storage
+	// service endpoint before the rule is made (pass Network.NodeSubnetID, which waits
+	// for it). The account is managed, and its container made, through Azure Resource
+	// Manager, which the rule does not limit. Default nil: every network, requests
+	// authenticated by the account key (PD-AZURE-STORAGE-NETWORK reports it).
+	AllowedSubnetID pulumi.StringInput
 	// Tags go on the account. Default none.
 	Tags map[string]string
 }

@@ -30,7 +30,8 @@ func (b *Bucket) Resources() []pulumi.Resource {
 }
 
 // NewBucket creates a premium block-blob storage account as Pachyderm's docs require,
-// hardened (HTTPS only, TLS 1.2, no anonymous access), and a private container. Both
+// hardened (HTTPS only, TLS 1.2, no anonymous access, and with AllowedSubnetID only that
+// subnet's traffic), and a private container. Both
 // are kept on destroy unless DeleteDataOnDestroy. The component answers to its former
 // type pachdeploy:azure:Storage, so stacks made before the split keep their account.
 func NewBucket(ctx *pulumi.Context, name string, args *BucketArgs, opts ...pulumi.ResourceOption) (*Bucket, error) {
@@ -59,6 +60,7 @@ func NewBucket(ctx *pulumi.Context, name string, args *BucketArgs, opts ...pulum
 		AllowBlobPublicAccess:  pulumi.Bool(false),
 		// The chart has no keyless Azure mode: it signs requests with the account key.
 		AllowSharedKeyAccess: pulumi.Bool(true),
+		NetworkRuleSet:       networkRules(a.AllowedSubnetID),
 		Tags:                 pulumi.ToStringMap(a.Tags),
 	}, keep...)
 	if err != nil {
@@ -83,4 +85,20 @@ func NewBucket(ctx *pulumi.Context, name string, args *BucketArgs, opts ...pulum
 		return nil, err
 	}
 	return b, nil
+}
+
+// networkRules denies every network but subnet (CKV_AZURE_35) and lets trusted Azure
+// services through (CKV_AZURE_36); nil without a subnet, so the account stays open.
+func networkRules(subnet pulumi.StringInput) *native.NetworkRuleSetArgs {
+	if subnet == nil {
+		return nil
+	}
+	return &native.NetworkRuleSetArgs{
+		DefaultAction: pulumi.String("Deny"),
+		Bypass:        pulumi.String("AzureServices"),
+		VirtualNetworkRules: []native.VirtualNetworkRuleArgs{{
+			VirtualNetworkResourceId: subnet,
+			Action:                   pulumi.String("Allow"),
+		}},
+	}
 }

@@ -31,6 +31,35 @@ func TestStorageAccount_CKV_AZURE_3_44_CKV2_AZURE_47_Hardening(t *testing.T) {
 	}
 }
 
+// TestStorageAccount_CKV_AZURE_35_36_NetworkRules: with a subnet the account denies
+// every other network and lets trusted Azure services through; without one it stays
+// open (PD-AZURE-STORAGE-NETWORK reports it).
+func TestStorageAccount_CKV_AZURE_35_36_NetworkRules(t *testing.T) {
+	const subnet = "/subscriptions/00000000-1111-2222-3333-444444444444/resourceGroups/net/providers/" +
+		"Microsoft.Network/virtualNetworks/shared/subnets/aks"
+	tests := []struct {
+		name   string
+		subnet pulumi.StringInput
+		want   map[string]any
+	}{
+		{"no subnet: open", nil, map[string]any{"networkRuleSet": nil}},
+		{"subnet: only it", pulumi.String(subnet), map[string]any{
+			"networkRuleSet.defaultAction":                                   "Deny",
+			"networkRuleSet.bypass":                                          "AzureServices",
+			"networkRuleSet.virtualNetworkRules[0].virtualNetworkResourceId": subnet,
+			"networkRuleSet.virtualNetworkRules[0].action":                   "Allow",
+			"networkRuleSet.virtualNetworkRules[1]":                          nil,
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := validBucketArgs()
+			args.AllowedSubnetID = tt.subnet
+			wantInputs(t, mocktest.One(t, runBucket(t, args), tAccount), tt.want)
+		})
+	}
+}
+
 func TestBlobContainer_Private(t *testing.T) {
 	cloud := runBucket(t, validBucketArgs())
 	wantInputs(t, mocktest.One(t, cloud, tContainer), map[string]any{

@@ -15,15 +15,16 @@ import (
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	storagev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/storage/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"sigs.k8s.io/yaml"
 )
 
 // Cluster is an AKS cluster with one autoscaled system node pool, a Kubernetes
-// provider for it and a premium-disk StorageClass for Pachyderm's volumes.
+// provider for it, a premium-disk StorageClass for Pachyderm's volumes and Container
+// Insights sending to a Log Analytics workspace of its own.
 //
-// Local accounts stay enabled: the kubeconfig comes from
-// listManagedClusterUserCredentials, which without local accounts needs Entra ID
-// integration, kubelogin on the deploying machine and an Azure RBAC role assignment
-// for the deployer.
+// Local accounts stay enabled unless ClusterArgs.EntraIDAuth: without them the
+// kubeconfig needs Entra ID integration, kubelogin on the deploying machine and an
+// Azure RBAC role assignment for the deployer, which EntraIDAuth brings.
 type Cluster struct {
 	pulumi.ResourceState
 
@@ -45,13 +46,22 @@ type Cluster struct {
 }
 
 // KubernetesDependencies lists what Kubernetes objects in the cluster must wait for:
-// the cluster with its node pool, its rights on the node subnet and the storage class.
+// the cluster with its node pool, its rights on the node subnet, the deployer's role in
+// it under EntraIDAuth, and the storage class.
 func (c *Cluster) KubernetesDependencies() []pulumi.Resource {
 	return append(append([]pulumi.Resource(nil), c.kubernetesDependencies...), c.StorageClass)
 }
 
 // NetworkContributorRole is the built-in role AKS needs on a subnet it does not own.
 const NetworkContributorRole = "4d97b98b-1d4f-4787-a291-c67834d212e7"
+
+// AKSRBACClusterAdminRole is the built-in role Azure Kubernetes Service RBAC Cluster
+// Admin: every Kubernetes action in the cluster, under Azure RBAC.
+const AKSRBACClusterAdminRole = "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b"
+
+// AKSServerAppID is the Entra application of AKS's managed Entra ID integration: the
+// audience of the tokens kubelogin gets for any such cluster.
+const AKSServerAppID = "6dae42f8-4368-4678-94ff-3960e28e3630"
 
 // roleDefinition is the full id of built-in role in the subscription of resource id.
 func roleDefinition(id pulumi.StringInput, role string) pulumi.StringOutput {
@@ -116,6 +126,10 @@ func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pul
 		}
 		subnetGrant = []pulumi.Resource{joins}
 	}
+	monitoring, err := newInsights(ctx, name, a, parent)
+	if err != nil {
+		return nil, err
+	}
 	cluster, err := containerservice.NewManagedCluster(ctx, name, &containerservice.ManagedClusterArgs{
 		ResourceGroupName:    a.ResourceGroupName,
 		ResourceName:         pulumi.String(a.Name),
@@ -124,7 +138,9 @@ func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pul
 		KubernetesVersion:    optional(a.KubernetesVersion),
 		Identity:             identity,
 		EnableRBAC:           pulumi.Bool(true),
-		DisableLocalAccounts: pulumi.Bool(false),
+		AadProfile:           entraID(a.EntraIDAuth),
+		DisableLocalAccounts: pulumi.Bool(a.EntraIDAuth),
+		AddonProfiles:        monitoring.addons(),
 		OidcIssuerProfile:    &containerservice.ManagedClusterOIDCIssuerProfileArgs{Enabled: pulumi.Bool(true)},
 		SecurityProfile: &containerservice.ManagedClusterSecurityProfileArgs{
 			WorkloadIdentity: &containerservice.ManagedClusterSecurityProfileWorkloadIdentityArgs{Enabled: pulumi.Bool(true)},
@@ -149,6 +165,9 @@ func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pul
 			MinCount:          pulumi.Int(a.NodeMinCount),
 			MaxCount:          pulumi.Int(a.NodeMaxCount),
 			VnetSubnetID:      a.NodeSubnetID,
+			// Unset rather than false when off, so stacks made before the setting
+			// see no change to their node pool.
+			EnableEncryptionAtHost: onlyTrue(a.HostEncryption),
 		}},
 		Tags: pulumi.ToStringMap(a.Tags),
 	}, parent,
@@ -160,14 +179,31 @@ func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pul
 	c.ManagedCluster = cluster
 	c.OIDCIssuerURL = cluster.OidcIssuerProfile.IssuerURL().Elem()
 	c.kubernetesDependencies = []pulumi.Resource{cluster}
+	if _, err := monitoring.associate(ctx, name, cluster, parent); err != nil {
+		return nil, err
+	}
 
-	c.Kubeconfig = userKubeconfig(ctx, a.ResourceGroupName, cluster.Name, parent)
+	if a.EntraIDAuth {
+		// The deployer's own right to the cluster: Kubernetes objects wait for it.
+		admin, err := native.NewRoleAssignment(ctx, name+"-deployer-admin", &native.RoleAssignmentArgs{
+			Scope:            cluster.ID().ToStringOutput(),
+			PrincipalID:      native.GetClientConfigOutput(ctx, parent).ObjectId(),
+			RoleDefinitionID: roleDefinition(cluster.ID().ToStringOutput(), AKSRBACClusterAdminRole),
+		}, parent)
+		if err != nil {
+			return nil, err
+		}
+		c.kubernetesDependencies = append(c.kubernetesDependencies, admin)
+		c.Kubeconfig = entraKubeconfig(ctx, a.ResourceGroupName, cluster.Name, parent)
+	} else {
+		c.Kubeconfig = userKubeconfig(ctx, a.ResourceGroupName, cluster.Name, parent)
+	}
 	c.Provider, err = pachyderm.NewKubernetesProvider(ctx, name, c.Kubeconfig, parent)
 	if err != nil {
 		return nil, err
 	}
 	c.StorageClass, err = premiumStorageClass(ctx, name, a.StorageClassName, parent, pulumi.Provider(c.Provider),
-		pulumi.DependsOn([]pulumi.Resource{cluster}))
+		pulumi.DependsOn(c.kubernetesDependencies))
 	if err != nil {
 		return nil, err
 	}
@@ -200,12 +236,68 @@ func dnsPrefix(clusterName string) string {
 	return s
 }
 
+// entraID is managed Entra ID integration with Azure RBAC in the cluster's own tenant;
+// nil when off.
+func entraID(on bool) containerservice.ManagedClusterAADProfilePtrInput {
+	if !on {
+		return nil
+	}
+	return &containerservice.ManagedClusterAADProfileArgs{
+		Managed:         pulumi.Bool(true),
+		EnableAzureRBAC: pulumi.Bool(true),
+	}
+}
+
+// onlyTrue is true when on, else nil, so the service applies its default (off).
+func onlyTrue(on bool) pulumi.BoolPtrInput {
+	if !on {
+		return nil
+	}
+	return pulumi.Bool(true)
+}
+
 // optional is nil for "", so the service applies its default.
 func optional(s string) pulumi.StringPtrInput {
 	if s == "" {
 		return nil
 	}
 	return pulumi.String(s)
+}
+
+// entraKubeconfig is a kubeconfig for an Entra ID cluster whose user gets short-lived
+// tokens from `kubelogin get-token --login azurecli` with the deployer's Azure CLI
+// sign-in: no static secret, and unlike the devicecode login AKS's own kubeconfig
+// names, it runs unattended. The server and CA come from the cluster user's
+// kubeconfig (secret, like every kubeconfig pachdeploy hands out).
+func entraKubeconfig(ctx *pulumi.Context, group, cluster pulumi.StringInput, parent pulumi.ResourceOrInvokeOption) pulumi.StringOutput {
+	user := userKubeconfig(ctx, group, cluster, parent)
+	return pulumi.ToSecret(pulumi.All(cluster, user).ApplyT(func(v []any) (string, error) {
+		return kubeloginKubeconfig(v[0].(string), v[1].(string))
+	})).(pulumi.StringOutput)
+}
+
+// kubeloginKubeconfig rewrites the AKS kubeconfig config of the cluster name to get its
+// tokens from kubelogin with the Azure CLI's sign-in.
+func kubeloginKubeconfig(name, config string) (string, error) {
+	var kc struct {
+		Clusters []struct {
+			Cluster struct {
+				Server string `json:"server"`
+				CAData string `json:"certificate-authority-data"`
+			} `json:"cluster"`
+		} `json:"clusters"`
+	}
+	if err := yaml.Unmarshal([]byte(config), &kc); err != nil {
+		return "", fmt.Errorf("reading the AKS kubeconfig: %w", err)
+	}
+	if len(kc.Clusters) == 0 || kc.Clusters[0].Cluster.Server == "" {
+		return "", errors.New("the AKS kubeconfig names no API server")
+	}
+	return pachyderm.ExecKubeconfig(name, kc.Clusters[0].Cluster.Server, kc.Clusters[0].Cluster.CAData, pachyderm.Exec{
+		Command:     "kubelogin",
+		Args:        []string{"get-token", "--login", "azurecli", "--server-id", AKSServerAppID},
+		InstallHint: "Install kubelogin (az aks install-cli) and sign in with az login",
+	}), nil
 }
 
 // userKubeconfig is the cluster user's kubeconfig, read with

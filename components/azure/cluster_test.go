@@ -1,6 +1,7 @@
 package azure
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -13,9 +14,129 @@ func TestCluster_CKV_AZURE_5_RBACWithSystemIdentity(t *testing.T) {
 	wantInputs(t, mocktest.One(t, runCluster(t, validClusterArgs()), tManagedCluster), map[string]any{
 		"enableRBAC":    true,
 		"identity.type": "SystemAssigned",
-		// Local accounts stay on: the kubeconfig comes from listManagedClusterUserCredentials.
+		// Local accounts stay on without EntraIDAuth: the kubeconfig's user is local.
 		"disableLocalAccounts": false,
+		"aadProfile":           nil,
 	})
+}
+
+func TestCluster_CKV_AZURE_227_HostEncryption(t *testing.T) {
+	tests := []struct {
+		on   bool
+		want any
+	}{
+		// Off leaves the input unset, so stacks made before the setting see no change.
+		{false, nil},
+		{true, true},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("HostEncryption=%v", tt.on), func(t *testing.T) {
+			args := validClusterArgs()
+			args.HostEncryption = tt.on
+			wantInputs(t, mocktest.One(t, runCluster(t, args), tManagedCluster),
+				map[string]any{"agentPoolProfiles[0].enableEncryptionAtHost": tt.want})
+		})
+	}
+}
+
+// TestCluster_CKV_AZURE_141_EntraIDAuth: EntraIDAuth turns local accounts off behind
+// managed Entra ID with Azure RBAC, makes the deploying principal cluster admin before
+// any Kubernetes object, and hands out a kubeconfig that runs kubelogin; without it the
+// cluster keeps local accounts and the user kubeconfig.
+func TestCluster_CKV_AZURE_141_EntraIDAuth(t *testing.T) {
+	tests := []struct {
+		on         bool
+		want       map[string]any
+		kubeconfig []string
+	}{
+		{false, map[string]any{"disableLocalAccounts": false, "aadProfile": nil}, []string{"token: stand-in"}},
+		{true, map[string]any{
+			"disableLocalAccounts":       true,
+			"aadProfile.managed":         true,
+			"aadProfile.enableAzureRBAC": true,
+		}, []string{"command: kubelogin", "args: [get-token, --login, azurecli, --server-id, " + AKSServerAppID + "]",
+			"server: https://kubernetes.example.invalid"}},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("EntraIDAuth=%v", tt.on), func(t *testing.T) {
+			var config string
+			cloud := mocktest.Run(t, func(ctx *pulumi.Context) error {
+				args := validClusterArgs()
+				args.EntraIDAuth = tt.on
+				c, err := NewCluster(ctx, "aks", args)
+				if err != nil {
+					return err
+				}
+				c.Kubeconfig.ApplyT(func(s string) string { config = s; return s })
+				return nil
+			}, standIns)
+			aks := mocktest.One(t, cloud, tManagedCluster)
+			wantInputs(t, aks, tt.want)
+			for _, want := range tt.kubeconfig {
+				if !strings.Contains(config, want) {
+					t.Errorf("kubeconfig lacks %q:\n%s", want, config)
+				}
+			}
+			roles := cloud.OfType("azure-native:authorization:RoleAssignment")
+			if !tt.on {
+				if len(roles) != 0 {
+					t.Errorf("%d role assignments without EntraIDAuth, want none", len(roles))
+				}
+				return
+			}
+			if strings.Contains(config, "token:") {
+				t.Errorf("the Entra ID kubeconfig holds a static token:\n%s", config)
+			}
+			admin := mocktest.One(t, cloud, "azure-native:authorization:RoleAssignment")
+			wantInputs(t, admin, map[string]any{"principalId": offline.Later("deployer object id"), "principalType": nil})
+			if scope := mocktest.MustString(t, admin, "scope"); scope != aks.ID {
+				t.Errorf("admin role scope %q, want the cluster %q", scope, aks.ID)
+			}
+			if def := mocktest.MustString(t, admin, "roleDefinitionId"); !strings.HasSuffix(def, "/"+AKSRBACClusterAdminRole) {
+				t.Errorf("admin role %q, want Azure Kubernetes Service RBAC Cluster Admin", def)
+			}
+			if class := mocktest.One(t, cloud, tStorageClass); !mocktest.DependsOn(class, admin.URN) {
+				t.Error("Kubernetes objects do not wait for the deployer's role in the cluster")
+			}
+		})
+	}
+}
+
+func TestKubeloginKubeconfig(t *testing.T) {
+	tests := []struct {
+		name, config string
+		want         []string
+		err          string
+	}{
+		{"server and CA kept", "clusters:\n- name: c\n  cluster:\n    server: https://aks.example:443\n" +
+			"    certificate-authority-data: Q0E=\nusers:\n- name: u\n  user:\n    exec:\n      command: kubelogin\n" +
+			"      args: [get-token, --login, devicecode]\n",
+			[]string{"server: https://aks.example:443", "certificate-authority-data: Q0E=", "--login, azurecli", "name: aks"}, ""},
+		{"no cluster", "clusters: []\n", nil, "names no API server"},
+		{"not YAML", "clusters: [", nil, "reading the AKS kubeconfig"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := kubeloginKubeconfig("aks", tt.config)
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("err = %v, want %q", err, tt.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("kubeconfig lacks %q:\n%s", w, got)
+				}
+			}
+			if strings.Contains(got, "devicecode") {
+				t.Errorf("kubeconfig keeps the interactive login:\n%s", got)
+			}
+		})
+	}
 }
 
 func TestCluster_OIDCIssuerAndWorkloadIdentityEnabled(t *testing.T) {

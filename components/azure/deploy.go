@@ -26,6 +26,9 @@ func deployAzure(ctx *pulumi.Context, cfg *config.Config) (*target.Infra, error)
 	// On an existing cluster everything goes into the cluster's own resource group,
 	// which pachdeploy neither makes nor keeps.
 	var groupName pulumi.StringInput = pulumi.String(cfg.Azure.ResourceGroupName)
+	// The one network the storage account answers, when a subnet with the
+	// Microsoft.Storage service endpoint is known: never an existing cluster's.
+	var storageSubnet pulumi.StringInput
 	var cluster *Cluster
 	if cfg.ExistingCluster != "" {
 		args := &ExistingClusterArgs{ResourceGroupName: cfg.Azure.ResourceGroupName, Name: cfg.ExistingCluster, Location: cfg.Region}
@@ -36,7 +39,7 @@ func deployAzure(ctx *pulumi.Context, cfg *config.Config) (*target.Infra, error)
 			return nil, err
 		}
 	} else {
-		if groupName, cluster, err = newGroupAndCluster(ctx, cfg, withAzure); err != nil {
+		if groupName, storageSubnet, cluster, err = newGroupAndCluster(ctx, cfg, withAzure); err != nil {
 			return nil, err
 		}
 	}
@@ -46,6 +49,7 @@ func deployAzure(ctx *pulumi.Context, cfg *config.Config) (*target.Infra, error)
 		AccountName:         cfg.Azure.StorageAccountName,
 		ContainerName:       cfg.BucketName,
 		DeleteDataOnDestroy: cfg.DeleteDataOnDestroy,
+		AllowedSubnetID:     storageSubnet,
 		Tags:                cfg.Tags,
 	}, withAzure)
 	if err != nil {
@@ -77,50 +81,62 @@ func deployAzure(ctx *pulumi.Context, cfg *config.Config) (*target.Infra, error)
 
 // newGroupAndCluster makes the resource group (kept on destroy like the account it
 // holds, since deleting a group deletes everything in it), the network unless
-// nodeSubnetId says otherwise, and the AKS cluster.
-func newGroupAndCluster(ctx *pulumi.Context, cfg *config.Config, withAzure pulumi.ResourceOption) (pulumi.StringInput, *Cluster, error) {
-	group, err := native.NewResourceGroup(ctx, cfg.Azure.ResourceGroupName, &native.ResourceGroupArgs{
+// nodeSubnetId says otherwise, and the AKS cluster. It returns the group, the subnet
+// the storage account may be limited to (nil: none known to have the Microsoft.Storage
+// service endpoint) and the cluster.
+func newGroupAndCluster(ctx *pulumi.Context, cfg *config.Config, withAzure pulumi.ResourceOption) (
+	group pulumi.StringInput, storageSubnet pulumi.StringInput, cluster *Cluster, err error) {
+	rg, err := native.NewResourceGroup(ctx, cfg.Azure.ResourceGroupName, &native.ResourceGroupArgs{
 		ResourceGroupName: pulumi.String(cfg.Azure.ResourceGroupName),
 		Location:          pulumi.String(cfg.Region),
 		Tags:              pulumi.ToStringMap(cfg.Tags),
 	}, withAzure, pulumi.RetainOnDelete(!cfg.DeleteDataOnDestroy))
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	// The nodes join an existing subnet when nodeSubnetId names one, AKS's own VNet
-	// when it says aks-managed, else a VNet of Pachyderm's own.
+	// when it says aks-managed, else a VNet of Pachyderm's own. The storage account is
+	// limited to the node subnet when it is known to have the Microsoft.Storage service
+	// endpoint: pachdeploy's own, or the user's with nodeSubnetHasStorageEndpoint. A rule
+	// naming a subnet without it would cut Pachyderm off its data.
 	var nodeSubnetID pulumi.StringInput
 	switch cfg.Azure.NodeSubnetID {
 	case settings.AKSManagedSubnet:
 	case "":
 		network, err := NewNetwork(ctx, cfg.ClusterName, &NetworkArgs{
-			ResourceGroupName: group.Name,
+			ResourceGroupName: rg.Name,
 			Location:          cfg.Region,
 			Name:              cfg.ClusterName,
 			Tags:              cfg.Tags,
 		}, withAzure)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
-		nodeSubnetID = network.NodeSubnetID
+		nodeSubnetID, storageSubnet = network.NodeSubnetID, network.NodeSubnetID
 	default:
 		nodeSubnetID = pulumi.String(cfg.Azure.NodeSubnetID)
+		if cfg.Azure.NodeSubnetHasStorageEndpoint {
+			storageSubnet = nodeSubnetID
+		}
 	}
-	cluster, err := NewCluster(ctx, cfg.ClusterName, &ClusterArgs{
-		ResourceGroupName: group.Name,
-		Location:          cfg.Region,
-		Name:              cfg.ClusterName,
-		KubernetesVersion: cfg.KubernetesVersion,
-		VMSize:            cfg.NodeInstanceType,
-		NodeCount:         cfg.NodeCount,
-		NodeMinCount:      cfg.NodeMinCount,
-		NodeMaxCount:      cfg.NodeMaxCount,
-		APIAllowedCIDRs:   cfg.APIAllowedCIDRs,
-		NodeSubnetID:      nodeSubnetID,
-		Tags:              cfg.Tags,
+	cluster, err = NewCluster(ctx, cfg.ClusterName, &ClusterArgs{
+		ResourceGroupName:   rg.Name,
+		Location:            cfg.Region,
+		Name:                cfg.ClusterName,
+		KubernetesVersion:   cfg.KubernetesVersion,
+		VMSize:              cfg.NodeInstanceType,
+		NodeCount:           cfg.NodeCount,
+		NodeMinCount:        cfg.NodeMinCount,
+		NodeMaxCount:        cfg.NodeMaxCount,
+		APIAllowedCIDRs:     cfg.APIAllowedCIDRs,
+		NodeSubnetID:        nodeSubnetID,
+		HostEncryption:      cfg.Azure.HostEncryption,
+		EntraIDAuth:         cfg.Azure.EntraIDAuth,
+		DeleteLogsOnDestroy: cfg.DeleteDataOnDestroy,
+		Tags:                cfg.Tags,
 	}, withAzure)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return group.Name, cluster, nil
+	return rg.Name, storageSubnet, cluster, nil
 }

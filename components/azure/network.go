@@ -33,13 +33,21 @@ type NetworkArgs struct {
 
 // Network is a VNet of Pachyderm's own with one subnet for the AKS nodes: the cluster
 // uses it instead of a VNet AKS would make in its node resource group, so later work
-// (private nodes, private endpoints to a database) has a network to attach to.
+// (private nodes, private endpoints to a database) has a network to attach to. The node
+// subnet has the Microsoft.Storage service endpoint, so the storage account can admit
+// that subnet alone (CKV_AZURE_35).
 type Network struct {
 	pulumi.ResourceState
 
-	// NodeSubnetID is the subnet the node pool joins.
+	// NodeSubnetID is the subnet the node pool joins. It resolves once the subnet, with
+	// its Microsoft.Storage service endpoint, is made or updated: a storage account rule
+	// built from it waits for the endpoint.
 	NodeSubnetID pulumi.StringOutput `pulumi:"nodeSubnetId"`
 }
+
+// StorageServiceEndpoint is the service endpoint a storage account's network rule for a
+// subnet needs: without it Azure refuses the rule.
+const StorageServiceEndpoint = "Microsoft.Storage"
 
 func (a NetworkArgs) withDefaults() NetworkArgs {
 	if a.AddressSpace == "" {
@@ -93,6 +101,9 @@ func NewNetwork(ctx *pulumi.Context, name string, args *NetworkArgs, opts ...pul
 		VirtualNetworkName: vnet.Name,
 		SubnetName:         pulumi.String("nodes"),
 		AddressPrefix:      pulumi.String(a.NodeSubnetCIDR),
+		// Nodes (and pods, which leave through the node's address under Azure CNI
+		// Overlay) reach the storage account as this subnet.
+		ServiceEndpoints: []native.ServiceEndpointPropertiesFormatArgs{{Service: pulumi.String(StorageServiceEndpoint)}},
 	}, parent)
 	if err != nil {
 		return nil, err

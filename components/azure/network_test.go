@@ -50,6 +50,31 @@ func TestNetwork_NodesJoinTheirOwnSubnet(t *testing.T) {
 	}
 }
 
+// TestNetwork_StorageAccountAdmitsTheNodeSubnetOnceItHasTheEndpoint: the node subnet
+// has the Microsoft.Storage service endpoint, and the account's rule names the subnet
+// and waits for it, so Azure never sees a rule for a subnet without the endpoint.
+func TestNetwork_StorageAccountAdmitsTheNodeSubnetOnceItHasTheEndpoint(t *testing.T) {
+	cloud := mocktest.Run(t, func(ctx *pulumi.Context) error {
+		n, err := NewNetwork(ctx, "net", &NetworkArgs{ResourceGroupName: pulumi.String("rg"), Location: "centralus", Name: "pachdeploy-dev"})
+		if err != nil {
+			return err
+		}
+		args := validBucketArgs()
+		args.AllowedSubnetID = n.NodeSubnetID
+		_, err = NewBucket(ctx, "storage", args)
+		return err
+	}, standIns)
+	subnet := mocktest.One(t, cloud, "azure-native:network:Subnet")
+	wantInputs(t, subnet, map[string]any{"serviceEndpoints[0].service": StorageServiceEndpoint, "serviceEndpoints[1]": nil})
+	account := mocktest.One(t, cloud, tAccount)
+	if got := mocktest.MustString(t, account, "networkRuleSet.virtualNetworkRules[0].virtualNetworkResourceId"); got != subnet.ID {
+		t.Errorf("account admits %q, want the node subnet %q", got, subnet.ID)
+	}
+	if !mocktest.DependsOn(account, subnet.URN) {
+		t.Errorf("the account does not wait for the subnet's service endpoint (depends on %v)", account.DependsOn)
+	}
+}
+
 func TestRoleDefinitionIsInTheSubnetsSubscription(t *testing.T) {
 	var got string
 	mocktest.Run(t, func(ctx *pulumi.Context) error {

@@ -32,6 +32,13 @@ var standIns = offline.StandIns{
 		"azure-native:storage:BlobContainer": func(a offline.Answer) {
 			a.Set("name", a.Str("containerName", a.Name()))
 		},
+		"azure-native:operationalinsights:Workspace": func(a offline.Answer) {
+			a.Set("name", a.Str("workspaceName", a.Name()))
+			a.Set("customerId", offline.Later(a.Name()+" workspace id"))
+		},
+		"azure-native:insights:DataCollectionRule": func(a offline.Answer) {
+			a.Set("name", a.Str("dataCollectionRuleName", a.Name()))
+		},
 		"azure-native:managedidentity:UserAssignedIdentity": func(a offline.Answer) {
 			a.Set("name", a.Str("resourceName", a.Name()))
 			a.Set("principalId", offline.Later(a.Name()+" principal id"))
@@ -52,6 +59,15 @@ var standIns = offline.StandIns{
 		},
 	},
 	Invokes: map[string]func(resource.PropertyMap, string) map[string]any{
+		// Who the provider signs in as: the deployer an Entra ID cluster makes its admin.
+		"azure-native:authorization:getClientConfig": func(resource.PropertyMap, string) map[string]any {
+			return map[string]any{
+				"objectId":       offline.Later("deployer object id"),
+				"clientId":       offline.Later("deployer client id"),
+				"tenantId":       offline.Later("tenant id"),
+				"subscriptionId": offline.Later("subscription id"),
+			}
+		},
 		"azure-native:containerservice:getManagedCluster": func(args resource.PropertyMap, location string) map[string]any {
 			return map[string]any{
 				"name": args["resourceName"].StringValue(), "location": location,

@@ -9,14 +9,16 @@ import (
 
 // Target is everything pachdeploy knows of Azure: settings, the deploy, what holds
 // data, the plugins, the credentials, the kubeconfig helper and the offline plan's
-// stand-ins. Destroy keeps the storage account, its container and the resource group
-// holding them (deleting a group deletes everything in it).
+// stand-ins. Destroy keeps the storage account, its container, the cluster's Log
+// Analytics workspace and the resource group holding them (deleting a group deletes
+// everything in it).
 var Target = target.Target{
 	Settings: settings.Target,
 	Deploy:   deployAzure,
 	DataBearing: []target.DataBearing{
 		{Type: "azure-native:storage:StorageAccount", Holds: "storage account with Pachyderm's data", Kept: true},
 		{Type: "azure-native:storage:BlobContainer", Holds: "blob container with Pachyderm's data", Kept: true},
+		{Type: "azure-native:operationalinsights:Workspace", Holds: "Log Analytics workspace with the cluster's logs", Kept: true},
 		{Type: "azure-native:containerservice:ManagedCluster", Holds: "AKS cluster running Pachyderm and its metadata database"},
 	},
 	Plugins: []target.Plugin{

@@ -87,6 +87,11 @@ type ClusterArgs struct {
 	// PodsRangeName and ServicesRangeName are Subnetwork's secondary ranges for pods
 	// and services. Default "": GKE creates ranges of its own in the subnetwork.
 	PodsRangeName, ServicesRangeName string
+	// PrivateNodes gives the nodes internal addresses only (CKV_GCP_25, CKV_GCP_64); the
+	// API endpoint stays public, limited by APIAllowedCIDRs. Set it only when the
+	// network gives the nodes a way out (a Network's Cloud NAT does): Pachyderm's images
+	// are on Docker Hub. Default false: the cluster cannot see its network's egress.
+	PrivateNodes bool
 	// Labels go on the cluster. Default none.
 	Labels map[string]string
 }

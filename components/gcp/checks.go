@@ -5,7 +5,11 @@ import (
 	"github.com/pachdeploy/pachdeploy/policy"
 )
 
-const gkeClusterType = "gcp:container/cluster:Cluster"
+// Resource types the rules read.
+const (
+	gkeClusterType = "gcp:container/cluster:Cluster"
+	gcsBucketType  = "gcp:storage/bucket:Bucket"
+)
 
 // checks are GCP's policy rules (pachdeploy check).
 var checks = []policy.Rule{
@@ -19,8 +23,10 @@ var checks = []policy.Rule{
 	},
 	{
 		ID: "PD-GCP-PRIVATE-NODES", Refs: []string{"CKV_GCP_25", "CKV_GCP_64", "AVD-GCP-0059"}, Cloud: "gcp", Severity: policy.Medium,
-		Looks:       "private nodes (privateClusterConfig.enablePrivateNodes)",
-		Remediation: "not yet made by pachdeploy (nodes have public addresses; the new network's Cloud NAT is ready for private nodes): waive PD-GCP-PRIVATE-NODES with your reason",
+		Looks: "private nodes (privateClusterConfig.enablePrivateNodes)",
+		Remediation: "set privateNodes: true. It is the default when pachdeploy makes the network, whose Cloud NAT lets the nodes pull " +
+			"images; with network and subnetwork set the nodes stay public unless privateNodes is true, which needs Cloud NAT " +
+			"(or another way out) in that VPC for Pachyderm's Docker Hub images",
 		Check: policy.Each(gkeClusterType, "the nodes have public IP addresses", func(in map[string]any) bool {
 			return !policy.True(in, "privateClusterConfig.enablePrivateNodes")
 		}),
@@ -28,7 +34,7 @@ var checks = []policy.Rule{
 	{
 		ID: "PD-GCP-INTRANODE", Refs: []string{"CKV_GCP_61"}, Cloud: "gcp", Severity: policy.Low,
 		Looks:       "intranode visibility (enableIntranodeVisibility)",
-		Remediation: "not yet made by pachdeploy: waive PD-GCP-INTRANODE with your reason",
+		Remediation: "pachdeploy's cluster has intranode visibility on: a cluster without it comes from a change to components/gcp",
 		Check: policy.Each(gkeClusterType, "pod-to-pod traffic on a node is not visible to VPC flow logs", func(in map[string]any) bool {
 			return !policy.True(in, "enableIntranodeVisibility")
 		}),
@@ -44,25 +50,24 @@ var checks = []policy.Rule{
 	{
 		ID: "PD-GCP-CLIENT-CERT", Refs: []string{"CKV_GCP_13", "AVD-GCP-0062"}, Cloud: "gcp", Severity: policy.Low,
 		Looks:       "client certificate authentication off (masterAuth.clientCertificateConfig)",
-		Remediation: "GKE turns client certificates off by default since 1.12; checkov's CKV_GCP_13 wants the field explicit: waive PD-GCP-CLIENT-CERT",
+		Remediation: "pachdeploy's cluster turns client certificates off explicitly: a cluster without that comes from a change to components/gcp",
 		Check: policy.Each(gkeClusterType, "client certificates are not explicitly off", func(in map[string]any) bool {
 			v, ok := policy.Get(in, "masterAuth.clientCertificateConfig.issueClientCertificate")
 			return !ok || v != false
 		}),
 	},
 	{
-		ID: "PD-GCP-BUCKET-LOGGING", Refs: []string{"CKV_GCP_62"}, Cloud: "gcp", Severity: policy.Low,
-		Looks:       "access logging on every GCS bucket (logging.logBucket)",
-		Remediation: "not yet made by pachdeploy: waive PD-GCP-BUCKET-LOGGING with your reason (Cloud Audit Logs can record data access instead)",
-		Check: policy.Each("gcp:storage/bucket:Bucket", "the bucket has no access logging", func(in map[string]any) bool {
-			return policy.String(in, "logging.logBucket") == ""
-		}),
+		ID: "PD-GCP-BUCKET-LOGGING", Refs: []string{"CKV_GCP_62", "CKV_GCP_63"}, Cloud: "gcp", Severity: policy.Low,
+		Looks: "access logging on every GCS bucket (logging.logBucket) into another bucket; a bucket that another one logs into is exempt",
+		Remediation: "pachdeploy's data bucket logs into a log bucket of its own, which is exempt (logging it would log every log " +
+			"delivery): a bucket without logging comes from a change to components/gcp",
+		Check: bucketLogging,
 	},
 	{
 		ID: "PD-GCP-BUCKET-PUBLIC", Refs: []string{"CKV_GCP_114", "CKV_GCP_29"}, Cloud: "gcp", Severity: policy.Critical,
 		Looks:       "public access prevention and uniform bucket-level access on every GCS bucket",
 		Remediation: "pachdeploy's bucket prevents public access: an open one comes from a change to components/gcp",
-		Check: policy.Each("gcp:storage/bucket:Bucket", "the bucket may be made public", func(in map[string]any) bool {
+		Check: policy.Each(gcsBucketType, "the bucket may be made public", func(in map[string]any) bool {
 			return policy.String(in, "publicAccessPrevention") != "enforced" || !policy.True(in, "uniformBucketLevelAccess")
 		}),
 	},
@@ -83,4 +88,30 @@ var checks = []policy.Rule{
 			return out
 		},
 	},
+}
+
+// bucketLogging finds buckets without access logging, or logging into themselves
+// (CKV_GCP_63). A bucket that another bucket of the plan logs into is exempt: logging
+// a log bucket would log each delivery of logs, then the deliveries of those, without
+// end. Buckets are matched by name, as logging.logBucket names its target; a bucket
+// whose only logger is itself is no log target.
+func bucketLogging(rs policy.Resources) []policy.Violation {
+	buckets := rs.OfType(gcsBucketType)
+	targets := map[string]bool{}
+	for _, b := range buckets {
+		if target := policy.String(b.Inputs, "logging.logBucket"); target != "" && target != policy.String(b.Inputs, "name") {
+			targets[target] = true
+		}
+	}
+	var out []policy.Violation
+	for _, b := range buckets {
+		name, target := policy.String(b.Inputs, "name"), policy.String(b.Inputs, "logging.logBucket")
+		switch {
+		case target == "" && !targets[name]:
+			out = append(out, policy.Violation{URN: b.URN, Message: "the bucket has no access logging"})
+		case target != "" && target == name:
+			out = append(out, policy.Violation{URN: b.URN, Message: "the bucket logs its access into itself"})
+		}
+	}
+	return out
 }

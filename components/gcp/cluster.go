@@ -132,9 +132,27 @@ func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pul
 		},
 		Network:                        a.Network,
 		Subnetwork:                     a.Subnetwork,
+		PrivateClusterConfig:           privateNodes(a.PrivateNodes),
 		MasterAuthorizedNetworksConfig: authorizedNetworks(a.APIAllowedCIDRs),
 		DeletionProtection:             pulumi.Bool(a.DeletionProtection),
 		ResourceLabels:                 pulumi.ToStringMap(a.Labels),
+		// CKV_GCP_61: pod-to-pod traffic on one node goes through the VPC too, so the
+		// subnet's flow logs and firewall rules see it. Dataplane V2 supports it. On a
+		// running cluster it is an update, not a replacement (enable_intranode_visibility
+		// has an update path and no ForceNew in terraform-provider-google-beta v7.12.0,
+		// which pulumi-gcp v9.6.0 builds on), though GKE may restart nodes to apply it.
+		EnableIntranodeVisibility: pulumi.Bool(true),
+		// CKV_GCP_13: no client certificates, only Google identity, stated explicitly.
+		// The field is ForceNew, but GKE issues none by default since 1.12 and the
+		// provider (terraform-provider-google-beta v7.12.0, flattenMasterAuth) reads a
+		// cluster back as issue_client_certificate = whether the API returned one: for
+		// every cluster pachdeploy made that is false already, so no diff and no
+		// replacement (only a cluster that has a certificate would be replaced).
+		MasterAuth: &container.ClusterMasterAuthArgs{
+			ClientCertificateConfig: &container.ClusterMasterAuthClientCertificateConfigArgs{
+				IssueClientCertificate: pulumi.Bool(false),
+			},
+		},
 	}, parent, pulumi.DependsOn([]pulumi.Resource{api}),
 		// The API reports the cluster's nodeConfig differently once the default pool is
 		// gone; without this every update would replace the cluster
@@ -255,6 +273,31 @@ func authorizedNetworks(cidrs []string) container.ClusterMasterAuthorizedNetwork
 		})
 	}
 	return &container.ClusterMasterAuthorizedNetworksConfigArgs{CidrBlocks: blocks}
+}
+
+// privateNodes is the private cluster config that gives the nodes internal addresses
+// only, or nil for public nodes: the provider advises leaving the block out rather
+// than sending enablePrivateNodes=false.
+//
+// No masterIpv4CidrBlock: a cluster created on GKE 1.29 or later without one uses
+// Private Service Connect, whose control-plane endpoint needs no /28 of the VPC (that
+// range is for the older VPC-peering private clusters). The provider then sends only
+// networkConfig.defaultEnablePrivateNodes, and a privateClusterConfig only when a
+// masterIpv4CidrBlock is set. The public endpoint stays (no enablePrivateEndpoint):
+// the deploy reaches it from apiAllowedCidrs, and the nodes reach the control plane
+// privately.
+//
+// Replacement: in terraform-provider-google-beta v7.12.0, which pulumi-gcp v9.6.0 builds
+// on, enable_private_nodes is ForceNew, so turning it on for a running cluster replaces
+// the cluster. v7.13.0 dropped the ForceNew ("Remove ForceNew for enablePrivateNodes",
+// magic-modules #15747) and updates it in place through
+// desiredDefaultEnablePrivateNodes; pulumi-gcp v9.7.0 builds on v7.14.1. Until then
+// the privateNodes setting keeps an older cluster as it is.
+func privateNodes(enabled bool) container.ClusterPrivateClusterConfigPtrInput {
+	if !enabled {
+		return nil
+	}
+	return &container.ClusterPrivateClusterConfigArgs{EnablePrivateNodes: pulumi.Bool(true)}
 }
 
 // optional is nil for "", so the provider applies its default.

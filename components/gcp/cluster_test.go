@@ -122,6 +122,51 @@ func TestCluster_Settings(t *testing.T) {
 	}
 }
 
+// TestCluster_CKV_GCP_25_64_61_13_Hardening: private nodes when asked (the public
+// endpoint stays, behind the authorized networks; no private endpoint and no control
+// plane range, as a Private Service Connect cluster needs none), public nodes without
+// the block otherwise; intranode visibility on and client certificates off either way.
+func TestCluster_CKV_GCP_25_64_61_13_Hardening(t *testing.T) {
+	private := validClusterArgs()
+	private.PrivateNodes = true
+	private.APIAllowedCIDRs = []string{"203.0.113.0/24"}
+	always := map[string]any{
+		"enableIntranodeVisibility":                                 true,  // CKV_GCP_61
+		"masterAuth.clientCertificateConfig.issueClientCertificate": false, // CKV_GCP_13
+	}
+	tests := []struct {
+		name string
+		args *ClusterArgs
+		want map[string]any // input path -> value; nil means unset
+	}{
+		{"public nodes by default", validClusterArgs(), map[string]any{
+			"privateClusterConfig": nil,
+		}},
+		{"CKV_GCP_25 CKV_GCP_64 private nodes", private, map[string]any{
+			"privateClusterConfig.enablePrivateNodes":                true,
+			"privateClusterConfig.enablePrivateEndpoint":             nil,
+			"privateClusterConfig.masterIpv4CidrBlock":               nil,
+			"masterAuthorizedNetworksConfig.cidrBlocks[0].cidrBlock": "203.0.113.0/24",
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cluster := mocktest.One(t, runCluster(t, tt.args), tCluster)
+			for _, want := range []map[string]any{always, tt.want} {
+				for path, want := range want {
+					v, ok := mocktest.Input(t, cluster, path)
+					switch {
+					case want == nil && ok:
+						t.Errorf("%s = %v, want unset", path, v)
+					case want != nil && (!ok || v.V != want):
+						t.Errorf("%s = %v, want %v", path, v, want)
+					}
+				}
+			}
+		})
+	}
+}
+
 func TestNodePool_SizeAndAutoscaling(t *testing.T) {
 	zonal := validClusterArgs()
 	zonal.Zone, zonal.NodeCount, zonal.NodeMinCount, zonal.NodeMaxCount = "us-central1-a", 2, 1, 4

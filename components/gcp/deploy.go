@@ -1,6 +1,7 @@
 package gcp
 
 import (
+	"github.com/pachdeploy/pachdeploy/components/gcp/settings"
 	"github.com/pachdeploy/pachdeploy/components/pachyderm"
 	"github.com/pachdeploy/pachdeploy/stacks/config"
 	"github.com/pachdeploy/pachdeploy/target"
@@ -82,7 +83,8 @@ func gcpCluster(ctx *pulumi.Context, cfg *config.Config, withGCP pulumi.Resource
 		return NewExistingCluster(ctx, cfg.ExistingCluster, args, withGCP)
 	}
 	// The cluster joins an existing VPC when network and subnetwork name one (GKE
-	// then picks the pod and service ranges in it), else a VPC of Pachyderm's own.
+	// then picks the pod and service ranges in it), else a VPC of Pachyderm's own,
+	// whose Cloud NAT lets its nodes be private (settings.PrivateNodes).
 	clusterArgs := &ClusterArgs{
 		Project:            cfg.GCP.Project,
 		Region:             cfg.Region,
@@ -99,6 +101,7 @@ func gcpCluster(ctx *pulumi.Context, cfg *config.Config, withGCP pulumi.Resource
 		Labels:             cfg.Tags,
 		Network:            pulumi.String(cfg.GCP.Network),
 		Subnetwork:         pulumi.String(cfg.GCP.Subnetwork),
+		PrivateNodes:       settings.PrivateNodes(cfg),
 	}
 	if cfg.GCP.Network == "" {
 		network, err := NewNetwork(ctx, cfg.ClusterName, &NetworkArgs{

@@ -5,6 +5,8 @@ import (
 
 	"github.com/pachdeploy/pachdeploy/internal/mocktest"
 	"github.com/pachdeploy/pachdeploy/internal/offline"
+	"github.com/pachdeploy/pachdeploy/policy"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -66,6 +68,17 @@ func runStorage(t *testing.T, args storageArgs) *offline.Cloud {
 		_, err := newStorage(ctx, args)
 		return err
 	}, standIns)
+}
+
+// asPolicy is what the policy rules see of cloud's resources: their inputs as plain
+// values, as the offline plan hands them over.
+func asPolicy(cloud *offline.Cloud) policy.Resources {
+	var rs policy.Resources
+	for _, r := range cloud.Resources() {
+		in, _ := mocktest.Plain(resource.NewObjectProperty(r.Inputs)).(map[string]any)
+		rs = append(rs, policy.Resource{URN: r.URN, Type: r.Type, Name: r.Name, Inputs: in})
+	}
+	return rs
 }
 
 func TestNilArgsAreRefused(t *testing.T) {

@@ -19,8 +19,11 @@ var standIns = offline.StandIns{
 	Outputs: map[string]func(offline.Answer){
 		"gcp:container/cluster:Cluster": func(a offline.Answer) {
 			a.Set("endpoint", offline.Later("cluster endpoint"))
+			// The provider reads issueClientCertificate back as whether GKE returned a
+			// client certificate: none, as NewCluster asks for none.
 			a.Set("masterAuth", map[string]any{
-				"clusterCaCertificate": offline.Later("cluster CA certificate"),
+				"clusterCaCertificate":    offline.Later("cluster CA certificate"),
+				"clientCertificateConfig": map[string]any{"issueClientCertificate": false},
 			})
 			a.Set("selfLink", offline.Later(a.Name()+" self link"))
 		},

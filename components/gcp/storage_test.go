@@ -10,29 +10,85 @@ import (
 
 	"github.com/pachdeploy/pachdeploy/internal/mocktest"
 	"github.com/pachdeploy/pachdeploy/internal/offline"
+	"github.com/pachdeploy/pachdeploy/internal/rules"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
+// The resources newStorage's Bucket component makes, by logical name.
+const (
+	dataBucketRes = "storage"
+	logBucketRes  = "storage-logs"
+	logWriterRes  = "storage-log-writer"
+)
+
 func TestBucket_CKV_GCP_29_114_78_Hardening(t *testing.T) {
-	bucket := mocktest.One(t, runStorage(t, validStorageArgs()), tBucket)
+	cloud := runStorage(t, validStorageArgs())
+	data, logs := mocktest.Named(t, cloud, tBucket, dataBucketRes), mocktest.Named(t, cloud, tBucket, logBucketRes)
 	tests := []struct {
-		rule, path string
-		want       any
+		rule   string
+		bucket offline.Resource
+		path   string
+		want   any
 	}{
-		{"CKV_GCP_29 uniform bucket-level access", "uniformBucketLevelAccess", true},
-		{"CKV_GCP_114 public access prevention", "publicAccessPrevention", "enforced"},
-		{"CKV_GCP_78 versioning", "versioning.enabled", true},
-		{"noncurrent versions expire", "lifecycleRules[0].condition.daysSinceNoncurrentTime", float64(NoncurrentVersionDays)},
-		{"bucket name", "name", "acme-pachyderm-data"},
-		{"location", "location", "US-CENTRAL1"},
+		{"CKV_GCP_29 uniform bucket-level access", data, "uniformBucketLevelAccess", true},
+		{"CKV_GCP_114 public access prevention", data, "publicAccessPrevention", "enforced"},
+		{"CKV_GCP_78 versioning", data, "versioning.enabled", true},
+		{"noncurrent versions expire", data, "lifecycleRules[0].condition.daysSinceNoncurrentTime", float64(NoncurrentVersionDays)},
+		{"bucket name", data, "name", "acme-pachyderm-data"},
+		{"location", data, "location", "US-CENTRAL1"},
+		{"log bucket: CKV_GCP_29 uniform bucket-level access", logs, "uniformBucketLevelAccess", true},
+		{"log bucket: CKV_GCP_114 public access prevention", logs, "publicAccessPrevention", "enforced"},
+		{"log bucket: versioning", logs, "versioning.enabled", true},
+		{"log bucket: logs expire", logs, "lifecycleRules[0].condition.age", float64(AccessLogRetentionDays)},
+		{"log bucket: noncurrent logs expire", logs, "lifecycleRules[1].condition.daysSinceNoncurrentTime", float64(NoncurrentVersionDays)},
+		{"log bucket: name", logs, "name", "acme-pachyderm-data-logs"},
+		{"log bucket: location", logs, "location", "US-CENTRAL1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.rule, func(t *testing.T) {
-			if v, ok := mocktest.Input(t, bucket, tt.path); !ok || v.V != tt.want {
+			if v, ok := mocktest.Input(t, tt.bucket, tt.path); !ok || v.V != tt.want {
 				t.Errorf("%s = %v, want %v", tt.path, v, tt.want)
 			}
 		})
+	}
+}
+
+// TestBucket_CKV_GCP_62_63_AccessLogsIntoALogBucket: the data bucket logs into the log
+// bucket, by a name known at preview, after the log bucket and its writer exist; the
+// log bucket has no logging of its own (PD-GCP-BUCKET-LOGGING exempts it); only Cloud
+// Storage's log writer group may create objects in it.
+func TestBucket_CKV_GCP_62_63_AccessLogsIntoALogBucket(t *testing.T) {
+	cloud := runStorage(t, validStorageArgs())
+	data, logs := mocktest.Named(t, cloud, tBucket, dataBucketRes), mocktest.Named(t, cloud, tBucket, logBucketRes)
+	writer := mocktest.Named(t, cloud, tBucketMember, logWriterRes)
+	if got := mocktest.MustString(t, data, "logging.logBucket"); got != mocktest.MustString(t, logs, "name") {
+		t.Errorf("data bucket logs into %q, want the log bucket %q", got, mocktest.MustString(t, logs, "name"))
+	}
+	if v, ok := mocktest.Input(t, logs, "logging"); ok {
+		t.Errorf("log bucket logging = %v, want none: it would log its own log deliveries", v)
+	}
+	for path, want := range map[string]string{
+		"bucket": mocktest.MustString(t, logs, "name"),
+		"role":   "roles/storage.objectCreator",
+		"member": "group:cloud-storage-analytics@google.com",
+	} {
+		if got := mocktest.MustString(t, writer, path); got != want {
+			t.Errorf("log writer %s = %q, want %q", path, got, want)
+		}
+	}
+	for _, dep := range []offline.Resource{logs, writer} {
+		if !mocktest.DependsOn(data, dep.URN) {
+			t.Errorf("the data bucket does not wait for %s", dep.Name)
+		}
+	}
+	for _, r := range []offline.Resource{logs, writer} {
+		if r.Parent != data.Parent {
+			t.Errorf("%s has parent %q, want the Bucket component %q", r.Name, r.Parent, data.Parent)
+		}
+	}
+	if vs := bucketLogging(asPolicy(cloud)); len(vs) != 0 {
+		t.Errorf("PD-GCP-BUCKET-LOGGING findings on the buckets: %v", vs)
 	}
 }
 
@@ -41,14 +97,43 @@ func TestBucket_RetainedUnlessDeleteDataOnDestroy(t *testing.T) {
 		t.Run(fmt.Sprintf("deleteDataOnDestroy=%v", deleteData), func(t *testing.T) {
 			args := validStorageArgs()
 			args.bucket.DeleteDataOnDestroy = deleteData
-			bucket := mocktest.One(t, runStorage(t, args), tBucket)
-			if bucket.RetainOnDelete == deleteData {
-				t.Errorf("retainOnDelete = %v, want %v", bucket.RetainOnDelete, !deleteData)
+			cloud := runStorage(t, args)
+			for _, name := range []string{dataBucketRes, logBucketRes} {
+				bucket := mocktest.Named(t, cloud, tBucket, name)
+				if bucket.RetainOnDelete == deleteData {
+					t.Errorf("%s: retainOnDelete = %v, want %v", name, bucket.RetainOnDelete, !deleteData)
+				}
+				if got := mocktest.Bool(t, bucket.Inputs, "forceDestroy"); got != deleteData {
+					t.Errorf("%s: forceDestroy = %v, want %v", name, got, deleteData)
+				}
 			}
-			if got := mocktest.Bool(t, bucket.Inputs, "forceDestroy"); got != deleteData {
-				t.Errorf("forceDestroy = %v, want %v", got, deleteData)
+			// A retained data bucket keeps logging: its log writer stays too.
+			if writer := mocktest.Named(t, cloud, tBucketMember, logWriterRes); writer.RetainOnDelete == deleteData {
+				t.Errorf("log writer: retainOnDelete = %v, want %v", writer.RetainOnDelete, !deleteData)
 			}
 		})
+	}
+}
+
+func TestLogBucketName(t *testing.T) {
+	long := strings.Repeat("a", 50) + "-pachyderm-0a1b2c"
+	tests := []struct{ name, want string }{
+		{"acme-pachyderm-data", "acme-pachyderm-data-logs"},
+		{strings.Repeat("a", 58), strings.Repeat("a", 58) + "-logs"},
+	}
+	for _, tt := range tests {
+		if got := logBucketName(tt.name); got != tt.want {
+			t.Errorf("logBucketName(%q) = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+	for _, name := range []string{long, strings.Repeat("a", 63), strings.Repeat("a", 50) + "_" + strings.Repeat("b", 12)} {
+		got := logBucketName(name)
+		if err := rules.GCSBucketName(got); err != nil || !strings.HasSuffix(got, "-logs") {
+			t.Errorf("logBucketName(%q) = %q, want a valid GCS name ending in -logs (%v)", name, got, err)
+		}
+	}
+	if logBucketName(long) == logBucketName(strings.Replace(long, "0a1b2c", "ffffff", 1)) {
+		t.Error("the log buckets of two long names differing only at the end collide")
 	}
 }
 
@@ -87,9 +172,9 @@ func TestIAM_CKV_GCP_117_BucketScopedStorageAccessOnlyNeverOwner(t *testing.T) {
 			if grants == 0 {
 				t.Fatal("no IAM grants recorded")
 			}
-			grant := mocktest.One(t, cloud, tBucketMember)
+			grant := mocktest.Named(t, cloud, tBucketMember, "storage-object-admin")
 			pachSA, _ := cloud.Named(tAccount, "storage-pachyderm")
-			bucket := mocktest.One(t, cloud, tBucket)
+			bucket := mocktest.Named(t, cloud, tBucket, dataBucketRes)
 			if mocktest.MustString(t, grant, "role") != BucketRole || mocktest.MustString(t, grant, "bucket") != mocktest.MustString(t, bucket, "name") ||
 				mocktest.MustString(t, grant, "member") != pachSA.Outputs["member"].StringValue() {
 				t.Errorf("bucket grant = %v, want %s on the bucket for Pachyderm's account", grant.Inputs, BucketRole)

@@ -13,7 +13,7 @@ var Target = target.Target{
 	Settings: settings.Target,
 	Deploy:   deployGCP,
 	DataBearing: []target.DataBearing{
-		{Type: "gcp:storage/bucket:Bucket", Holds: "GCS bucket with Pachyderm's data", Kept: true},
+		{Type: "gcp:storage/bucket:Bucket", Holds: "GCS bucket with Pachyderm's data or its access logs", Kept: true},
 		{Type: "gcp:container/cluster:Cluster", Holds: "GKE cluster running Pachyderm and its metadata database"},
 	},
 	Plugins: []target.Plugin{

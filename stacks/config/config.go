@@ -116,6 +116,12 @@ type GCPConfig struct {
 	// Network and Subnetwork select an existing VPC and subnet (names or self links);
 	// both or neither. Default: a VPC of Pachyderm's own with Cloud NAT.
 	Network, Subnetwork string
+	// PrivateNodes gives the GKE nodes internal addresses only (CKV_GCP_25, CKV_GCP_64).
+	// Default: true when pachdeploy makes the network, whose Cloud NAT lets the nodes
+	// pull images (Pachyderm's are on Docker Hub); false with Network and Subnetwork,
+	// whose egress pachdeploy cannot see. Set false to keep a cluster made before
+	// private nodes as it is (changing it replaces the cluster with pulumi-gcp v9.6.0).
+	PrivateNodes *bool
 }
 
 // AzureConfig holds the Azure-only settings.
@@ -128,6 +134,20 @@ type AzureConfig struct {
 	// NodeSubnetID selects an existing subnet for the nodes (its resource id).
 	// Default: a VNet of Pachyderm's own.
 	NodeSubnetID string
+	// NodeSubnetHasStorageEndpoint says the NodeSubnetID subnet has the
+	// Microsoft.Storage service endpoint, so the storage account may deny every other
+	// network. Default false: with a subnet of the user's the account stays open, since
+	// a rule naming a subnet without the endpoint would cut Pachyderm off its data.
+	// pachdeploy's own VNet has the endpoint and the rule without this setting.
+	NodeSubnetHasStorageEndpoint bool
+	// HostEncryption encrypts node disks and caches at the VM host. Default false: it
+	// needs the subscription feature Microsoft.Compute/EncryptionAtHost registered
+	// first, which pachdeploy cannot do for the user.
+	HostEncryption bool
+	// EntraIDAuth signs people in to the Kubernetes API with Microsoft Entra ID and
+	// Azure RBAC and turns local accounts off. Default false: it needs `az login` and
+	// kubelogin on every machine that runs the deploy or uses the kubeconfig.
+	EntraIDAuth bool
 }
 
 // ClusterKey is the setting that names the cluster: existingCluster when the stack

@@ -77,10 +77,14 @@ var keys = []key{
 	{"deletionProtection", false, maxName, func(c *Config) any { return &c.GCP.DeletionProtection }, GCP},
 	{"network", false, maxName, func(c *Config) any { return &c.GCP.Network }, GCP},
 	{"subnetwork", false, maxName, func(c *Config) any { return &c.GCP.Subnetwork }, GCP},
+	{"privateNodes", false, maxName, func(c *Config) any { return &c.GCP.PrivateNodes }, GCP},
 	{"location", false, maxName, func(c *Config) any { return &c.Region }, ""},
 	{"resourceGroupName", false, maxName, func(c *Config) any { return &c.Azure.ResourceGroupName }, Azure},
 	{"storageAccountName", false, maxName, func(c *Config) any { return &c.Azure.StorageAccountName }, Azure},
 	{"nodeSubnetId", false, maxPath, func(c *Config) any { return &c.Azure.NodeSubnetID }, Azure},
+	{"nodeSubnetHasStorageEndpoint", false, maxName, func(c *Config) any { return &c.Azure.NodeSubnetHasStorageEndpoint }, Azure},
+	{"hostEncryption", false, maxName, func(c *Config) any { return &c.Azure.HostEncryption }, Azure},
+	{"entraIdAuth", false, maxName, func(c *Config) any { return &c.Azure.EntraIDAuth }, Azure},
 	{"containerName", false, maxName, func(c *Config) any { return &c.BucketName }, ""},
 }
 

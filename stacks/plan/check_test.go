@@ -2,8 +2,11 @@ package plan
 
 import (
 	"bytes"
+	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/pachdeploy/pachdeploy/policy"
@@ -83,5 +86,54 @@ func TestCheck_WaiversFromSettings(t *testing.T) {
 	}
 	if _, err := build(t, map[string]string{"cloud": "gcp", "policyWaivers": `{"PD-NOPE-RULE":"why"}`}).Check(); err == nil {
 		t.Error("a waiver of no rule was accepted")
+	}
+}
+
+// TestCheck_WeakenedConfigIsRefused: a valuesFile that turns a protection off (the
+// chart's well-known postgres password back, a service account re-pointed) is refused
+// before any plan, naming the key; a wildcard identity in what would be deployed (as a
+// changed component would make it) is a critical finding, which `up --fail-on high`
+// refuses; the example stack has neither.
+func TestCheck_WeakenedConfigIsRefused(t *testing.T) {
+	base := map[string]string{"cloud": "aws", "apiAllowedCidrs": "203.0.113.0/24"}
+	for name, values := range map[string]string{
+		"global.postgresql.postgresqlPassword":              "global:\n  postgresql:\n    postgresqlPassword: insecure-user-password\n",
+		"pachd.worker.serviceAccount.additionalAnnotations": "pachd:\n  worker:\n    serviceAccount:\n      additionalAnnotations:\n        eks.amazonaws.com/role-arn: arn:aws:iam::123456789012:role/admin\n",
+	} {
+		path := filepath.Join(t.TempDir(), "weak.yaml")
+		if err := os.WriteFile(path, []byte(values), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		raw := maps.Clone(base)
+		raw["valuesFile"] = path
+		if _, err := Build(raw, "dev"); err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("valuesFile setting %s: %v, want it refused by name", name, err)
+		}
+	}
+
+	p := build(t, base)
+	rep, err := p.Check()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if failing := rep.Failing(policy.Low); len(failing) != 0 {
+		t.Fatalf("defaults with apiAllowedCidrs: %+v", failing)
+	}
+	widened := 0
+	for _, r := range p.Resources {
+		if r.Type == "aws:iam/rolePolicy:RolePolicy" && strings.Contains(fmt.Sprint(r.Inputs["policy"]), "ReadWritePachydermObjects") {
+			r.Inputs["policy"] = `{"Statement":[{"Effect":"Allow","Action":["s3:GetObject"],"Resource":["arn:aws:s3:::*/*"]}]}`
+			widened++
+		}
+	}
+	if widened != 1 {
+		t.Fatalf("found %d identity policies to widen, want 1", widened)
+	}
+	rep, err = p.Check()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if failing := rep.Failing(policy.High); len(failing) != 1 || failing[0].Rule != "PD-AWS-IAM-WILDCARD" {
+		t.Errorf("wildcard identity: failing at high %+v, want PD-AWS-IAM-WILDCARD", failing)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/pachdeploy/pachdeploy/internal/rules"
+	"github.com/pachdeploy/pachdeploy/policy"
 	"github.com/pachdeploy/pachdeploy/stacks"
 	"github.com/pachdeploy/pachdeploy/stacks/config"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
@@ -173,8 +174,26 @@ func TestProjectAndExampleStacks(t *testing.T) {
 				raw[k.Name()] = s
 			}
 		}
-		if _, err := Build(raw, "example"); err != nil {
+		p, err := Build(raw, "example")
+		if err != nil {
 			t.Errorf("%s does not plan: %v", filepath.Base(path), err)
+			continue
+		}
+		// The examples are what a security team reviews: every finding is fixed, or
+		// waived in the file with its reason, so `pachdeploy check` exits 0 and lists
+		// each accepted one.
+		rep, err := p.Check()
+		if err != nil {
+			t.Errorf("%s: %v", filepath.Base(path), err)
+			continue
+		}
+		if open := rep.Failing(policy.Low); len(open) != 0 {
+			t.Errorf("%s: unwaived policy findings %+v", filepath.Base(path), open)
+		}
+		for _, f := range rep.Findings {
+			if strings.TrimSpace(f.Waived) == "" {
+				t.Errorf("%s: finding %s without a reason", filepath.Base(path), f.Rule)
+			}
 		}
 	}
 	if testing.Short() {

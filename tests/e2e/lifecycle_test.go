@@ -30,6 +30,9 @@ type cloudCase struct {
 	settings map[string]string
 	// data are the data-bearing types: kept on destroy unless deleteDataOnDestroy.
 	data []string
+	// buckets is how many data[0] a stack makes: the data bucket, and on AWS and GCP
+	// its access-log bucket.
+	buckets int
 	// cluster is a custom resource that destroy deletes.
 	cluster string
 	// rename changes a data resource's immutable name; renamed is the type replaced.
@@ -44,6 +47,7 @@ var cloudCases = []cloudCase{
 		cloud:    "aws",
 		settings: map[string]string{"identity": "static-keys"},
 		data:     []string{"aws:s3/bucketV2:BucketV2"},
+		buckets:  2,
 		cluster:  "aws:eks/cluster:Cluster",
 		rename:   map[string]string{"bucketName": "pachdeploy-e2e-renamed-data"},
 		renamed:  "aws:s3/bucketV2:BucketV2",
@@ -53,6 +57,7 @@ var cloudCases = []cloudCase{
 		cloud:    "gcp",
 		settings: map[string]string{"identity": "service-account-key", "project": "pachdeploy-e2e"},
 		data:     []string{"gcp:storage/bucket:Bucket"},
+		buckets:  2,
 		cluster:  "gcp:container/cluster:Cluster",
 		rename:   map[string]string{"bucketName": "pachdeploy-e2e-renamed-data"},
 		renamed:  "gcp:storage/bucket:Bucket",
@@ -62,6 +67,7 @@ var cloudCases = []cloudCase{
 		cloud:    "azure",
 		settings: map[string]string{},
 		data:     []string{"azure-native:storage:StorageAccount", "azure-native:storage:BlobContainer"},
+		buckets:  1,
 		cluster:  "azure-native:containerservice:ManagedCluster",
 		rename:   map[string]string{"storageAccountName": "pachrenamed01"},
 		renamed:  "azure-native:storage:StorageAccount",
@@ -184,8 +190,8 @@ func TestDeleteDataOnDestroy(t *testing.T) {
 	if _, err := s.Destroy(ctx); err != nil {
 		t.Fatalf("destroy: %v", err)
 	}
-	if n := h.count("delete", c.data[0]); n != 1 {
-		t.Fatalf("deleteDataOnDestroy: %d bucket deletes, want 1", n)
+	if n := h.count("delete", c.data[0]); n != c.buckets {
+		t.Fatalf("deleteDataOnDestroy: %d bucket deletes, want %d", n, c.buckets)
 	}
 	if n := len(h.records(c.data[0])); n != 0 {
 		t.Fatalf("%d buckets left", n)
@@ -212,9 +218,9 @@ func TestFailedUpdateConverges(t *testing.T) {
 	if _, err := s.Preview(ctx, optpreview.ExpectNoChanges()); err != nil {
 		t.Fatalf("not converged: %v", err)
 	}
-	for _, typ := range []string{releaseType, c.data[0], c.cluster} {
-		if n := len(h.records(typ)); n != 1 {
-			t.Errorf("%d %s in the cloud after recovery, want exactly 1", n, typ)
+	for typ, want := range map[string]int{releaseType: 1, c.data[0]: c.buckets, c.cluster: 1} {
+		if n := len(h.records(typ)); n != want {
+			t.Errorf("%d %s in the cloud after recovery, want exactly %d", n, typ, want)
 		}
 	}
 }

@@ -69,6 +69,18 @@ func validate(c *config.Config, p *rules.Problems) {
 	if c.Azure.NodeSubnetID != "" && c.Azure.NodeSubnetID != AKSManagedSubnet {
 		p.Add("nodeSubnetId", c.Azure.NodeSubnetID, SubnetID(c.Azure.NodeSubnetID))
 	}
+	storageEndpointClaim(c, p)
+}
+
+// storageEndpointClaim checks that nodeSubnetHasStorageEndpoint speaks of a subnet of the
+// user's (existingCluster refuses it, as every cluster setting, in stacks/config).
+func storageEndpointClaim(c *config.Config, p *rules.Problems) {
+	if c.Azure.NodeSubnetHasStorageEndpoint && c.ExistingCluster == "" &&
+		(c.Azure.NodeSubnetID == "" || c.Azure.NodeSubnetID == AKSManagedSubnet) {
+		p.Addf("nodeSubnetHasStorageEndpoint", "true", "speaks of the subnet nodeSubnetId names: pachdeploy's own VNet has the "+
+			"Microsoft.Storage service endpoint without it, and with %s pachdeploy knows no subnet; remove it or set nodeSubnetId "+
+			"to your subnet's resource id", AKSManagedSubnet)
+	}
 }
 
 var subnetID = regexp.MustCompile(`(?i)^/subscriptions/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}` +

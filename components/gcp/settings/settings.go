@@ -93,6 +93,18 @@ func validate(c *config.Config, p *rules.Problems) {
 	}
 }
 
+// PrivateNodes reports whether the nodes of a cluster pachdeploy makes get internal
+// addresses only: the privateNodes setting when set, else whether pachdeploy makes
+// the network too. Its Cloud NAT is the nodes' way to the internet (Pachyderm's images
+// are on Docker Hub); a network the user names may have none, and private nodes
+// without egress would leave every pod pulling images until the deploy times out.
+func PrivateNodes(c *config.Config) bool {
+	if c.GCP.PrivateNodes != nil {
+		return *c.GCP.PrivateNodes
+	}
+	return c.GCP.Network == ""
+}
+
 var (
 	gcpName = regexp.MustCompile(`^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$`)
 	gcpPath = regexp.MustCompile(`^(https://www\.googleapis\.com/compute/v1/)?projects/[a-z][-a-z0-9]{4,28}[a-z0-9]/(global/networks|regions/[a-z0-9-]+/subnetworks)/[a-z]([-a-z0-9]{0,61}[a-z0-9])?$`)

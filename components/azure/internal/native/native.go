@@ -1,10 +1,10 @@
-// Package native holds typed stand-ins for the azure-native SDK modules resources/v2
-// and storage/v2, which this module cannot depend on yet (the module proxy does not
-// serve them). They register the same type tokens, pinned to the
-// same provider release as the SDK modules in go.mod (2.81.0), so a real `pulumi up`
-// drives the real azure-native plugin. Names and shapes mirror the SDK's: replace this
-// package with github.com/pulumi/pulumi-azure-native-sdk/{resources,storage}/v2 when
-// those modules are available.
+// Package native holds typed stand-ins for the azure-native SDK modules resources/v2,
+// storage/v2, operationalinsights/v2 and insights/v2, which this module cannot depend
+// on yet (the module proxy does not serve them). They register the same type tokens,
+// pinned to the same provider release as the SDK modules in go.mod (2.81.0), so a real
+// `pulumi up` drives the real azure-native plugin. Names and shapes mirror the SDK's:
+// replace this package with github.com/pulumi/pulumi-azure-native-sdk/{resources,
+// storage,operationalinsights,insights}/v2 when those modules are available.
 
 package native
 
@@ -102,6 +102,9 @@ type StorageAccountArgs struct {
 	Location pulumi.StringPtrInput
 	// MinimumTlsVersion is the oldest TLS version accepted, such as TLS1_2.
 	MinimumTlsVersion pulumi.StringPtrInput
+	// NetworkRuleSet limits the networks the account's data plane answers. Default
+	// nil: every network.
+	NetworkRuleSet *NetworkRuleSetArgs
 	// ResourceGroupName holds the account.
 	ResourceGroupName pulumi.StringInput
 	// Sku is the account's performance and replication tier.
@@ -124,6 +127,7 @@ func NewStorageAccount(ctx *pulumi.Context, name string, args *StorageAccountArg
 		"kind":                   args.Kind,
 		"location":               args.Location,
 		"minimumTlsVersion":      args.MinimumTlsVersion,
+		"networkRuleSet":         args.NetworkRuleSet.toMap(),
 		"resourceGroupName":      args.ResourceGroupName,
 		"sku":                    pulumi.Map{"name": args.Sku.Name},
 		"tags":                   args.Tags,
@@ -132,6 +136,46 @@ func NewStorageAccount(ctx *pulumi.Context, name string, args *StorageAccountArg
 		return nil, err
 	}
 	return &r, nil
+}
+
+// NetworkRuleSetArgs mirrors the storage.NetworkRuleSetArgs pachdeploy sets.
+type NetworkRuleSetArgs struct {
+	// Bypass lets trusted traffic past the rules: AzureServices, Logging, Metrics
+	// (comma-separated) or None.
+	Bypass pulumi.StringPtrInput
+	// DefaultAction is Allow or Deny, for requests no rule matches.
+	DefaultAction pulumi.StringInput
+	// VirtualNetworkRules admit subnets (through their Microsoft.Storage service
+	// endpoint).
+	VirtualNetworkRules []VirtualNetworkRuleArgs
+}
+
+// VirtualNetworkRuleArgs mirrors storage.VirtualNetworkRuleArgs.
+type VirtualNetworkRuleArgs struct {
+	// VirtualNetworkResourceId is the subnet's resource id.
+	VirtualNetworkResourceId pulumi.StringInput
+	// Action is Allow.
+	Action pulumi.StringPtrInput
+}
+
+// toMap is the rule set as the provider takes it; nil for a nil set, so the input
+// stays unset.
+func (n *NetworkRuleSetArgs) toMap() pulumi.Input {
+	if n == nil {
+		return nil
+	}
+	rules := pulumi.Array{}
+	for _, r := range n.VirtualNetworkRules {
+		rules = append(rules, inputs(map[string]pulumi.Input{
+			"virtualNetworkResourceId": r.VirtualNetworkResourceId,
+			"action":                   r.Action,
+		}))
+	}
+	return inputs(map[string]pulumi.Input{
+		"bypass":              n.Bypass,
+		"defaultAction":       n.DefaultAction,
+		"virtualNetworkRules": rules,
+	})
 }
 
 // BlobContainer mirrors storage.BlobContainer.

@@ -2,15 +2,16 @@ package native
 
 import (
 	"errors"
+	"reflect"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
 // The network, authorization and managedidentity modules are served, but each is a Go
 // package of its own to compile and link (network alone has hundreds of resource types)
-// for the four resources pachdeploy needs: these wrappers register the same type tokens
-// at the same pinned release instead, so every build and link stays as it is. Replace
-// them with the SDK modules if pachdeploy comes to use more of them.
+// for the four resources and one function pachdeploy needs: these wrappers register the
+// same type tokens at the same pinned release instead, so every build and link stays as
+// it is. Replace them with the SDK modules if pachdeploy comes to use more of them.
 
 // VirtualNetwork mirrors network.VirtualNetwork.
 type VirtualNetwork struct {
@@ -72,6 +73,16 @@ type SubnetArgs struct {
 	SubnetName pulumi.StringPtrInput
 	// AddressPrefix is the subnet's range.
 	AddressPrefix pulumi.StringPtrInput
+	// ServiceEndpoints are the Azure services (such as Microsoft.Storage) the subnet
+	// reaches over the Azure backbone, as itself: what a storage account's network rule
+	// for the subnet needs.
+	ServiceEndpoints []ServiceEndpointPropertiesFormatArgs
+}
+
+// ServiceEndpointPropertiesFormatArgs mirrors network.ServiceEndpointPropertiesFormatArgs.
+type ServiceEndpointPropertiesFormatArgs struct {
+	// Service is the endpoint's service, such as Microsoft.Storage.
+	Service pulumi.StringPtrInput
 }
 
 // NewSubnet mirrors network.NewSubnet.
@@ -85,11 +96,25 @@ func NewSubnet(ctx *pulumi.Context, name string, args *SubnetArgs, opts ...pulum
 		"virtualNetworkName": args.VirtualNetworkName,
 		"subnetName":         args.SubnetName,
 		"addressPrefix":      args.AddressPrefix,
+		"serviceEndpoints":   serviceEndpoints(args.ServiceEndpoints),
 	}), &r, nativeOpts(opts)...)
 	if err != nil {
 		return nil, err
 	}
 	return &r, nil
+}
+
+// serviceEndpoints is the list as the provider takes it; nil when empty, so the input
+// stays unset.
+func serviceEndpoints(list []ServiceEndpointPropertiesFormatArgs) pulumi.Input {
+	if len(list) == 0 {
+		return nil
+	}
+	out := pulumi.Array{}
+	for _, e := range list {
+		out = append(out, inputs(map[string]pulumi.Input{"service": e.Service}))
+	}
+	return out
 }
 
 // RoleAssignment mirrors authorization.RoleAssignment.
@@ -167,4 +192,37 @@ func NewUserAssignedIdentity(ctx *pulumi.Context, name string, args *UserAssigne
 		return nil, err
 	}
 	return &r, nil
+}
+
+// GetClientConfigResult mirrors authorization.GetClientConfigResult: who the provider
+// signs in as.
+type GetClientConfigResult struct {
+	// ClientId is the application id of the signed-in principal.
+	ClientId string `pulumi:"clientId"`
+	// ObjectId is the signed-in principal's object id, which role assignments name.
+	ObjectId string `pulumi:"objectId"`
+	// SubscriptionId is the provider's subscription.
+	SubscriptionId string `pulumi:"subscriptionId"`
+	// TenantId is the principal's tenant.
+	TenantId string `pulumi:"tenantId"`
+}
+
+// GetClientConfigResultOutput mirrors authorization.GetClientConfigResultOutput.
+type GetClientConfigResultOutput struct{ *pulumi.OutputState }
+
+// ElementType is the result's Go type.
+func (GetClientConfigResultOutput) ElementType() reflect.Type {
+	return reflect.TypeFor[GetClientConfigResult]()
+}
+
+// ObjectId is the signed-in principal's object id.
+func (o GetClientConfigResultOutput) ObjectId() pulumi.StringOutput {
+	return o.ApplyT(func(r GetClientConfigResult) string { return r.ObjectId }).(pulumi.StringOutput)
+}
+
+// GetClientConfigOutput mirrors authorization.GetClientConfigOutput.
+func GetClientConfigOutput(ctx *pulumi.Context, opts ...pulumi.InvokeOption) GetClientConfigResultOutput {
+	options := pulumi.InvokeOutputOptions{InvokeOptions: append([]pulumi.InvokeOption{pulumi.Version(Version)}, opts...)}
+	return ctx.InvokeOutput("azure-native:authorization:getClientConfig", nil,
+		GetClientConfigResultOutput{}, options).(GetClientConfigResultOutput)
 }
