@@ -100,11 +100,7 @@ func NewBucket(ctx *pulumi.Context, name string, args *BucketArgs, opts ...pulum
 	if err := ctx.RegisterComponentResource("pachdeploy:aws:Bucket", name, c, opts...); err != nil {
 		return nil, err
 	}
-	part, err := partitionOf(ctx, c)
-	if err != nil {
-		return nil, err
-	}
-	acct, err := accountOf(ctx, c, part)
+	acct, err := accountOf(ctx, c)
 	if err != nil {
 		return nil, err
 	}
@@ -116,37 +112,22 @@ func NewBucket(ctx *pulumi.Context, name string, args *BucketArgs, opts ...pulum
 	if err != nil {
 		return nil, err
 	}
-	bucket, err := s3.NewBucketV2(ctx, name, &s3.BucketV2Args{
-		Bucket:       pulumi.String(args.Name),
-		ForceDestroy: pulumi.Bool(args.DeleteDataOnDestroy),
-	}, keep...)
+	data, err := newPrivateBucket(ctx, name, args.Name, args.DeleteDataOnDestroy, keep)
 	if err != nil {
 		return nil, err
 	}
-	block, err := blockPublicAccess(ctx, name, bucket, keep)
-	if err != nil {
-		return nil, err
-	}
-	ownership, err := enforceBucketOwner(ctx, name, bucket, keep)
-	if err != nil {
-		return nil, err
-	}
+	bucket := data.bucket
 	// Pachyderm's S3 client sends no encryption headers: the bucket's default applies
-	// to every object, and pachd's identity may use the key (Identity).
-	encryption, err := s3.NewBucketServerSideEncryptionConfigurationV2(ctx, name, &s3.BucketServerSideEncryptionConfigurationV2Args{
-		Bucket: bucket.ID(),
-		Rules: s3.BucketServerSideEncryptionConfigurationV2RuleArray{
-			&s3.BucketServerSideEncryptionConfigurationV2RuleArgs{
-				ApplyServerSideEncryptionByDefault: &s3.BucketServerSideEncryptionConfigurationV2RuleApplyServerSideEncryptionByDefaultArgs{
-					SseAlgorithm:   pulumi.String("aws:kms"),
-					KmsMasterKeyId: key.Arn,
-				},
-				// One data key per bucket rather than per object: far fewer KMS
-				// requests (and their cost and throttling).
-				BucketKeyEnabled: pulumi.Bool(true),
-			},
+	// to every object, and pachd's identity may use the key (Identity). The S3 bucket
+	// key makes one data key per bucket rather than per object: far fewer KMS requests
+	// (and their cost and throttling).
+	encryption, err := encryptByDefault(ctx, name, bucket, &s3.BucketServerSideEncryptionConfigurationV2RuleArgs{
+		ApplyServerSideEncryptionByDefault: &s3.BucketServerSideEncryptionConfigurationV2RuleApplyServerSideEncryptionByDefaultArgs{
+			SseAlgorithm:   pulumi.String("aws:kms"),
+			KmsMasterKeyId: key.Arn,
 		},
-	}, keep...)
+		BucketKeyEnabled: pulumi.Bool(true),
+	}, keep)
 	if err != nil {
 		return nil, err
 	}
@@ -166,8 +147,8 @@ func NewBucket(ctx *pulumi.Context, name string, args *BucketArgs, opts ...pulum
 	}
 	policy, err := s3.NewBucketPolicy(ctx, name, &s3.BucketPolicyArgs{
 		Bucket: bucket.ID(),
-		Policy: pulumi.String(tlsOnlyBucketPolicy(part.Partition, args.Name).String()),
-	}, append(keep, pulumi.DependsOn([]pulumi.Resource{block}))...)
+		Policy: pulumi.String(tlsOnlyBucketPolicy(acct.Partition, args.Name).String()),
+	}, append(keep, pulumi.DependsOn([]pulumi.Resource{data.block}))...)
 	if err != nil {
 		return nil, err
 	}
@@ -188,7 +169,8 @@ func NewBucket(ctx *pulumi.Context, name string, args *BucketArgs, opts ...pulum
 	c.Arn = bucket.Arn
 	c.KeyArn = key.Arn
 	c.AccessLogBucketName = logs.bucket.Bucket
-	c.resources = []pulumi.Resource{key, bucket, block, ownership, encryption, versioning, lifecycle, policy, logging}
+	c.resources = append([]pulumi.Resource{key}, data.resources()...)
+	c.resources = append(c.resources, encryption, versioning, lifecycle, policy, logging)
 	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
 		"name": c.Name, "arn": c.Arn, "keyArn": c.KeyArn, "accessLogBucketName": c.AccessLogBucketName,
 	}); err != nil {
@@ -217,31 +199,16 @@ func newAccessLogBucket(ctx *pulumi.Context, name, logName string, args *BucketA
 	keep []pulumi.ResourceOption,
 ) (*accessLogBucket, error) {
 	name += "-access-logs"
-	bucket, err := s3.NewBucketV2(ctx, name, &s3.BucketV2Args{
-		Bucket:       pulumi.String(logName),
-		ForceDestroy: pulumi.Bool(args.DeleteDataOnDestroy),
-	}, keep...)
+	logs, err := newPrivateBucket(ctx, name, logName, args.DeleteDataOnDestroy, keep)
 	if err != nil {
 		return nil, err
 	}
-	block, err := blockPublicAccess(ctx, name, bucket, keep)
-	if err != nil {
-		return nil, err
-	}
-	ownership, err := enforceBucketOwner(ctx, name, bucket, keep)
-	if err != nil {
-		return nil, err
-	}
-	encryption, err := s3.NewBucketServerSideEncryptionConfigurationV2(ctx, name, &s3.BucketServerSideEncryptionConfigurationV2Args{
-		Bucket: bucket.ID(),
-		Rules: s3.BucketServerSideEncryptionConfigurationV2RuleArray{
-			&s3.BucketServerSideEncryptionConfigurationV2RuleArgs{
-				ApplyServerSideEncryptionByDefault: &s3.BucketServerSideEncryptionConfigurationV2RuleApplyServerSideEncryptionByDefaultArgs{
-					SseAlgorithm: pulumi.String("AES256"),
-				},
-			},
+	bucket := logs.bucket
+	encryption, err := encryptByDefault(ctx, name, bucket, &s3.BucketServerSideEncryptionConfigurationV2RuleArgs{
+		ApplyServerSideEncryptionByDefault: &s3.BucketServerSideEncryptionConfigurationV2RuleApplyServerSideEncryptionByDefaultArgs{
+			SseAlgorithm: pulumi.String("AES256"),
 		},
-	}, keep...)
+	}, keep)
 	if err != nil {
 		return nil, err
 	}
@@ -263,30 +230,63 @@ func newAccessLogBucket(ctx *pulumi.Context, name, logName string, args *BucketA
 	policy, err := s3.NewBucketPolicy(ctx, name, &s3.BucketPolicyArgs{
 		Bucket: bucket.ID(),
 		Policy: pulumi.String(accessLogBucketPolicy(acct, logName, args.Name).String()),
-	}, append(keep, pulumi.DependsOn([]pulumi.Resource{block}))...)
+	}, append(keep, pulumi.DependsOn([]pulumi.Resource{logs.block}))...)
 	if err != nil {
 		return nil, err
 	}
-	return &accessLogBucket{bucket: bucket, resources: []pulumi.Resource{bucket, block, ownership, encryption, lifecycle, policy}}, nil
+	return &accessLogBucket{bucket: bucket, resources: append(logs.resources(), encryption, lifecycle, policy)}, nil
 }
 
-// blockPublicAccess blocks every kind of public access to bucket (CKV_AWS_53-56).
-func blockPublicAccess(ctx *pulumi.Context, name string, bucket *s3.BucketV2, keep []pulumi.ResourceOption) (*s3.BucketPublicAccessBlock, error) {
-	return s3.NewBucketPublicAccessBlock(ctx, name, &s3.BucketPublicAccessBlockArgs{
+// privateBucket is an S3 bucket with every kind of public access blocked
+// (CKV_AWS_53-56) and ACLs disabled: the bucket's owner owns every object, and only
+// policies grant access.
+type privateBucket struct {
+	bucket    *s3.BucketV2
+	block     *s3.BucketPublicAccessBlock
+	ownership *s3.BucketOwnershipControls
+}
+
+func (b *privateBucket) resources() []pulumi.Resource {
+	return []pulumi.Resource{b.bucket, b.block, b.ownership}
+}
+
+// newPrivateBucket creates the bucket bucketName and its protections; forceDestroy
+// lets destroy delete it with its objects.
+func newPrivateBucket(ctx *pulumi.Context, name, bucketName string, forceDestroy bool, keep []pulumi.ResourceOption) (*privateBucket, error) {
+	bucket, err := s3.NewBucketV2(ctx, name, &s3.BucketV2Args{
+		Bucket:       pulumi.String(bucketName),
+		ForceDestroy: pulumi.Bool(forceDestroy),
+	}, keep...)
+	if err != nil {
+		return nil, err
+	}
+	block, err := s3.NewBucketPublicAccessBlock(ctx, name, &s3.BucketPublicAccessBlockArgs{
 		Bucket:                bucket.ID(),
 		BlockPublicAcls:       pulumi.Bool(true),
 		BlockPublicPolicy:     pulumi.Bool(true),
 		IgnorePublicAcls:      pulumi.Bool(true),
 		RestrictPublicBuckets: pulumi.Bool(true),
 	}, keep...)
-}
-
-// enforceBucketOwner disables ACLs: the bucket's owner owns every object, and only
-// policies grant access.
-func enforceBucketOwner(ctx *pulumi.Context, name string, bucket *s3.BucketV2, keep []pulumi.ResourceOption) (*s3.BucketOwnershipControls, error) {
-	return s3.NewBucketOwnershipControls(ctx, name, &s3.BucketOwnershipControlsArgs{
+	if err != nil {
+		return nil, err
+	}
+	ownership, err := s3.NewBucketOwnershipControls(ctx, name, &s3.BucketOwnershipControlsArgs{
 		Bucket: bucket.ID(),
 		Rule:   &s3.BucketOwnershipControlsRuleArgs{ObjectOwnership: pulumi.String("BucketOwnerEnforced")},
+	}, keep...)
+	if err != nil {
+		return nil, err
+	}
+	return &privateBucket{bucket: bucket, block: block, ownership: ownership}, nil
+}
+
+// encryptByDefault sets the bucket's default encryption to rule.
+func encryptByDefault(ctx *pulumi.Context, name string, bucket *s3.BucketV2,
+	rule *s3.BucketServerSideEncryptionConfigurationV2RuleArgs, keep []pulumi.ResourceOption,
+) (*s3.BucketServerSideEncryptionConfigurationV2, error) {
+	return s3.NewBucketServerSideEncryptionConfigurationV2(ctx, name, &s3.BucketServerSideEncryptionConfigurationV2Args{
+		Bucket: bucket.ID(),
+		Rules:  s3.BucketServerSideEncryptionConfigurationV2RuleArray{rule},
 	}, keep...)
 }
 

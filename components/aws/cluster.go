@@ -150,22 +150,18 @@ func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pul
 	if err := ctx.RegisterComponentResource("pachdeploy:aws:Cluster", name, c, opts...); err != nil {
 		return nil, err
 	}
-	part, err := partitionOf(ctx, c)
+	acct, err := accountOf(ctx, c)
 	if err != nil {
 		return nil, err
 	}
 	in := pulumi.Parent(c)
 
-	acct, err := accountOf(ctx, c, part)
-	if err != nil {
-		return nil, err
-	}
 	secretsKey, err := newKey(ctx, name+"-secrets",
 		pulumi.Sprintf("Envelope encryption of Kubernetes secrets in EKS cluster %s", a.Name), keyPolicy(acct), in)
 	if err != nil {
 		return nil, err
 	}
-	nodeRole, nodePolicies, err := newNodeRole(ctx, name, a.Name, part, in)
+	nodeRole, nodePolicies, err := newNodeRole(ctx, name, a.Name, acct, in)
 	if err != nil {
 		return nil, err
 	}
@@ -226,7 +222,7 @@ func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pul
 	if err != nil {
 		return nil, err
 	}
-	storageDeps, err := newStorage(ctx, name, a.Name, part, cluster, nodeGroup, provider, in)
+	storageDeps, err := newStorage(ctx, name, a.Name, acct, cluster, nodeGroup, provider, in)
 	if err != nil {
 		return nil, err
 	}

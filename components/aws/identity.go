@@ -109,18 +109,14 @@ func NewIdentity(ctx *pulumi.Context, name string, args *IdentityArgs, opts ...p
 	if err := ctx.RegisterComponentResource("pachdeploy:aws:Identity", name, c, opts...); err != nil {
 		return nil, err
 	}
-	part, err := partitionOf(ctx, c)
+	acct, err := accountOf(ctx, c)
 	if err != nil {
 		return nil, err
 	}
-	var policy pulumi.StringInput = pulumi.String(bucketAccessPolicy(part.Partition, a.BucketName).String())
+	var policy pulumi.StringInput = pulumi.String(bucketAccessPolicy(acct.Partition, a.BucketName).String())
 	if a.BucketKeyArn != nil {
-		acct, err := accountOf(ctx, c, part)
-		if err != nil {
-			return nil, err
-		}
 		policy = a.BucketKeyArn.ToStringOutput().ApplyT(func(key string) string {
-			d := bucketAccessPolicy(part.Partition, a.BucketName)
+			d := bucketAccessPolicy(acct.Partition, a.BucketName)
 			d.Statement = append(d.Statement, bucketKeyStatement(acct, key))
 			return d.String()
 		}).(pulumi.StringOutput)

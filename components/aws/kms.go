@@ -19,9 +19,13 @@ type account struct {
 	Partition, DNSSuffix, ID, Region string
 }
 
-// accountOf looks up the account and region of parent's AWS provider, whose
-// partition is part (partitionOf).
-func accountOf(ctx *pulumi.Context, parent pulumi.Resource, part *aws.GetPartitionResult) (account, error) {
+// accountOf looks up the partition, account and region of parent's AWS provider, so
+// ARNs and service names are right in every partition and region.
+func accountOf(ctx *pulumi.Context, parent pulumi.Resource) (account, error) {
+	part, err := aws.GetPartition(ctx, nil, pulumi.Parent(parent))
+	if err != nil {
+		return account{}, err
+	}
 	caller, err := aws.GetCallerIdentity(ctx, nil, pulumi.Parent(parent))
 	if err != nil {
 		return account{}, err

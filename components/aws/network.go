@@ -178,11 +178,7 @@ func NewNetwork(ctx *pulumi.Context, name string, args *NetworkArgs, opts ...pul
 		private = append(private, s.ID().ToStringOutput())
 	}
 
-	part, err := partitionOf(ctx, c)
-	if err != nil {
-		return nil, err
-	}
-	acct, err := accountOf(ctx, c, part)
+	acct, err := accountOf(ctx, c)
 	if err != nil {
 		return nil, err
 	}

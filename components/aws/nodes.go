@@ -1,7 +1,6 @@
 package aws
 
 import (
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	awseks "github.com/pulumi/pulumi-aws/sdk/v6/go/aws/eks"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
@@ -25,10 +24,10 @@ const (
 
 // newNodeRole creates the nodes' IAM role with the managed policies attached; the
 // attachments are returned so the node group can wait for them.
-func newNodeRole(ctx *pulumi.Context, name, clusterName string, part *aws.GetPartitionResult, in pulumi.ResourceOption) (*iam.Role, []pulumi.Resource, error) {
+func newNodeRole(ctx *pulumi.Context, name, clusterName string, acct account, in pulumi.ResourceOption) (*iam.Role, []pulumi.Resource, error) {
 	role, err := iam.NewRole(ctx, name+"-node", &iam.RoleArgs{
 		Description:      pulumi.Sprintf("Nodes of EKS cluster %s", clusterName),
-		AssumeRolePolicy: pulumi.String(serviceTrustPolicy("ec2." + part.DnsSuffix).String()),
+		AssumeRolePolicy: pulumi.String(serviceTrustPolicy("ec2." + acct.DNSSuffix).String()),
 	}, in)
 	if err != nil {
 		return nil, nil, err
@@ -37,7 +36,7 @@ func newNodeRole(ctx *pulumi.Context, name, clusterName string, part *aws.GetPar
 	for _, policy := range nodePolicies {
 		att, err := iam.NewRolePolicyAttachment(ctx, name+"-node-"+policy, &iam.RolePolicyAttachmentArgs{
 			Role:      role.Name,
-			PolicyArn: pulumi.String(managedPolicyARN(part.Partition, policy)),
+			PolicyArn: pulumi.String(managedPolicyARN(acct.Partition, policy)),
 		}, in)
 		if err != nil {
 			return nil, nil, err

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -156,10 +155,4 @@ func irsaTrustPolicyOutput(providerARN, issuer pulumi.StringInput, subjects ...s
 // serviceAccountSubject is the OIDC subject of a Kubernetes service account.
 func serviceAccountSubject(namespace, name string) string {
 	return "system:serviceaccount:" + namespace + ":" + name
-}
-
-// partitionOf looks up the partition (aws, aws-cn, aws-us-gov) of parent's AWS
-// provider, so ARNs are right outside the commercial partition too.
-func partitionOf(ctx *pulumi.Context, parent pulumi.Resource) (*aws.GetPartitionResult, error) {
-	return aws.GetPartition(ctx, nil, pulumi.Parent(parent))
 }

@@ -1,7 +1,6 @@
 package aws
 
 import (
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	awseks "github.com/pulumi/pulumi-aws/sdk/v6/go/aws/eks"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-eks/sdk/v3/go/eks"
@@ -27,7 +26,7 @@ const (
 // newStorage installs the EBS CSI driver add-on with its own IRSA role and creates the
 // gp3 StorageClass. It returns the add-on and the class for Kubernetes objects to wait
 // for.
-func newStorage(ctx *pulumi.Context, name, clusterName string, part *aws.GetPartitionResult, cluster *eks.Cluster,
+func newStorage(ctx *pulumi.Context, name, clusterName string, acct account, cluster *eks.Cluster,
 	nodeGroup *awseks.NodeGroup, provider *kubernetes.Provider, in pulumi.ResourceOption,
 ) ([]pulumi.Resource, error) {
 	role, err := iam.NewRole(ctx, name+"-ebs-csi", &iam.RoleArgs{
@@ -40,7 +39,7 @@ func newStorage(ctx *pulumi.Context, name, clusterName string, part *aws.GetPart
 	}
 	attachment, err := iam.NewRolePolicyAttachment(ctx, name+"-ebs-csi", &iam.RolePolicyAttachmentArgs{
 		Role:      role.Name,
-		PolicyArn: pulumi.String(managedPolicyARN(part.Partition, "service-role/AmazonEBSCSIDriverPolicy")),
+		PolicyArn: pulumi.String(managedPolicyARN(acct.Partition, "service-role/AmazonEBSCSIDriverPolicy")),
 	}, in)
 	if err != nil {
 		return nil, err

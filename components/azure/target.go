@@ -33,7 +33,7 @@ var Target = target.Target{
 		Fix:   "run `az login`, or export ARM_CLIENT_ID, ARM_CLIENT_SECRET, ARM_TENANT_ID and ARM_SUBSCRIPTION_ID",
 	},
 	KubeconfigHelper: target.Helper{Command: "kubelogin",
-		What: "kubeconfig helper `kubelogin` (only for AKS clusters with Entra ID login)",
+		What: "kubeconfig helper `kubelogin` (needed with entraIdAuth, and with `az login` as the deploying principal)",
 		Fix:  "az aks install-cli"},
 	StandIns: standIns,
 	Rules:    checks,

@@ -109,15 +109,7 @@ func TestCluster_Settings(t *testing.T) {
 			if v, ok := mocktest.Input(t, cluster, "ipAllocationPolicy"); !ok || !v.IsObject() { // CKV_GCP_23: VPC-native
 				t.Errorf("ipAllocationPolicy = %v, want set", v)
 			}
-			for path, want := range tt.want {
-				v, ok := mocktest.Input(t, cluster, path)
-				switch {
-				case want == nil && ok:
-					t.Errorf("%s = %v, want unset", path, v)
-				case want != nil && (!ok || v.V != want):
-					t.Errorf("%s = %v, want %v", path, v, want)
-				}
-			}
+			wantInputs(t, cluster, tt.want)
 		})
 	}
 }
@@ -152,17 +144,8 @@ func TestCluster_CKV_GCP_25_64_61_13_Hardening(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cluster := mocktest.One(t, runCluster(t, tt.args), tCluster)
-			for _, want := range []map[string]any{always, tt.want} {
-				for path, want := range want {
-					v, ok := mocktest.Input(t, cluster, path)
-					switch {
-					case want == nil && ok:
-						t.Errorf("%s = %v, want unset", path, v)
-					case want != nil && (!ok || v.V != want):
-						t.Errorf("%s = %v, want %v", path, v, want)
-					}
-				}
-			}
+			wantInputs(t, cluster, always)
+			wantInputs(t, cluster, tt.want)
 		})
 	}
 }

@@ -89,3 +89,17 @@ func TestNilArgsAreRefused(t *testing.T) {
 		"NewIdentity": func(ctx *pulumi.Context) error { _, err := NewIdentity(ctx, "storage", nil); return err },
 	})
 }
+
+// wantInputs checks r's inputs at each dotted path: want nil means unset.
+func wantInputs(t *testing.T, r offline.Resource, want map[string]any) {
+	t.Helper()
+	for path, want := range want {
+		v, ok := mocktest.Input(t, r, path)
+		switch {
+		case want == nil && ok:
+			t.Errorf("%s = %v, want unset", path, v)
+		case want != nil && (!ok || v.V != want):
+			t.Errorf("%s = %v, want %v", path, v, want)
+		}
+	}
+}
