@@ -13,6 +13,7 @@ import (
 	"github.com/pachdeploy/pachdeploy/policy"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/events"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/sig"
 )
 
 // opRetain is a delete of a resource kept in the cloud (retainOnDelete).
@@ -76,6 +77,31 @@ func (c *collector) handle(e apitype.EngineEvent) {
 	}
 }
 
+// secretsMarked returns v with every secret the engine's events carry (an object
+// tagged with the secret signature, its value elided) replaced by "[secret]", as the
+// offline plan shows them, so the policy rules see a Pulumi secret rather than an
+// object of plain values.
+func secretsMarked(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		if v[sig.Key] == sig.Secret {
+			return secretMark
+		}
+		out := make(map[string]any, len(v))
+		for k, e := range v {
+			out[k] = secretsMarked(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(v))
+		for i, e := range v {
+			out[i] = secretsMarked(e)
+		}
+		return out
+	}
+	return v
+}
+
 // opOf folds the engine's replacement steps into one "replace".
 func opOf(op apitype.OpType) string {
 	switch op {
@@ -87,7 +113,8 @@ func opOf(op apitype.OpType) string {
 
 func (c *collector) pre(m apitype.StepEventMetadata) {
 	if m.New != nil && m.Op != apitype.OpDelete && m.Op != apitype.OpDeleteReplaced && m.Op != apitype.OpRefresh {
-		c.report.desired = append(c.report.desired, policy.Resource{URN: m.URN, Type: m.Type, Name: nameOf(m.URN), Inputs: m.New.Inputs})
+		inputs, _ := secretsMarked(m.New.Inputs).(map[string]any)
+		c.report.desired = append(c.report.desired, policy.Resource{URN: m.URN, Type: m.Type, Name: nameOf(m.URN), Inputs: inputs})
 	}
 	if m.Op == apitype.OpSame || m.Op == apitype.OpRefresh {
 		c.started[m.URN] = c.now()

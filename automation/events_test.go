@@ -9,7 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pachdeploy/pachdeploy/policy"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/sig"
 )
 
 // recorded reads an engine event stream, one JSON event a line.
@@ -202,5 +204,38 @@ func TestCollector_DesiredResourcesForThePolicyCheck(t *testing.T) {
 	}
 	if len(rep.desired) != 2 || rep.desired[0].Inputs["k"] != "v" || rep.desired[1].Name != "b" {
 		t.Errorf("desired = %+v, want a and b with their inputs", rep.desired)
+	}
+}
+
+// TestCollector_SecretInputsReachThePolicyCheckAsSecrets: the engine's step events
+// carry a secret input as an object tagged with the secret signature; the policy check
+// must see "[secret]" there (as in the offline plan), not an object of plain values a
+// secret rule would report as plaintext.
+func TestCollector_SecretInputsReachThePolicyCheckAsSecrets(t *testing.T) {
+	rep := &Report{Changes: []Change{}}
+	c := newCollector(rep, nil, nil, false)
+	secret := map[string]any{sig.Key: sig.Secret, "ciphertext": "v1:abc"}
+	c.handle(apitype.EngineEvent{ResourcePreEvent: &apitype.ResourcePreEvent{Metadata: apitype.StepEventMetadata{
+		Op: apitype.OpCreate, URN: "urn:pulumi:dev::p::kubernetes:helm.sh/v3:Release::pachyderm", Type: "kubernetes:helm.sh/v3:Release",
+		New: &apitype.StepEventStateMetadata{Inputs: map[string]any{"values": map[string]any{
+			"pachd": map[string]any{"storage": map[string]any{"microsoft": map[string]any{"secret": secret, "id": "account"}}},
+			"hosts": []any{secret, "plain"},
+		}}},
+	}}})
+	if len(rep.desired) != 1 {
+		t.Fatalf("desired %+v, want the release", rep.desired)
+	}
+	values, _ := rep.desired[0].Inputs["values"].(map[string]any)
+	if got := policy.PlaintextSecrets(values); len(got) != 0 {
+		t.Errorf("plaintext secrets reported in %v: %v", values, got)
+	}
+	if got := policy.String(rep.desired[0].Inputs, "values.pachd.storage.microsoft.secret"); got != secretMark {
+		t.Errorf("secret input reads %q, want %q", got, secretMark)
+	}
+	if got := policy.String(rep.desired[0].Inputs, "values.pachd.storage.microsoft.id"); got != "account" {
+		t.Errorf("plain input reads %q, want it unchanged", got)
+	}
+	if hosts, _ := values["hosts"].([]any); len(hosts) != 2 || hosts[0] != secretMark || hosts[1] != "plain" {
+		t.Errorf("list of inputs %v, want [%s plain]", values["hosts"], secretMark)
 	}
 }

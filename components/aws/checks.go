@@ -93,9 +93,25 @@ var checks = []policy.Rule{
 		ID: "PD-AWS-API-OPEN", Refs: []string{"CKV_AWS_38", "AVD-AWS-0041"}, Cloud: "aws", Severity: policy.High,
 		Looks:       "the EKS public endpoint's allowed CIDRs",
 		Remediation: "set apiAllowedCidrs to the networks that deploy and administer the cluster",
-		Check: policy.Each("eks:index:Cluster", "the Kubernetes API is reachable from any address", func(in map[string]any) bool {
-			return rules.OpenToInternet(policy.Strings(in, "publicAccessCidrs"))
-		}),
+		Check: func(rs policy.Resources) []policy.Violation {
+			const msg = "the Kubernetes API is reachable from any address"
+			var out []policy.Violation
+			// The offline plan has pulumi-eks's component with its inputs. The engine's
+			// events carry no inputs of a remote component, only of what it makes: the
+			// aws:eks cluster, whose public endpoint without CIDRs is open to all.
+			for _, c := range rs.OfType("eks:index:Cluster") {
+				if len(c.Inputs) > 0 && rules.OpenToInternet(policy.Strings(c.Inputs, "publicAccessCidrs")) {
+					out = append(out, policy.Violation{URN: c.URN, Message: msg})
+				}
+			}
+			for _, c := range rs.OfType("aws:eks/cluster:Cluster") {
+				public, set := policy.Get(c.Inputs, "vpcConfig.endpointPublicAccess")
+				if (!set || public == true) && rules.OpenToInternet(policy.Strings(c.Inputs, "vpcConfig.publicAccessCidrs")) {
+					out = append(out, policy.Violation{URN: c.URN, Message: msg})
+				}
+			}
+			return out
+		},
 	},
 	{
 		ID: "PD-AWS-IAM-WILDCARD", Refs: []string{"CKV_AWS_355", "CKV_AWS_290", "AVD-AWS-0057"}, Cloud: "aws", Severity: policy.Critical,

@@ -81,7 +81,8 @@ func (p *server) eksCluster(ctx *pulumi.Context, comp *component, name string, r
 			break
 		}
 	}
-	for _, k := range []string{"endpointPublicAccess", "endpointPrivateAccess"} {
+	// As pulumi-eks passes them to the cluster's vpcConfig.
+	for _, k := range []string{"endpointPublicAccess", "endpointPrivateAccess", "publicAccessCidrs"} {
 		if v, ok := in[k]; ok {
 			vpcConfig[k] = v
 		}
