@@ -29,6 +29,9 @@ var (
 	// ErrPolicy: the preview up ran first (WithPolicyFailOn) has unwaived policy
 	// findings at or above the severity; nothing was changed.
 	ErrPolicy = errors.New("policy findings refuse the update")
+	// ErrNotReviewed: the preview Up ran first (WithExpectedFingerprint) differs from
+	// the reviewed one; nothing was changed.
+	ErrNotReviewed = errors.New("the changes differ from the reviewed preview")
 )
 
 // Error is a failed stack operation. It carries the engine's error diagnostics (secret

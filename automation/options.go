@@ -40,6 +40,7 @@ type options struct {
 	hardStop        <-chan struct{}
 	failOn          policy.Severity
 	policyPacks     []string
+	reviewed        string
 }
 
 // WithBackend stores state at url: file://DIR, s3://, gs://, azblob:// or a Pulumi Cloud
@@ -96,6 +97,15 @@ func WithGracePeriod(d time.Duration) Option { return optionFunc(func(o *options
 // Default: no check before Up (Preview still reports the findings).
 func WithPolicyFailOn(s policy.Severity) Option {
 	return optionFunc(func(o *options) { o.failOn = s })
+}
+
+// WithExpectedFingerprint makes Up apply only the changes someone reviewed: Up first
+// previews, and refuses (ErrNotReviewed, nothing changed) unless that preview's
+// Report.Fingerprint is fingerprint, the one the reviewed preview showed. The stack or
+// the code having changed since the review is thus caught before the update. Default:
+// no check.
+func WithExpectedFingerprint(fingerprint string) Option {
+	return optionFunc(func(o *options) { o.reviewed = fingerprint })
 }
 
 // WithPolicyPacks runs the Pulumi policy packs in dirs (CrossGuard, as `pulumi preview

@@ -19,8 +19,11 @@ type Change struct {
 	// from the stack but kept in the cloud (retainOnDelete: the data bucket on destroy);
 	// for refresh: update (drifted) or delete (gone).
 	Op string `json:"op"`
-	// Keys are the changed properties (names and paths, never values).
+	// Keys are the changed properties (names and paths).
 	Keys []string `json:"keys,omitempty"`
+	// Diffs are the changed keys' old and new values, where the engine's events carry
+	// both sides (updates and replacements; a refresh's drifted outputs).
+	Diffs []KeyDiff `json:"diffs,omitempty"`
 	// ReplaceKeys are the properties forcing a replacement.
 	ReplaceKeys []string `json:"replaceKeys,omitempty"`
 	// DataAtRisk says what data the resource holds when Op destroys it.
@@ -29,6 +32,16 @@ type Change struct {
 	Failed bool `json:"failed,omitempty"`
 	// Elapsed is how long the operation took (zero in a preview).
 	Elapsed time.Duration `json:"elapsedNs,omitempty"`
+}
+
+// KeyDiff is one changed property's value before and after, as text: a string as it
+// is, any other value as compact JSON, a secret as "[secret]" (never its value or
+// length), a value the engine learns only on apply as "(known after apply)". Old is ""
+// when the key is added, New when it is removed; an empty string reads `""`.
+type KeyDiff struct {
+	Key string `json:"key"`
+	Old string `json:"old,omitempty"`
+	New string `json:"new,omitempty"`
 }
 
 // VersionChange is the Pachyderm chart version before and after ("" when absent).
@@ -81,6 +94,28 @@ func (r *Report) DataLoss() []Change {
 		}
 	}
 	return out
+}
+
+// Unchanged reports whether a preview has nothing for a reviewer: no resource would
+// change, no operation is pending and no policy finding is open (unwaived). Then the
+// pull request comment is one line, or none (preview --no-comment-when-unchanged).
+func (r *Report) Unchanged() bool {
+	if len(r.Changes) > 0 || len(r.PendingOperations) > 0 {
+		return false
+	}
+	for op, n := range r.Totals {
+		if op != "same" && n > 0 {
+			return false
+		}
+	}
+	if r.Policy != nil {
+		for _, f := range r.Policy.Findings {
+			if f.Waived == "" {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // PreviewResult is what a preview would do.

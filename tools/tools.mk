@@ -6,6 +6,7 @@
 #   make tools-pulumi        just bin/pulumi
 #   make tools-helm          just bin/helm
 #   make tools-testprovider  just the stand-in providers
+#   make tools-actionlint    just bin/actionlint (the workflow linter `make test` runs)
 #   make tools-clean         remove what `make tools` built
 #   make tools-bump          re-pin tools/go.mod to PULUMI_VERSION (after go.mod's sdk bump)
 #
@@ -55,6 +56,11 @@ HELM_LDFLAGS       ?= -s -w -X helm.sh/helm/v3/internal/version.version=$(HELM_V
 	-X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=$(HELM_K8S_MINOR) \
 	-X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMinor=$(HELM_K8S_MINOR)
 
+# actionlint version = what tools/actionlint/go.mod pins (its own module, like Helm's).
+ACTIONLINT_VERSION := $(call gomod_version_in,tools/actionlint/go.mod,github.com/rhysd/actionlint)
+ACTIONLINT_BIN     := $(BIN)/actionlint
+ACTIONLINT_STAMP   := $(BIN)/.actionlint-version
+
 # Stand-in providers: plugin name -> Go module whose version it reports (GetPluginInfo).
 TESTPROVIDER_PKGS ?= aws eks gcp azure-native kubernetes random
 TESTPROVIDER_MOD_aws          := github.com/pulumi/pulumi-aws/sdk/v6
@@ -79,8 +85,9 @@ TESTPROVIDER_SRCS    := $(filter-out %_test.go,$(wildcard tests/testprovider/*.g
 TESTPROVIDER_LDFLAGS ?= -X main.pinnedVersions=$(TESTPROVIDER_VERSIONS)
 TESTPROVIDER_LINKS   := $(addprefix $(TESTPROVIDER_DIR)/pulumi-resource-,$(TESTPROVIDER_PKGS))
 
-.PHONY: tools tools-pulumi tools-helm tools-testprovider tools-clean tools-bump
-tools: tools-pulumi tools-helm tools-testprovider
+.PHONY: tools tools-pulumi tools-helm tools-testprovider tools-actionlint tools-clean tools-bump
+tools: tools-pulumi tools-helm tools-testprovider tools-actionlint
+tools-actionlint: $(ACTIONLINT_BIN) $(BIN)/.gitignore
 tools-pulumi: $(PULUMI_BIN) $(BIN)/.gitignore
 tools-helm: $(HELM_BIN) $(BIN)/.gitignore
 tools-testprovider: $(TESTPROVIDER_LINKS) $(BIN)/.gitignore
@@ -119,6 +126,17 @@ $(HELM_STAMP):
 $(HELM_BIN): $(HELM_STAMP) tools/helm/go.mod tools/helm/go.sum
 	cd tools/helm && GOWORK=off $(NICE) $(GO) build $(HELM_BUILD_FLAGS) -ldflags '$(HELM_LDFLAGS)' -o $@ helm.sh/helm/v3/cmd/helm
 
+ifneq ($(strip $(shell cat $(ACTIONLINT_STAMP) 2>/dev/null)),$(ACTIONLINT_VERSION))
+.PHONY: $(ACTIONLINT_STAMP)
+endif
+$(ACTIONLINT_STAMP):
+	@test -n '$(ACTIONLINT_VERSION)' || { echo 'tools.mk: no github.com/rhysd/actionlint in tools/actionlint/go.mod' >&2; exit 1; }
+	@mkdir -p $(BIN)
+	@echo '$(ACTIONLINT_VERSION)' > $@
+
+$(ACTIONLINT_BIN): $(ACTIONLINT_STAMP) tools/actionlint/go.mod tools/actionlint/go.sum
+	cd tools/actionlint && GOWORK=off $(NICE) $(GO) build -trimpath -ldflags '-s -w' -o $@ github.com/rhysd/actionlint/cmd/actionlint
+
 $(TESTPROVIDER_BIN): $(TESTPROVIDER_SRCS) go.mod go.sum
 	@case ',$(TESTPROVIDER_VERSIONS),' in *=,*) \
 		echo 'tools.mk: a provider SDK is missing from go.mod: $(TESTPROVIDER_VERSIONS)' >&2; exit 1;; esac
@@ -129,7 +147,7 @@ $(TESTPROVIDER_LINKS): $(TESTPROVIDER_BIN)
 	ln -sf $(notdir $(TESTPROVIDER_BIN)) $@
 
 tools-clean:
-	rm -f $(PULUMI_BIN) $(PULUMI_STAMP) $(HELM_BIN) $(HELM_STAMP) $(TESTPROVIDER_BIN) $(TESTPROVIDER_LINKS)
+	rm -f $(PULUMI_BIN) $(PULUMI_STAMP) $(HELM_BIN) $(HELM_STAMP) $(ACTIONLINT_BIN) $(ACTIONLINT_STAMP) $(TESTPROVIDER_BIN) $(TESTPROVIDER_LINKS)
 
 tools-bump:
 	cd tools && GOWORK=off $(GO) get github.com/pulumi/pulumi/pkg/v3@$(PULUMI_VERSION) github.com/pulumi/pulumi/sdk/v3@$(PULUMI_VERSION) && GOWORK=off $(GO) mod tidy

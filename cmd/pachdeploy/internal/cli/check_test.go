@@ -81,6 +81,21 @@ func TestUp_FailOnReachesTheDriver(t *testing.T) {
 	}
 }
 
+// TestUp_ExpectFingerprintReachesTheDriver: up --expect-fingerprint asks the driver
+// to apply only that preview; a value that is no fingerprint is usage, before any stack
+// is opened.
+func TestUp_ExpectFingerprintReachesTheDriver(t *testing.T) {
+	const fp = "sha256:5cfb4cef083695ca29e473b579f473af6f76494ff2fe8859a505da96ff94682f"
+	d := &fakeDriver{}
+	if code, _, stderr := runCLI(t, d, false, "", "up", "--yes", "--expect-fingerprint", fp); code != ExitOK || d.req.Reviewed != fp {
+		t.Errorf("exit %d, request Reviewed %q, stderr %q", code, d.req.Reviewed, stderr)
+	}
+	d = &fakeDriver{}
+	if code, _, _ := runCLI(t, d, false, "", "up", "--yes", "--expect-fingerprint", "5cfb4cef"); code != ExitUsage || len(d.calls) != 0 {
+		t.Errorf("bad --expect-fingerprint: exit %d, calls %v", code, d.calls)
+	}
+}
+
 // TestPolicyPacksReachTheDriver: --policy-pack on preview and up is passed on.
 func TestPolicyPacksReachTheDriver(t *testing.T) {
 	for _, verb := range [][]string{{"preview"}, {"up", "--yes"}} {

@@ -26,6 +26,9 @@ const (
 	ExitUsage  = 2 // bad usage or invalid config
 	ExitLocked = 3 // the stack is locked by another update
 	ExitPolicy = 4 // an unwaived policy finding at or above --fail-on (check, up)
+	ExitDrift  = 5 // drift found (drift)
+	// ExitNotReviewed: up --expect-fingerprint found changes other than the reviewed ones.
+	ExitNotReviewed = 6
 )
 
 // IOStreams are the command's input and outputs.
@@ -47,6 +50,7 @@ type Driver interface {
 	Resources(ctx context.Context) ([]automation.Resource, error)
 	Cancel(ctx context.Context) error
 	ClearPendingOperations(ctx context.Context) ([]automation.PendingOperation, error)
+	Drift(ctx context.Context) (*automation.DriftResult, error)
 }
 
 // StackRequest is what a command asks the Opener for.
@@ -63,6 +67,8 @@ type StackRequest struct {
 	FailOn policy.Severity
 	// PolicyPacks are Pulumi policy pack directories run with previews and ups.
 	PolicyPacks []string
+	// Reviewed, when set, makes Up apply only a preview with this fingerprint.
+	Reviewed string
 	// Progress receives one line per resource start and finish.
 	Progress io.Writer
 }
@@ -124,6 +130,9 @@ func (d Deps) opener() Opener {
 		if len(r.PolicyPacks) > 0 {
 			opts = append(opts, automation.WithPolicyPacks(r.PolicyPacks...))
 		}
+		if r.Reviewed != "" {
+			opts = append(opts, automation.WithExpectedFingerprint(r.Reviewed))
+		}
 		if r.Create {
 			return automation.New(ctx, r.Stack, d.Program, opts...)
 		}
@@ -155,6 +164,10 @@ func ExitCode(err error) int {
 		return ExitLocked
 	case errors.Is(err, errPolicy), errors.Is(err, automation.ErrPolicy):
 		return ExitPolicy
+	case errors.Is(err, errDrift):
+		return ExitDrift
+	case errors.Is(err, automation.ErrNotReviewed):
+		return ExitNotReviewed
 	}
 	return ExitFailed
 }
@@ -197,9 +210,11 @@ func NewRoot(ios IOStreams, deps Deps) *cobra.Command {
 	f.StringVar(&g.SecretsProvider, "secrets-provider", "", "secrets provider for a new stack: passphrase (default), awskms://, gcpkms://, azurekeyvault://, hashivault://")
 	f.StringVar(&g.ConfigFile, "config", "", "YAML file of pachdeploy settings (or a Pulumi stack file) for plan, preview, up and graph; an up that succeeds makes them the stack's settings")
 	f.BoolVar(&g.Yes, "yes", false, "do not ask for confirmation (required when stdin is not a terminal)")
-	f.StringVar(&g.Format, "format", "text", "output format: text, json (preview also markdown; graph mermaid or dot)")
+	f.StringVar(&g.Format, "format", "text", "output format: text, json (preview and drift also markdown; graph mermaid or dot)")
 	root.AddCommand(newCheckCmd(g), newPlanCmd(g), newPreviewCmd(g), newUpCmd(g), newRefreshCmd(g), newDestroyCmd(g),
 		newOutputsCmd(g), newGraphCmd(g), newDoctorCmd(g), newCancelCmd(g))
+	root.AddCommand(newCommentCmd(g))
+	root.AddCommand(newDriftCmd(g))
 	return root
 }
 

@@ -32,6 +32,8 @@ type fakeDriver struct {
 	destroy automation.DestroyOptions
 	outputs []automation.Output
 	empty   bool // Up reports nothing, as when the engine refused it
+	// drift is what Drift reports.
+	drift *automation.DriftResult
 }
 
 func (f *fakeDriver) Preview(context.Context) (*automation.PreviewResult, error) {
@@ -82,6 +84,11 @@ func (f *fakeDriver) Cancel(context.Context) error {
 func (f *fakeDriver) ClearPendingOperations(context.Context) ([]automation.PendingOperation, error) {
 	f.calls = append(f.calls, "clear-pending")
 	return nil, f.err
+}
+
+func (f *fakeDriver) Drift(context.Context) (*automation.DriftResult, error) {
+	f.calls = append(f.calls, "drift")
+	return f.drift, f.err
 }
 
 // fakePlan is an offline plan.
@@ -266,7 +273,8 @@ func TestInvalidConfigIsExit2WithEveryProblem(t *testing.T) {
 
 func TestPreview_Formats(t *testing.T) {
 	_, md, _ := runCLI(t, &fakeDriver{}, false, "", "preview", "--format", "markdown")
-	if !strings.HasPrefix(md, "### pachdeploy preview: stack `dev`") || !strings.Contains(md, "Data at risk") {
+	if !strings.HasPrefix(md, automation.CommentMarker(automation.Project, "dev")+"\n<!-- pachdeploy:fingerprint sha256:") ||
+		!strings.Contains(md, "\n### pachdeploy preview: stack `dev`") || !strings.Contains(md, "Data at risk") {
 		t.Errorf("markdown:\n%s", md)
 	}
 	_, js, _ := runCLI(t, &fakeDriver{}, false, "", "preview", "--format", "json")

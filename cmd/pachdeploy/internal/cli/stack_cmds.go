@@ -3,6 +3,8 @@ package cli
 import (
 	"context"
 	"fmt"
+	"os"
+	"strings"
 
 	"github.com/pachdeploy/pachdeploy/automation"
 	"github.com/pachdeploy/pachdeploy/policy"
@@ -13,6 +15,12 @@ import (
 type previewOptions struct {
 	// PolicyPacks are Pulumi policy pack directories to run with the preview.
 	PolicyPacks []string
+	// NoCommentWhenUnchanged prints nothing for a preview with nothing for a reviewer,
+	// so a workflow posts no pull request comment.
+	NoCommentWhenUnchanged bool
+	// JSONFile also writes the JSON report there, so one preview gives both the
+	// comment and the artifact.
+	JSONFile string
 }
 
 func newPreviewCmd(g *globalOptions) *cobra.Command {
@@ -24,6 +32,9 @@ func newPreviewCmd(g *globalOptions) *cobra.Command {
 		RunE:  func(cmd *cobra.Command, _ []string) error { return runPreview(cmd.Context(), g, g.Format, o) },
 	}
 	addPolicyPackFlag(cmd, &o.PolicyPacks)
+	cmd.Flags().StringVar(&o.JSONFile, "json-file", "", "also write the JSON report (with its fingerprint) to this file")
+	cmd.Flags().BoolVar(&o.NoCommentWhenUnchanged, "no-comment-when-unchanged", false,
+		"with --format markdown: print nothing when nothing would change (no pending operation, no open policy finding)")
 	return cmd
 }
 
@@ -36,6 +47,10 @@ func addPolicyPackFlag(cmd *cobra.Command, dirs *[]string) {
 func runPreview(ctx context.Context, g *globalOptions, format string, o *previewOptions) error {
 	if err := checkFormat(format, "text", "json", "markdown"); err != nil {
 		return err
+	}
+	if o.NoCommentWhenUnchanged && format != "markdown" {
+		// Printing nothing suits a comment; a JSON or text report is always whole.
+		return usagef("--no-comment-when-unchanged goes with --format markdown, not %s", format)
 	}
 	req, err := g.request(g.givesSettings(), false)
 	if err != nil {
@@ -50,20 +65,45 @@ func runPreview(ctx context.Context, g *globalOptions, format string, o *preview
 	if err != nil {
 		return err
 	}
+	if o.JSONFile != "" {
+		if err := writeJSONReport(o.JSONFile, res); err != nil {
+			return err
+		}
+	}
 	switch format {
 	case "markdown":
+		if o.NoCommentWhenUnchanged && res.Unchanged() {
+			return nil
+		}
 		return automation.RenderMarkdown(g.IO.Out, res)
 	case "json":
 		return automation.RenderJSON(g.IO.Out, res)
 	}
 	printReport(g.IO.Out, &res.Report)
+	fmt.Fprintf(g.IO.Out, "Fingerprint: %s (up --expect-fingerprint applies exactly these changes)\n", res.Fingerprint())
 	return nil
+}
+
+// writeJSONReport writes the preview's JSON report to path.
+func writeJSONReport(path string, res *automation.PreviewResult) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("--json-file: %w", err)
+	}
+	if err := automation.RenderJSON(f, res); err != nil {
+		f.Close()
+		return fmt.Errorf("--json-file: %w", err)
+	}
+	return f.Close()
 }
 
 // upOptions are up's own flags.
 type upOptions struct {
 	// FailOn is the policy severity at which up refuses ("" for none).
 	FailOn string
+	// ExpectFingerprint is the fingerprint of the reviewed preview; up applies nothing
+	// else ("" for no check).
+	ExpectFingerprint string
 	// PolicyPacks are Pulumi policy pack directories to run with the up.
 	PolicyPacks []string
 }
@@ -78,6 +118,8 @@ func newUpCmd(g *globalOptions) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&o.FailOn, "fail-on", "",
 		"preview first and refuse (exit 4, nothing changed) on an unwaived policy finding at or above low, medium, high or critical")
+	cmd.Flags().StringVar(&o.ExpectFingerprint, "expect-fingerprint", "",
+		"preview first and refuse (exit 6, nothing changed) unless the changes have this fingerprint (from the reviewed preview)")
 	addPolicyPackFlag(cmd, &o.PolicyPacks)
 	return cmd
 }
@@ -106,7 +148,10 @@ func runUp(ctx context.Context, g *globalOptions, format string, o *upOptions) e
 	if err != nil {
 		return err
 	}
-	req.FailOn, req.PolicyPacks = failOn, o.PolicyPacks
+	if o.ExpectFingerprint != "" && !strings.HasPrefix(o.ExpectFingerprint, "sha256:") {
+		return usagef("--expect-fingerprint %q: want the sha256:... a preview printed", o.ExpectFingerprint)
+	}
+	req.FailOn, req.PolicyPacks, req.Reviewed = failOn, o.PolicyPacks, o.ExpectFingerprint
 	d, err := g.Deps.opener()(ctx, req)
 	if err != nil {
 		return err

@@ -132,6 +132,7 @@ func TestExitCodes_ProgramAndStateErrors(t *testing.T) {
 		{&automation.Error{Kind: automation.ErrInvalidConfig, Op: "preview", Stack: "dev"}, ExitUsage},
 		{&automation.Error{Kind: automation.ErrWrongPassphrase, Op: "preview", Stack: "dev"}, ExitUsage},
 		{&automation.Error{Kind: automation.ErrPolicy, Op: "up", Stack: "dev"}, ExitPolicy},
+		{&automation.Error{Kind: automation.ErrNotReviewed, Op: "up", Stack: "dev"}, ExitNotReviewed},
 		{&automation.Error{Kind: automation.ErrDamagedState, Op: "up", Stack: "dev"}, ExitFailed},
 		{(&rules.Problems{{Field: "backend", Value: "ftp://x", Rule: "no"}}).Err(), ExitUsage},
 	} {
