@@ -89,6 +89,10 @@ type PachydermArgs struct {
 	ChartRepo string
 	// Storage is where Pachyderm keeps its data. Required.
 	Storage Storage
+	// Database is a managed PostgreSQL server for Pachyderm's metadata. Default nil: the
+	// chart's in-cluster PostgreSQL, on a volume of StorageClass (fine for a trial; its
+	// data dies with the cluster).
+	Database *ExternalDatabase
 	// ServiceAccountAnnotations go on both the pachyderm and pachyderm-worker service
 	// accounts (IRSA role ARN, Workload Identity account). Default none.
 	ServiceAccountAnnotations pulumi.StringMapInput

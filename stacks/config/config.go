@@ -83,6 +83,26 @@ type Config struct {
 	DeleteDataOnDestroy bool
 	// Tags go on every cloud resource that takes tags or labels.
 	Tags map[string]string
+	// Database is where Pachyderm keeps its metadata: DatabaseInCluster (the chart's
+	// own PostgreSQL, the default: a trial needs no database bill) or DatabaseManaged
+	// (the cloud's PostgreSQL service, private and encrypted: what Pachyderm's docs
+	// recommend for anything beyond a trial, since it outlives the cluster).
+	Database string
+	// DatabaseVersion is the managed database's PostgreSQL major version. Default
+	// DefaultDatabaseVersion: chart 2.10+ needs 15 or newer.
+	DatabaseVersion string
+	// DatabaseInstanceType is the managed database's machine class. Default: the
+	// cloud's Defaults.DatabaseInstanceType (a small general-purpose class).
+	DatabaseInstanceType string
+	// DatabaseStorageGB is the managed database's storage. Default: the cloud's
+	// Defaults.DatabaseStorageGB (each service's smallest sensible size).
+	DatabaseStorageGB int
+	// DatabaseHighAvailability keeps a standby in a second zone (RDS Multi-AZ, Cloud SQL
+	// regional, flexible server zone-redundant). Default false: it doubles the bill.
+	DatabaseHighAvailability bool
+	// DatabaseBackupDays is how long automated backups are kept. Default
+	// DefaultDatabaseBackupDays, the least production checklists accept.
+	DatabaseBackupDays int
 	// PolicyWaivers accept policy findings (pachdeploy check): rule id -> the reason,
 	// shown in every report. Default none. A waiver needs a reason.
 	PolicyWaivers map[string]string
@@ -166,6 +186,21 @@ func (c *Config) ConsoleEnabled() bool { return c.Console == nil || *c.Console }
 // (components/pachyderm.DefaultChartVersion is the same, a test ties them).
 const DefaultChartVersion = "2.11.6"
 
+// Database modes (Config.Database).
+const (
+	DatabaseInCluster = "in-cluster"
+	DatabaseManaged   = "managed"
+)
+
+// Managed database defaults every cloud shares.
+const (
+	DefaultDatabaseVersion    = "16"
+	DefaultDatabaseBackupDays = 7
+)
+
+// ManagedDatabase reports whether the stack uses the cloud's managed PostgreSQL.
+func (c *Config) ManagedDatabase() bool { return c.Database == DatabaseManaged }
+
 // DefaultNamespace is the namespace Pachyderm goes into unless the stack names one.
 const DefaultNamespace = "pachyderm"
 
@@ -186,6 +221,17 @@ func (c *Config) complete(t Target, project, stack string) {
 	setDefault(&c.ClusterName, Trim("pachdeploy-"+slug, 40))
 	setDefault(&c.Namespace, DefaultNamespace)
 	setDefault(&c.ChartVersion, DefaultChartVersion)
+	setDefault(&c.Database, DatabaseInCluster)
+	if c.ManagedDatabase() {
+		setDefault(&c.DatabaseVersion, DefaultDatabaseVersion)
+		setDefault(&c.DatabaseInstanceType, t.Defaults.DatabaseInstanceType)
+		if c.DatabaseStorageGB == 0 {
+			c.DatabaseStorageGB = t.Defaults.DatabaseStorageGB
+		}
+		if c.DatabaseBackupDays == 0 {
+			c.DatabaseBackupDays = DefaultDatabaseBackupDays
+		}
+	}
 	rules.DefaultNodeCounts(&c.NodeMinCount, &c.NodeCount, &c.NodeMaxCount, t.Defaults.NodeCount)
 	hash := Hash(project, stack)
 	setDefault(&c.BucketName, Trim(Slug(project)+"-"+slug, 63-len("-pachyderm-")-len(hash))+"-pachyderm-"+hash)

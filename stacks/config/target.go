@@ -36,6 +36,9 @@ type Defaults struct {
 	MachineType string
 	// NodeCount is the desired node count.
 	NodeCount int
+	// DatabaseInstanceType and DatabaseStorageGB size a managed database.
+	DatabaseInstanceType string
+	DatabaseStorageGB    int
 }
 
 // Targets are the clouds a program supports, in the order messages list them.

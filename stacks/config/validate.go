@@ -25,6 +25,7 @@ func (c *Config) validate(t Target, p *rules.Problems) {
 	}
 	*p = append(*p, rules.NodeCountProblems(
 		"nodeMinCount", c.NodeMinCount, "nodeCount", c.NodeCount, "nodeMaxCount", c.NodeMaxCount)...)
+	c.validateDatabase(p)
 	p.Add("namespace", c.Namespace, rules.Namespace(c.Namespace))
 	p.Add("chartVersion", c.ChartVersion, rules.Semver(c.ChartVersion))
 	for _, id := range slices.Sorted(maps.Keys(c.PolicyWaivers)) {
@@ -43,6 +44,44 @@ func (c *Config) validate(t Target, p *rules.Problems) {
 		p.Add("valuesFile", c.ValuesFile, err)
 		*p = append(*p, rules.ChartValues("valuesFile", values)...)
 		c.Values = values
+	}
+}
+
+// databaseSettings size a managed database; with the in-cluster one they would be
+// ignored.
+var databaseSettings = []string{"databaseVersion", "databaseInstanceType", "databaseStorageGb",
+	"databaseHighAvailability", "databaseBackupDays"}
+
+// validateDatabase checks the database mode and, for a managed database, its size,
+// version and backups (the cloud checks the instance type).
+func (c *Config) validateDatabase(p *rules.Problems) {
+	set := c.Settings()
+	switch c.Database {
+	case DatabaseInCluster:
+		for _, name := range databaseSettings {
+			if v, ok := set[name]; ok {
+				p.Addf(name, v.Value, "sizes a managed database: set database: %s, or remove %s", DatabaseManaged, name)
+			}
+		}
+		return
+	case DatabaseManaged:
+	default:
+		p.Addf("database", c.Database, "must be %s (the chart's PostgreSQL, for trials) or %s (the cloud's PostgreSQL service)",
+			DatabaseInCluster, DatabaseManaged)
+		return
+	}
+	if c.ExistingCluster != "" {
+		p.Addf("database", c.Database, "a managed database goes into the network pachdeploy makes for its cluster; "+
+			"with existingCluster %q it is not supported yet: use %s", c.ExistingCluster, DatabaseInCluster)
+	}
+	if !slices.Contains([]string{"15", "16", "17"}, c.DatabaseVersion) {
+		p.Addf("databaseVersion", c.DatabaseVersion, "must be a PostgreSQL major version the chart supports and every cloud offers: 15, 16 or 17")
+	}
+	if c.DatabaseStorageGB < 20 || c.DatabaseStorageGB > 16384 {
+		p.Addf("databaseStorageGb", fmt.Sprint(c.DatabaseStorageGB), "must be 20 to 16384 (GB)")
+	}
+	if c.DatabaseBackupDays < 7 || c.DatabaseBackupDays > 35 {
+		p.Addf("databaseBackupDays", fmt.Sprint(c.DatabaseBackupDays), "must be 7 to 35: a week of backups at least, 35 the longest every cloud keeps")
 	}
 }
 

@@ -32,12 +32,20 @@ const (
 	IdentityStaticKeys = "static-keys"
 )
 
+// Managed database defaults: a Graviton burstable class (2 vCPUs, 4 GB) and RDS's
+// smallest gp3 volume.
+const (
+	DefaultDatabaseInstanceType = "db.t4g.medium"
+	DefaultDatabaseStorageGB    = 20
+)
+
 // Target is the AWS part of the settings.
 var Target = config.Target{
 	Cloud: config.AWS,
 	Defaults: config.Defaults{
 		Region: DefaultRegion, KubernetesVersion: DefaultKubernetesVersion,
 		MachineType: DefaultInstanceType, NodeCount: DefaultNodeCount,
+		DatabaseInstanceType: DefaultDatabaseInstanceType, DatabaseStorageGB: DefaultDatabaseStorageGB,
 	},
 	Identities: []string{IdentityIRSA, IdentityNodeRole, IdentityStaticKeys},
 	Validate:   validate,

@@ -33,11 +33,18 @@ const AKSManagedSubnet = "aks-managed"
 // chart, which has no keyless Azure mode.
 const IdentityStorageKey = "storage-key"
 
+// Managed database defaults: General Purpose, 2 vCores (Burstable has no HA); 32 GB is the smallest storage.
+const (
+	DefaultDatabaseInstanceType = "Standard_D2ds_v5"
+	DefaultDatabaseStorageGB    = 32
+)
+
 // Target is the Azure part of the settings. An empty kubernetesVersion means AKS's
 // default. The resource group and the storage account are named after the stack.
 var Target = config.Target{
-	Cloud:      config.Azure,
-	Defaults:   config.Defaults{Region: DefaultLocation, MachineType: DefaultVMSize, NodeCount: DefaultNodeCount},
+	Cloud: config.Azure,
+	Defaults: config.Defaults{Region: DefaultLocation, MachineType: DefaultVMSize, NodeCount: DefaultNodeCount,
+		DatabaseInstanceType: DefaultDatabaseInstanceType, DatabaseStorageGB: DefaultDatabaseStorageGB},
 	Identities: []string{IdentityStorageKey},
 	Complete: func(c *config.Config, project, stack string) {
 		hash := config.Hash(project, stack)

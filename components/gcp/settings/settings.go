@@ -46,11 +46,18 @@ func ReleaseChannel(v string) error {
 	return nil
 }
 
+// Managed database defaults: 2 vCPUs and 7.5 GB, dedicated (shared-core tiers have no SLA).
+const (
+	DefaultDatabaseInstanceType = "db-custom-2-7680"
+	DefaultDatabaseStorageGB    = 20
+)
+
 // Target is the GCP part of the settings. An empty kubernetesVersion means the release
 // channel's default.
 var Target = config.Target{
-	Cloud:      config.GCP,
-	Defaults:   config.Defaults{Region: DefaultRegion, MachineType: DefaultMachineType, NodeCount: DefaultNodeCount},
+	Cloud: config.GCP,
+	Defaults: config.Defaults{Region: DefaultRegion, MachineType: DefaultMachineType, NodeCount: DefaultNodeCount,
+		DatabaseInstanceType: DefaultDatabaseInstanceType, DatabaseStorageGB: DefaultDatabaseStorageGB},
 	Identities: []string{IdentityWorkloadIdentity, IdentityServiceAccountKey},
 	Complete: func(c *config.Config, _, _ string) {
 		if c.Region == "" {
