@@ -49,6 +49,22 @@ var Kubernetes = []Rule{
 		}),
 	},
 	{
+		ID: "PD-K8S-DB-TLS", Refs: []string{"pachdeploy"}, Severity: High,
+		Looks: "a release on an external PostgreSQL (postgresql.enabled false): pg-bouncer's sslmode " +
+			"(global.postgresql.postgresqlSSL) and pachd's own connections (global.postgresql.ssl)",
+		Remediation: "use database: managed and leave the connection to pachdeploy (sslmode require for pg-bouncer and pachd); " +
+			"remove global.postgresql settings from valuesFile",
+		Check: func(rs Resources) []Violation {
+			var out []Violation
+			for _, r := range rs.OfType(releaseType) {
+				for _, msg := range ExternalDatabaseTLS(r.Inputs) {
+					out = append(out, Violation{URN: r.URN, Message: msg})
+				}
+			}
+			return out
+		},
+	},
+	{
 		ID: "PD-K8S-SA-ANNOTATIONS", Refs: []string{"pachdeploy"}, Severity: High,
 		Looks:       "the identity annotations of the pachyderm and pachyderm-worker service accounts",
 		Remediation: "keep both service accounts annotated alike: do not set pachd.serviceAccount or pachd.worker.serviceAccount annotations in valuesFile",
@@ -59,6 +75,38 @@ var Kubernetes = []Rule{
 				return fmt.Sprint(a) != fmt.Sprint(b)
 			}),
 	},
+}
+
+// encryptingSSLModes are the libpq sslmodes that never send a byte unencrypted.
+// "prefer" (the chart's default) and "allow" fall back to plain text when the server
+// or someone in between does not offer TLS; "disable" never encrypts.
+var encryptingSSLModes = map[string]bool{"require": true, "verify-ca": true, "verify-full": true}
+
+// ExternalDatabaseTLS reports, for a Helm release's inputs, each connection to an
+// external PostgreSQL that may travel unencrypted: with the chart's own server off
+// (values.postgresql.enabled false), pg-bouncer's sslmode must encrypt and pachd's
+// direct connections must be switched to TLS (global.postgresql.ssl true; pachd's
+// default is "disable"). A release on the in-cluster server reports nothing: that
+// traffic stays in the namespace, and the bitnami subchart serves no TLS.
+func ExternalDatabaseTLS(inputs map[string]any) []string {
+	if v, set := Get(inputs, "values.postgresql.enabled"); !set || v != false {
+		return nil
+	}
+	var out []string
+	mode, set := Get(inputs, "values.global.postgresql.postgresqlSSL")
+	if !set {
+		mode = "prefer" // the chart's default
+	}
+	if s, _ := mode.(string); !encryptingSSLModes[s] {
+		out = append(out, fmt.Sprintf("pg-bouncer connects to the external database with sslmode %v "+
+			"(values.global.postgresql.postgresqlSSL), which may send the password and data unencrypted; "+
+			"want require, verify-ca or verify-full", mode))
+	}
+	if !True(inputs, "values.global.postgresql.ssl") {
+		out = append(out, "pachd connects to the external database without TLS (values.global.postgresql.ssl "+
+			"is not true, so pachd's POSTGRES_SSL stays \"disable\"); want true")
+	}
+	return out
 }
 
 // PlaintextSecrets reports every leaf of Helm values (as a plan or a preview shows

@@ -28,6 +28,9 @@ func TestKubernetesRules(t *testing.T) {
 			Broken: values(map[string]any{"global": map[string]any{"postgresql": map[string]any{"postgresqlPassword": "insecure-user-password"}}}),
 			Fixed:  values(map[string]any{"global": map[string]any{"postgresql": map[string]any{"postgresqlPassword": ""}}})},
 		{Rule: "PD-K8S-SA-ANNOTATIONS", Broken: values(annotated("other")), Fixed: values(annotated("role"))},
+		{Rule: "PD-K8S-DB-TLS",
+			Broken: values(external(map[string]any{"postgresqlSSL": "disable", "ssl": true})),
+			Fixed:  values(external(map[string]any{"postgresqlSSL": "require", "ssl": true}))},
 	})
 }
 
@@ -99,4 +102,40 @@ func TestParseSeverity(t *testing.T) {
 	if _, err := policy.ParseSeverity("severe"); err == nil {
 		t.Error("severe accepted")
 	}
+}
+
+// TestExternalDatabaseTLS: each way an external database connection can go unencrypted
+// is reported once; the in-cluster server is not checked.
+func TestExternalDatabaseTLS(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		values map[string]any
+		want   []string // a word of each report, in order
+	}{
+		{"in-cluster server", map[string]any{"global": map[string]any{"postgresql": map[string]any{"postgresqlSSL": "disable"}}}, nil},
+		{"subchart explicitly on", map[string]any{"postgresql": map[string]any{"enabled": true}}, nil},
+		{"what pachdeploy sends", external(map[string]any{"postgresqlSSL": "require", "ssl": true}), nil},
+		{"verify-full", external(map[string]any{"postgresqlSSL": "verify-full", "ssl": true}), nil},
+		{"chart defaults", external(map[string]any{}), []string{"prefer", "pachd"}},
+		{"allow", external(map[string]any{"postgresqlSSL": "allow", "ssl": true}), []string{"allow"}},
+		{"pachd without TLS", external(map[string]any{"postgresqlSSL": "require", "ssl": false}), []string{"pachd"}},
+		{"a secret mode", external(map[string]any{"postgresqlSSL": "[secret]", "ssl": true}), []string{"[secret]"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got := policy.ExternalDatabaseTLS(map[string]any{"values": tt.values})
+			if len(got) != len(tt.want) {
+				t.Fatalf("got %d reports, want %d: %v", len(got), len(tt.want), got)
+			}
+			for i, w := range tt.want {
+				if !strings.Contains(got[i], w) {
+					t.Errorf("report %d = %q, want it to mention %q", i, got[i], w)
+				}
+			}
+		})
+	}
+}
+
+// external is release values on an external PostgreSQL with pg as global.postgresql.
+func external(pg map[string]any) map[string]any {
+	return map[string]any{"postgresql": map[string]any{"enabled": false}, "global": map[string]any{"postgresql": pg}}
 }

@@ -60,6 +60,7 @@ func Deploy(ctx *pulumi.Context, cfg *config.Config) (pulumi.Map, error) {
 		Namespace:                 cfg.Namespace,
 		ChartVersion:              cfg.ChartVersion,
 		Storage:                   in.Storage,
+		Database:                  in.Database,
 		ServiceAccountAnnotations: in.Annotations,
 		StorageClass:              in.StorageClass,
 		DisableConsole:            !cfg.ConsoleEnabled(),

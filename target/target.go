@@ -41,6 +41,9 @@ type Target struct {
 type Infra struct {
 	// Storage describes the bucket (or container) and any inline credentials.
 	Storage pachyderm.Storage
+	// Database is the cloud's managed PostgreSQL for Pachyderm's metadata (database:
+	// managed). Default nil: the chart's in-cluster PostgreSQL.
+	Database *pachyderm.ExternalDatabase
 	// Annotations go on both Pachyderm service accounts (keyless identity).
 	Annotations pulumi.StringMapInput
 	// StorageClass names the class etcd, postgresql and Loki volumes use.

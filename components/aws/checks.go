@@ -3,14 +3,15 @@ package aws
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/pachdeploy/pachdeploy/internal/rules"
 	"github.com/pachdeploy/pachdeploy/policy"
 )
 
-// checks are AWS's policy rules (pachdeploy check).
-var checks = []policy.Rule{
+// checks are AWS's policy rules (pachdeploy check), the managed database's last.
+var checks = slices.Concat([]policy.Rule{
 	{
 		ID: "PD-AWS-S3-LOGGING", Refs: []string{"CKV_AWS_18", "AVD-AWS-0089"}, Cloud: "aws", Severity: policy.Medium,
 		Looks:       "an access-log configuration (aws:s3/bucketLoggingV2) for every S3 bucket that is not itself a log bucket",
@@ -137,6 +138,111 @@ var checks = []policy.Rule{
 			return policy.String(in, "provisioner") == ebsCSIProvisioner && policy.String(in, "parameters.encrypted") != "true"
 		}),
 	},
+}, rdsChecks)
+
+// rdsInstanceType is the RDS instance resource of the managed database.
+const rdsInstanceType = "aws:rds/instance:Instance"
+
+// rdsChecks are the managed database's rules. pachdeploy's defaults pass every one
+// but PD-AWS-RDS-MULTI-AZ, which is a setting.
+var rdsChecks = []policy.Rule{
+	{
+		ID: "PD-AWS-RDS-ENCRYPTED", Refs: []string{"CKV_AWS_16"}, Cloud: "aws", Severity: policy.High,
+		Looks:       "storageEncrypted on every RDS instance",
+		Remediation: "pachdeploy encrypts its database with a key of its own: an unencrypted one comes from a change to components/aws",
+		Check: policy.Each(rdsInstanceType, "the database's storage is not encrypted", func(in map[string]any) bool {
+			return !policy.True(in, "storageEncrypted")
+		}),
+	},
+	{
+		ID: "PD-AWS-RDS-PUBLIC", Refs: []string{"CKV_AWS_17"}, Cloud: "aws", Severity: policy.Critical,
+		Looks: "publiclyAccessible on every RDS instance: explicitly false (left unset, RDS decides from the subnets)",
+		Remediation: "pachdeploy's database has no public address and admits only the cluster's nodes: " +
+			"a public one comes from a change to components/aws",
+		Check: policy.Each(rdsInstanceType, "the database may get a public address", func(in map[string]any) bool {
+			public, set := policy.Get(in, "publiclyAccessible")
+			return !set || public != false
+		}),
+	},
+	{
+		ID: "PD-AWS-RDS-BACKUPS", Refs: []string{"CKV_AWS_133"}, Cloud: "aws", Severity: policy.Medium,
+		Looks:       "backupRetentionPeriod on every RDS instance: at least 7 days",
+		Remediation: "set databaseBackupDays to 7 or more",
+		Check: policy.Each(rdsInstanceType, "the database keeps automated backups less than 7 days", func(in map[string]any) bool {
+			days, _ := policy.Get(in, "backupRetentionPeriod")
+			n, ok := days.(float64)
+			return !ok || n < 7
+		}),
+	},
+	{
+		ID: "PD-AWS-RDS-DELETION-PROTECTION", Refs: []string{"CKV_AWS_293"}, Cloud: "aws", Severity: policy.Medium,
+		Looks:       "deletionProtection on every RDS instance",
+		Remediation: "turn deleteDataOnDestroy off: with it on, destroy may delete the database (waive this for a throwaway stack)",
+		Check: policy.Each(rdsInstanceType, "the database has no deletion protection", func(in map[string]any) bool {
+			return !policy.True(in, "deletionProtection")
+		}),
+	},
+	{
+		ID: "PD-AWS-RDS-TLS", Refs: []string{"CKV2_AWS_69"}, Cloud: "aws", Severity: policy.High,
+		Looks:       "the parameter group of every RDS instance: one in the stack with rds.force_ssl = 1",
+		Remediation: "pachdeploy's parameter group refuses connections without TLS: one without it comes from a change to components/aws",
+		Check: func(rs policy.Resources) []policy.Violation {
+			tls := map[string]bool{}
+			for _, g := range rs.OfType("aws:rds/parameterGroup:ParameterGroup") {
+				if parameterValue(g.Inputs, "rds.force_ssl") == "1" {
+					tls[policy.String(g.Inputs, "name")] = true
+				}
+			}
+			var out []policy.Violation
+			for _, i := range rs.OfType(rdsInstanceType) {
+				if !tls[policy.String(i.Inputs, "parameterGroupName")] {
+					out = append(out, policy.Violation{URN: i.URN, Message: "the database accepts connections without TLS"})
+				}
+			}
+			return out
+		},
+	},
+	{
+		ID: "PD-AWS-RDS-LOGS", Refs: []string{"CKV_AWS_129"}, Cloud: "aws", Severity: policy.Medium,
+		Looks:       "enabledCloudwatchLogsExports on every RDS instance: postgresql and upgrade",
+		Remediation: "pachdeploy sends its database's logs to CloudWatch: missing logs come from a change to components/aws",
+		Check: policy.Each(rdsInstanceType, "the database's logs do not reach CloudWatch", func(in map[string]any) bool {
+			exports := policy.Strings(in, "enabledCloudwatchLogsExports")
+			return !slices.Contains(exports, "postgresql") || !slices.Contains(exports, "upgrade")
+		}),
+	},
+	{
+		ID: "PD-AWS-RDS-MINOR-UPGRADES", Refs: []string{"CKV_AWS_226"}, Cloud: "aws", Severity: policy.Low,
+		Looks:       "autoMinorVersionUpgrade on every RDS instance",
+		Remediation: "pachdeploy lets RDS apply PostgreSQL's minor (security) releases: without them comes from a change to components/aws",
+		Check: policy.Each(rdsInstanceType, "the database does not get minor version upgrades", func(in map[string]any) bool {
+			return !policy.True(in, "autoMinorVersionUpgrade")
+		}),
+	},
+	{
+		ID: "PD-AWS-RDS-SNAPSHOT-TAGS", Refs: []string{"CKV2_AWS_60"}, Cloud: "aws", Severity: policy.Low,
+		Looks:       "copyTagsToSnapshot on every RDS instance",
+		Remediation: "pachdeploy tags its database's snapshots like the database: untagged ones come from a change to components/aws",
+		Check: policy.Each(rdsInstanceType, "the database's snapshots do not carry its tags", func(in map[string]any) bool {
+			return !policy.True(in, "copyTagsToSnapshot")
+		}),
+	},
+	{
+		ID: "PD-AWS-RDS-IAM-AUTH", Refs: []string{"CKV_AWS_161"}, Cloud: "aws", Severity: policy.Low,
+		Looks:       "iamDatabaseAuthenticationEnabled on every RDS instance",
+		Remediation: "pachdeploy turns IAM database authentication on: without it comes from a change to components/aws",
+		Check: policy.Each(rdsInstanceType, "the database does not accept IAM authentication", func(in map[string]any) bool {
+			return !policy.True(in, "iamDatabaseAuthenticationEnabled")
+		}),
+	},
+	{
+		ID: "PD-AWS-RDS-MULTI-AZ", Refs: []string{"CKV_AWS_157"}, Cloud: "aws", Severity: policy.Low,
+		Looks:       "multiAz on every RDS instance: a standby in a second zone",
+		Remediation: "set databaseHighAvailability: true (a synchronous standby in a second zone; it doubles the instance's cost)",
+		Check: policy.Each(rdsInstanceType, "the database has no standby in a second zone", func(in map[string]any) bool {
+			return !policy.True(in, "multiAz")
+		}),
+	},
 }
 
 // s3BucketType is the S3 bucket resource pachdeploy makes.
@@ -151,6 +257,20 @@ func accessLogging(rs policy.Resources) (logged, targets map[string]bool) {
 		targets[policy.String(l.Inputs, "targetBucket")] = true
 	}
 	return logged, targets
+}
+
+// parameterValue is the value a DB parameter group's inputs give the parameter
+// name, or "".
+func parameterValue(in map[string]any, name string) string {
+	params, _ := policy.Get(in, "parameters")
+	list, _ := params.([]any)
+	for _, p := range list {
+		if m, ok := p.(map[string]any); ok && m["name"] == name {
+			v, _ := m["value"].(string)
+			return v
+		}
+	}
+	return ""
 }
 
 // wildcardResource returns the first wildcard resource a policy document grants on.

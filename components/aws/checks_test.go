@@ -4,8 +4,10 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/pachdeploy/pachdeploy/internal/mocktest"
 	"github.com/pachdeploy/pachdeploy/policy"
 	"github.com/pachdeploy/pachdeploy/policy/policytest"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 )
 
 func TestChecks(t *testing.T) {
@@ -18,6 +20,11 @@ func TestChecks(t *testing.T) {
 	vpc := one("aws:ec2/vpc:Vpc", map[string]any{})
 	policyDoc := func(res string) policy.Resources {
 		return one("aws:iam/rolePolicy:RolePolicy", map[string]any{"policy": `{"Statement":[{"Effect":"Allow","Action":["s3:GetObject"],"Resource":["` + res + `"]}]}`})
+	}
+	rds := func(inputs map[string]any) policy.Resources { return one(rdsInstanceType, inputs) }
+	paramGroup := func(name, forceSSL string) policy.Resources {
+		return one("aws:rds/parameterGroup:ParameterGroup", map[string]any{"name": name,
+			"parameters": []any{map[string]any{"name": "rds.force_ssl", "value": forceSSL}}})
 	}
 	policytest.Run(t, checks, []policytest.Case{
 		{Rule: "PD-AWS-S3-LOGGING", Broken: bucket,
@@ -42,6 +49,28 @@ func TestChecks(t *testing.T) {
 		{Rule: "PD-AWS-API-OPEN", Broken: one("aws:eks/cluster:Cluster", map[string]any{"vpcConfig": map[string]any{}}),
 			Fixed: one("aws:eks/cluster:Cluster", map[string]any{"vpcConfig": map[string]any{"endpointPublicAccess": false}})},
 		{Rule: "PD-AWS-IAM-WILDCARD", Broken: policyDoc("arn:aws:s3:::*/*"), Fixed: policyDoc("arn:aws:s3:::data/*")},
+		{Rule: "PD-AWS-RDS-ENCRYPTED", Broken: rds(map[string]any{"storageEncrypted": false}), Fixed: rds(map[string]any{"storageEncrypted": true})},
+		{Rule: "PD-AWS-RDS-PUBLIC", Broken: rds(map[string]any{"publiclyAccessible": true}), Fixed: rds(map[string]any{"publiclyAccessible": false})},
+		// Unset, RDS decides from the subnets: not a pass.
+		{Rule: "PD-AWS-RDS-PUBLIC", Broken: rds(map[string]any{}), Fixed: rds(map[string]any{"publiclyAccessible": false})},
+		{Rule: "PD-AWS-RDS-BACKUPS", Broken: rds(map[string]any{"backupRetentionPeriod": float64(1)}),
+			Fixed: rds(map[string]any{"backupRetentionPeriod": float64(7)})},
+		{Rule: "PD-AWS-RDS-BACKUPS", Broken: rds(map[string]any{}), Fixed: rds(map[string]any{"backupRetentionPeriod": float64(35)})},
+		{Rule: "PD-AWS-RDS-DELETION-PROTECTION", Broken: rds(map[string]any{"deletionProtection": false}),
+			Fixed: rds(map[string]any{"deletionProtection": true})},
+		{Rule: "PD-AWS-RDS-TLS", Broken: slices.Concat(rds(map[string]any{"parameterGroupName": "pg"}), paramGroup("pg", "0")),
+			Fixed: slices.Concat(rds(map[string]any{"parameterGroupName": "pg"}), paramGroup("pg", "1"))},
+		// A group outside the stack (or the default one) shows no TLS setting.
+		{Rule: "PD-AWS-RDS-TLS", Broken: slices.Concat(rds(map[string]any{"parameterGroupName": "default.postgres16"}), paramGroup("pg", "1")),
+			Fixed: slices.Concat(rds(map[string]any{"parameterGroupName": "pg"}), paramGroup("pg", "1"))},
+		{Rule: "PD-AWS-RDS-LOGS", Broken: rds(map[string]any{"enabledCloudwatchLogsExports": []any{"upgrade"}}),
+			Fixed: rds(map[string]any{"enabledCloudwatchLogsExports": []any{"postgresql", "upgrade"}})},
+		{Rule: "PD-AWS-RDS-MINOR-UPGRADES", Broken: rds(map[string]any{"autoMinorVersionUpgrade": false}),
+			Fixed: rds(map[string]any{"autoMinorVersionUpgrade": true})},
+		{Rule: "PD-AWS-RDS-SNAPSHOT-TAGS", Broken: rds(map[string]any{}), Fixed: rds(map[string]any{"copyTagsToSnapshot": true})},
+		{Rule: "PD-AWS-RDS-IAM-AUTH", Broken: rds(map[string]any{"iamDatabaseAuthenticationEnabled": false}),
+			Fixed: rds(map[string]any{"iamDatabaseAuthenticationEnabled": true})},
+		{Rule: "PD-AWS-RDS-MULTI-AZ", Broken: rds(map[string]any{"multiAz": false}), Fixed: rds(map[string]any{"multiAz": true})},
 		{Rule: "PD-AWS-EBS-ENCRYPTED",
 			Broken: one("kubernetes:storage.k8s.io/v1:StorageClass", map[string]any{"provisioner": ebsCSIProvisioner, "parameters": map[string]any{}}),
 			Fixed: one("kubernetes:storage.k8s.io/v1:StorageClass", map[string]any{"provisioner": ebsCSIProvisioner,
@@ -78,5 +107,33 @@ func TestChecks_LogBucketExemptions(t *testing.T) {
 	}
 	if got := byID["PD-AWS-S3-LOGGING"].Check(slices.Concat(bucket("data"), bucket("data-logs"))); len(got) != 2 {
 		t.Errorf("without a logging configuration both buckets must fail PD-AWS-S3-LOGGING, got %+v", got)
+	}
+}
+
+// TestChecks_DatabaseDefaultsPassAllButMultiAZ runs the database rules over what
+// NewDatabase registers: its defaults pass every rule but Multi-AZ, a setting; with
+// MultiAZ they pass that one too.
+func TestChecks_DatabaseDefaultsPassAllButMultiAZ(t *testing.T) {
+	for _, multiAZ := range []bool{false, true} {
+		args := testDatabaseArgs()
+		args.MultiAZ = multiAZ
+		var plan policy.Resources
+		for _, r := range runDatabase(t, args).cloud.Resources() {
+			inputs, _ := mocktest.Plain(resource.NewObjectProperty(r.Inputs)).(map[string]any)
+			plan = append(plan, policy.Resource{URN: r.URN, Type: r.Type, Name: r.Name, Inputs: inputs})
+		}
+		var failing []string
+		for _, rule := range rdsChecks {
+			if len(rule.Check(plan)) > 0 {
+				failing = append(failing, rule.ID)
+			}
+		}
+		var want []string
+		if !multiAZ {
+			want = []string{"PD-AWS-RDS-MULTI-AZ"}
+		}
+		if !slices.Equal(failing, want) {
+			t.Errorf("MultiAZ %v: failing %v, want %v", multiAZ, failing, want)
+		}
 	}
 }

@@ -88,6 +88,10 @@ type Cluster struct {
 	Provider *kubernetes.Provider
 	// NodeGroup is the managed node group.
 	NodeGroup *awseks.NodeGroup
+	// NodeSecurityGroupID is the security group of the nodes: the cluster security
+	// group EKS makes, which managed node groups use. What only the nodes may reach
+	// (the managed database) admits it. Unset for an existing cluster.
+	NodeSecurityGroupID pulumi.StringOutput
 
 	kubernetesDependencies []pulumi.Resource
 }
@@ -234,6 +238,7 @@ func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pul
 	c.StorageClassName = StorageClassName
 	c.Provider = provider
 	c.NodeGroup = nodeGroup
+	c.NodeSecurityGroupID = cluster.ClusterSecurityGroupId
 	c.kubernetesDependencies = append([]pulumi.Resource{nodeGroup}, storageDeps...)
 	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
 		"kubeconfig":      c.Kubeconfig,

@@ -24,7 +24,7 @@ func deployAWS(ctx *pulumi.Context, cfg *config.Config) (*target.Infra, error) {
 	}
 	withAWS := pulumi.Provider(provider)
 
-	cluster, err := awsCluster(ctx, cfg, withAWS)
+	cluster, network, err := awsCluster(ctx, cfg, withAWS)
 	if err != nil {
 		return nil, err
 	}
@@ -48,6 +48,27 @@ func deployAWS(ctx *pulumi.Context, cfg *config.Config) (*target.Infra, error) {
 		return nil, err
 	}
 
+	dependsOn := append(append(cluster.KubernetesDependencies(), bucket.Resources()...), identity.Resources()...)
+	var database *pachyderm.ExternalDatabase
+	if cfg.ManagedDatabase() {
+		db, err := NewDatabase(ctx, "pachyderm-db", &DatabaseArgs{
+			Identifier:           databaseIdentifier(cfg.ClusterName),
+			VpcID:                network.vpcID,
+			SubnetIDs:            network.nodeSubnetIDs,
+			NodeSecurityGroupIDs: []pulumi.StringInput{cluster.NodeSecurityGroupID},
+			EngineVersion:        cfg.DatabaseVersion,
+			InstanceClass:        cfg.DatabaseInstanceType,
+			StorageGB:            cfg.DatabaseStorageGB,
+			MultiAZ:              cfg.DatabaseHighAvailability,
+			BackupDays:           cfg.DatabaseBackupDays,
+			DeleteDataOnDestroy:  cfg.DeleteDataOnDestroy,
+		}, withAWS)
+		if err != nil {
+			return nil, err
+		}
+		database = db.ExternalDatabase()
+	}
+
 	return &target.Infra{
 		Storage: pachyderm.Storage{
 			Backend:         pachyderm.Amazon,
@@ -60,20 +81,36 @@ func deployAWS(ctx *pulumi.Context, cfg *config.Config) (*target.Infra, error) {
 		Kubernetes:   cluster.Provider,
 		// pachd starts only once its bucket and policy exist, so it never sees
 		// access denied.
-		DependsOn:  append(append(cluster.KubernetesDependencies(), bucket.Resources()...), identity.Resources()...),
+		DependsOn:  dependsOn,
 		Kubeconfig: cluster.Kubeconfig,
+		Database:   database,
 	}, nil
 }
 
+// databaseIdentifier names the managed database after the cluster, within RDS's
+// identifier rules (lowercase, single hyphens, 63 characters).
+func databaseIdentifier(clusterName string) string {
+	const suffix = "-pachyderm"
+	return config.Trim(config.Slug(clusterName), 63-len(suffix)) + suffix
+}
+
+// clusterNetwork is where a cluster pachdeploy makes runs: its VPC and the subnets of
+// its nodes, which the managed database shares.
+type clusterNetwork struct {
+	vpcID         pulumi.StringInput
+	nodeSubnetIDs pulumi.StringArrayInput
+}
+
 // awsCluster looks up the running cluster existingCluster names, or makes one (in a
-// new VPC unless vpcId and subnetIds name an existing network).
-func awsCluster(ctx *pulumi.Context, cfg *config.Config, withAWS pulumi.ResourceOption) (*Cluster, error) {
+// new VPC unless vpcId and subnetIds name an existing network) and says where it runs.
+func awsCluster(ctx *pulumi.Context, cfg *config.Config, withAWS pulumi.ResourceOption) (*Cluster, clusterNetwork, error) {
 	if cfg.ExistingCluster != "" {
 		args := &ExistingClusterArgs{Name: cfg.ExistingCluster, Region: cfg.Region}
 		if cfg.Kubeconfig != "" {
 			args.Kubeconfig = pulumi.ToSecret(pulumi.String(cfg.Kubeconfig)).(pulumi.StringOutput)
 		}
-		return NewExistingCluster(ctx, cfg.ExistingCluster, args, withAWS)
+		cluster, err := NewExistingCluster(ctx, cfg.ExistingCluster, args, withAWS)
+		return cluster, clusterNetwork{}, err
 	}
 	// An existing network's subnets serve both the control plane and the nodes.
 	var vpcID pulumi.StringInput = pulumi.String(cfg.AWS.VPCID)
@@ -81,9 +118,10 @@ func awsCluster(ctx *pulumi.Context, cfg *config.Config, withAWS pulumi.Resource
 	if cfg.AWS.VPCID == "" {
 		network, err := NewNetwork(ctx, cfg.ClusterName, &NetworkArgs{
 			Region: cfg.Region, ClusterName: cfg.ClusterName,
+			RetainPrivateSubnets: cfg.ManagedDatabase() && !cfg.DeleteDataOnDestroy,
 		}, withAWS)
 		if err != nil {
-			return nil, err
+			return nil, clusterNetwork{}, err
 		}
 		vpcID = network.VpcID
 		subnetIDs = pulumi.All(network.PublicSubnetIDs, network.PrivateSubnetIDs).ApplyT(func(v []any) []string {
@@ -92,7 +130,7 @@ func awsCluster(ctx *pulumi.Context, cfg *config.Config, withAWS pulumi.Resource
 		nodeSubnetIDs = network.PrivateSubnetIDs
 	}
 
-	return NewCluster(ctx, cfg.ClusterName, &ClusterArgs{
+	cluster, err := NewCluster(ctx, cfg.ClusterName, &ClusterArgs{
 		Name:              cfg.ClusterName,
 		KubernetesVersion: cfg.KubernetesVersion,
 		VpcID:             vpcID,
@@ -105,4 +143,5 @@ func awsCluster(ctx *pulumi.Context, cfg *config.Config, withAWS pulumi.Resource
 		APIAllowedCIDRs:   cfg.APIAllowedCIDRs,
 		PodsUseNodeRole:   cfg.Identity == settings.IdentityNodeRole,
 	}, withAWS)
+	return cluster, clusterNetwork{vpcID: vpcID, nodeSubnetIDs: nodeSubnetIDs}, err
 }

@@ -73,6 +73,7 @@ func TestNilArgsAreRefused(t *testing.T) {
 		"NewCluster":  func(ctx *pulumi.Context) error { _, err := NewCluster(ctx, "eks", nil); return err },
 		"NewBucket":   func(ctx *pulumi.Context) error { _, err := NewBucket(ctx, "data", nil); return err },
 		"NewIdentity": func(ctx *pulumi.Context) error { _, err := NewIdentity(ctx, "pachyderm", nil); return err },
+		"NewDatabase": func(ctx *pulumi.Context) error { _, err := NewDatabase(ctx, "db", nil); return err },
 	})
 }
 

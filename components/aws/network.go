@@ -36,6 +36,11 @@ type NetworkArgs struct {
 	Region string
 	// ClusterName names the network's resources (Name tags). Required.
 	ClusterName string
+	// RetainPrivateSubnets keeps the VPC and its private subnets on destroy. Default
+	// false. A managed database kept on destroy lives in them, and AWS refuses to
+	// delete a subnet that holds its network interface, or a VPC that holds its
+	// security group.
+	RetainPrivateSubnets bool
 }
 
 // Network is a dedicated VPC across two availability zones, as eksctl makes one:
@@ -97,7 +102,7 @@ func NewNetwork(ctx *pulumi.Context, name string, args *NetworkArgs, opts ...pul
 		EnableDnsHostnames: pulumi.Bool(true),
 		EnableDnsSupport:   pulumi.Bool(true),
 		Tags:               tags("vpc"),
-	}, in)
+	}, in, pulumi.RetainOnDelete(args.RetainPrivateSubnets))
 	if err != nil {
 		return nil, err
 	}
@@ -121,14 +126,14 @@ func NewNetwork(ctx *pulumi.Context, name string, args *NetworkArgs, opts ...pul
 		return nil, err
 	}
 
-	subnet := func(kind string, i int, cidr string, routes *ec2.RouteTable, elbTag string) (*ec2.Subnet, error) {
+	subnet := func(kind string, i int, cidr string, routes *ec2.RouteTable, elbTag string, retain bool) (*ec2.Subnet, error) {
 		zone := zones.Names[i]
 		s, err := ec2.NewSubnet(ctx, fmt.Sprintf("%s-%s-%d", name, kind, i), &ec2.SubnetArgs{
 			VpcId:            vpc.ID(),
 			CidrBlock:        pulumi.String(cidr),
 			AvailabilityZone: pulumi.String(zone),
 			Tags:             tags(kind+"-"+zone, elbTag, "1"),
-		}, in)
+		}, in, pulumi.RetainOnDelete(retain))
 		if err != nil {
 			return nil, err
 		}
@@ -140,7 +145,7 @@ func NewNetwork(ctx *pulumi.Context, name string, args *NetworkArgs, opts ...pul
 	var public, private pulumi.StringArray
 	var firstPublic *ec2.Subnet
 	for i, cidr := range publicSubnetCIDRs {
-		s, err := subnet("public", i, cidr, publicRoutes, publicELBTag)
+		s, err := subnet("public", i, cidr, publicRoutes, publicELBTag, false)
 		if err != nil {
 			return nil, err
 		}
@@ -171,7 +176,7 @@ func NewNetwork(ctx *pulumi.Context, name string, args *NetworkArgs, opts ...pul
 		return nil, err
 	}
 	for i, cidr := range privateSubnetCIDRs {
-		s, err := subnet("private", i, cidr, privateRoutes, internalELBTag)
+		s, err := subnet("private", i, cidr, privateRoutes, internalELBTag, args.RetainPrivateSubnets)
 		if err != nil {
 			return nil, err
 		}

@@ -150,3 +150,29 @@ func TestNetwork_CKV2_AWS_11_FlowLogsEveryFlowToItsOwnGroup(t *testing.T) {
 	}
 	assertLogGroupKey(t, cloud, "net-flow-logs", mocktest.MustString(t, group, "name"))
 }
+
+// TestNetwork_RetainPrivateSubnets: a kept database keeps the VPC and the private
+// subnets it lives in; nothing else of the network is kept, and by default nothing is.
+func TestNetwork_RetainPrivateSubnets(t *testing.T) {
+	for _, retain := range []bool{false, true} {
+		cloud := run(t, func(ctx *pulumi.Context, withAWS pulumi.ResourceOption) error {
+			_, err := NewNetwork(ctx, "net", &NetworkArgs{Region: testRegion, ClusterName: "pach-test",
+				RetainPrivateSubnets: retain}, withAWS)
+			return err
+		})
+		var kept []string
+		for _, r := range cloud.Resources() {
+			if r.RetainOnDelete {
+				kept = append(kept, r.Name)
+			}
+		}
+		slices.Sort(kept)
+		var want []string
+		if retain {
+			want = []string{"net", "net-private-0", "net-private-1"}
+		}
+		if !slices.Equal(kept, want) {
+			t.Errorf("RetainPrivateSubnets %v: retained %v, want %v", retain, kept, want)
+		}
+	}
+}

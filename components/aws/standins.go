@@ -72,6 +72,16 @@ var standIns = offline.StandIns{
 			a.Set("arn", awsARN("eks", "addon/"+a.Str("clusterName", "")+"/"+a.Str("addonName", a.Name())))
 			a.Set("addonVersion", offline.Later("addon version"))
 		},
+		// The instance's private DNS name is identifier.<random>.<region>.rds.amazonaws.com.
+		"aws:rds/instance:Instance": func(a offline.Answer) {
+			id := a.Str("identifier", autoName(a))
+			address := fmt.Sprintf("%s.%s.%s.rds.amazonaws.com", id, offline.Later("rds host id"), a.Region())
+			a.Set("identifier", id)
+			a.Set("address", address)
+			a.Set("endpoint", fmt.Sprintf("%s:%d", address, DatabasePort))
+			a.Set("arn", fmt.Sprintf("arn:aws:rds:%s:%s:db:%s", a.Region(), standInAccountID, id))
+			a.Set("engineVersionActual", offline.Later("engine version"))
+		},
 		"eks:index:Cluster": eksCluster,
 	},
 	Invokes: map[string]func(resource.PropertyMap, string) map[string]any{

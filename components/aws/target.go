@@ -15,6 +15,7 @@ var Target = target.Target{
 	DataBearing: []target.DataBearing{
 		{Type: "aws:s3/bucketV2:BucketV2", Holds: "S3 bucket with Pachyderm's data", Kept: true},
 		{Type: "aws:s3/bucket:Bucket", Holds: "S3 bucket with Pachyderm's data", Kept: true},
+		{Type: "aws:rds/instance:Instance", Holds: "RDS PostgreSQL instance with Pachyderm's metadata (commits, jobs, pipelines, users)", Kept: true},
 		// Not Kept by type: the bucket's key is retained with the bucket, the cluster's
 		// and the logs' keys go with them.
 		{Type: "aws:kms/key:Key", Holds: "KMS key: what it encrypted (Pachyderm's objects, cluster secrets, logs) is unreadable once it is deleted"},

@@ -1,6 +1,9 @@
 package azure
 
 import (
+	"strings"
+
+	"github.com/pachdeploy/pachdeploy/components/azure/internal/native"
 	"github.com/pachdeploy/pachdeploy/internal/rules"
 	"github.com/pachdeploy/pachdeploy/policy"
 )
@@ -69,4 +72,75 @@ var checks = []policy.Rule{
 					policy.True(in, "allowBlobPublicAccess")
 			}),
 	},
+	{
+		ID: "PD-AZURE-DATABASE-PUBLIC", Refs: []string{"CKV_AZURE_68", "CKV2_AZURE_57"}, Cloud: "azure", Severity: policy.High,
+		Looks:       "private access on the PostgreSQL flexible server (a delegated subnet, publicNetworkAccess Disabled)",
+		Remediation: "pachdeploy's server is private: a public one comes from a change to components/azure",
+		Check: policy.Each(native.ServerType, "the database server is reachable from the internet", func(in map[string]any) bool {
+			return policy.String(in, "network.publicNetworkAccess") != "Disabled" ||
+				policy.String(in, "network.delegatedSubnetResourceId") == ""
+		}),
+	},
+	{
+		ID: "PD-AZURE-DATABASE-TLS", Refs: []string{"CKV_AZURE_29", "CKV_AZURE_147"}, Cloud: "azure", Severity: policy.High,
+		Looks: "the PostgreSQL flexible server's pinned parameters: require_secure_transport on, " +
+			"ssl_min_protocol_version TLSv1.2 or newer",
+		Remediation: "pachdeploy pins both on its server: a server without them comes from a change to components/azure",
+		Check:       databaseTLS,
+	},
+	{
+		ID: "PD-AZURE-DATABASE-BACKUP", Refs: []string{"pachdeploy"}, Cloud: "azure", Severity: policy.Medium,
+		Looks:       "automated backup retention of at least 7 days on the PostgreSQL flexible server",
+		Remediation: "set databaseBackupDays to 7 to 35",
+		Check: policy.Each(native.ServerType, "database backups are kept less than a week", func(in map[string]any) bool {
+			days, ok := policy.Get(in, "backup.backupRetentionDays")
+			n, isNumber := days.(float64)
+			return !ok || !isNumber || n < 7
+		}),
+	},
+	{
+		ID: "PD-AZURE-DATABASE-GEO-BACKUP", Refs: []string{"CKV_AZURE_136"}, Cloud: "azure", Severity: policy.Low,
+		Looks: "geo-redundant backups on the PostgreSQL flexible server",
+		Remediation: "pachdeploy keeps backups in the server's region (zone-redundant where it has zones): a copy in the " +
+			"paired region doubles the backup bill, needs a region with a pair, and Azure lets it be chosen only when the server " +
+			"is made, so pachdeploy has no setting for it; waive PD-AZURE-DATABASE-GEO-BACKUP with your reason",
+		Check: policy.Each(native.ServerType, "database backups have no copy outside the region", func(in map[string]any) bool {
+			return policy.String(in, "backup.geoRedundantBackup") != "Enabled"
+		}),
+	},
+	{
+		ID: "PD-AZURE-DATABASE-HA", Refs: []string{"pachdeploy"}, Cloud: "azure", Severity: policy.Low,
+		Looks: "a standby for the PostgreSQL flexible server (highAvailability.mode)",
+		Remediation: "set databaseHighAvailability: true for a zone-redundant standby (a General Purpose or Memory Optimized " +
+			"databaseInstanceType, in a location with availability zones; it doubles the server's bill)",
+		Check: policy.Each(native.ServerType, "the database server has no standby: a zone failure stops Pachyderm", func(in map[string]any) bool {
+			mode := policy.String(in, "highAvailability.mode")
+			return mode != "ZoneRedundant" && mode != "SameZone"
+		}),
+	},
+}
+
+// databaseTLS reports each flexible server without Configuration resources, naming it,
+// that set require_secure_transport on and ssl_min_protocol_version to TLSv1.2 or
+// newer: Azure's defaults today, pinned so neither a hand edit nor a new default
+// weakens them unseen.
+func databaseTLS(rs policy.Resources) []policy.Violation {
+	pinned := map[string]map[string]string{}
+	for _, c := range rs.OfType(native.ConfigurationType) {
+		server := policy.String(c.Inputs, "serverName")
+		if pinned[server] == nil {
+			pinned[server] = map[string]string{}
+		}
+		pinned[server][strings.ToLower(policy.String(c.Inputs, "configurationName"))] = policy.String(c.Inputs, "value")
+	}
+	var out []policy.Violation
+	for _, s := range rs.OfType(native.ServerType) {
+		p := pinned[policy.String(s.Inputs, "serverName")]
+		if !strings.EqualFold(p["require_secure_transport"], "on") ||
+			(p["ssl_min_protocol_version"] != "TLSv1.2" && p["ssl_min_protocol_version"] != "TLSv1.3") {
+			out = append(out, policy.Violation{URN: s.URN,
+				Message: "the database server does not pin TLS: require_secure_transport on, ssl_min_protocol_version TLSv1.2"})
+		}
+	}
+	return out
 }

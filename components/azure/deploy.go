@@ -1,6 +1,8 @@
 package azure
 
 import (
+	"fmt"
+
 	"github.com/pachdeploy/pachdeploy/components/azure/internal/native"
 	"github.com/pachdeploy/pachdeploy/components/azure/settings"
 	"github.com/pachdeploy/pachdeploy/components/pachyderm"
@@ -30,6 +32,7 @@ func deployAzure(ctx *pulumi.Context, cfg *config.Config) (*target.Infra, error)
 	// Microsoft.Storage service endpoint is known: never an existing cluster's.
 	var storageSubnet pulumi.StringInput
 	var cluster *Cluster
+	var network *Network
 	if cfg.ExistingCluster != "" {
 		args := &ExistingClusterArgs{ResourceGroupName: cfg.Azure.ResourceGroupName, Name: cfg.ExistingCluster, Location: cfg.Region}
 		if cfg.Kubeconfig != "" {
@@ -39,7 +42,7 @@ func deployAzure(ctx *pulumi.Context, cfg *config.Config) (*target.Infra, error)
 			return nil, err
 		}
 	} else {
-		if groupName, storageSubnet, cluster, err = newGroupAndCluster(ctx, cfg, withAzure); err != nil {
+		if groupName, storageSubnet, network, cluster, err = newGroupAndCluster(ctx, cfg, withAzure); err != nil {
 			return nil, err
 		}
 	}
@@ -64,7 +67,15 @@ func deployAzure(ctx *pulumi.Context, cfg *config.Config) (*target.Infra, error)
 		return nil, err
 	}
 
+	var database *pachyderm.ExternalDatabase
+	if cfg.ManagedDatabase() {
+		if database, err = newDatabase(ctx, cfg, groupName, network, withAzure); err != nil {
+			return nil, err
+		}
+	}
+
 	return &target.Infra{
+		Database: database,
 		Storage: pachyderm.Storage{
 			Backend: pachyderm.Microsoft,
 			Bucket:  cfg.BucketName,
@@ -79,20 +90,49 @@ func deployAzure(ctx *pulumi.Context, cfg *config.Config) (*target.Infra, error)
 	}, nil
 }
 
+// newDatabase makes the flexible server in pachdeploy's own network (the settings refuse
+// database: managed without it), named after the stack like the storage account, as
+// the name is a DNS name unique across Azure.
+func newDatabase(ctx *pulumi.Context, cfg *config.Config, group pulumi.StringInput, network *Network,
+	withAzure pulumi.ResourceOption) (*pachyderm.ExternalDatabase, error) {
+	if network == nil {
+		return nil, fmt.Errorf("database: %s needs pachdeploy's own VNet", config.DatabaseManaged)
+	}
+	hash := config.Hash(ctx.Project(), ctx.Stack())
+	db, err := NewDatabase(ctx, "pachyderm-metadata", &DatabaseArgs{
+		ResourceGroupName:   group,
+		Location:            cfg.Region,
+		ServerName:          config.Trim("pachdeploy-"+config.Slug(ctx.Stack()), 63-len(hash)-1) + "-" + hash,
+		VirtualNetworkName:  network.VirtualNetworkName,
+		VirtualNetworkID:    network.VirtualNetworkID,
+		Version:             cfg.DatabaseVersion,
+		SKU:                 cfg.DatabaseInstanceType,
+		StorageGB:           cfg.DatabaseStorageGB,
+		HighAvailability:    cfg.DatabaseHighAvailability,
+		BackupDays:          cfg.DatabaseBackupDays,
+		DeleteDataOnDestroy: cfg.DeleteDataOnDestroy,
+		Tags:                cfg.Tags,
+	}, withAzure)
+	if err != nil {
+		return nil, err
+	}
+	return db.ExternalDatabase(), nil
+}
+
 // newGroupAndCluster makes the resource group (kept on destroy like the account it
 // holds, since deleting a group deletes everything in it), the network unless
 // nodeSubnetId says otherwise, and the AKS cluster. It returns the group, the subnet
 // the storage account may be limited to (nil: none known to have the Microsoft.Storage
-// service endpoint) and the cluster.
+// service endpoint), pachdeploy's own network (nil with nodeSubnetId) and the cluster.
 func newGroupAndCluster(ctx *pulumi.Context, cfg *config.Config, withAzure pulumi.ResourceOption) (
-	group pulumi.StringInput, storageSubnet pulumi.StringInput, cluster *Cluster, err error) {
+	group pulumi.StringInput, storageSubnet pulumi.StringInput, network *Network, cluster *Cluster, err error) {
 	rg, err := native.NewResourceGroup(ctx, cfg.Azure.ResourceGroupName, &native.ResourceGroupArgs{
 		ResourceGroupName: pulumi.String(cfg.Azure.ResourceGroupName),
 		Location:          pulumi.String(cfg.Region),
 		Tags:              pulumi.ToStringMap(cfg.Tags),
 	}, withAzure, pulumi.RetainOnDelete(!cfg.DeleteDataOnDestroy))
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
 	// The nodes join an existing subnet when nodeSubnetId names one, AKS's own VNet
 	// when it says aks-managed, else a VNet of Pachyderm's own. The storage account is
@@ -103,14 +143,16 @@ func newGroupAndCluster(ctx *pulumi.Context, cfg *config.Config, withAzure pulum
 	switch cfg.Azure.NodeSubnetID {
 	case settings.AKSManagedSubnet:
 	case "":
-		network, err := NewNetwork(ctx, cfg.ClusterName, &NetworkArgs{
+		network, err = NewNetwork(ctx, cfg.ClusterName, &NetworkArgs{
 			ResourceGroupName: rg.Name,
 			Location:          cfg.Region,
 			Name:              cfg.ClusterName,
 			Tags:              cfg.Tags,
+			// A kept database's subnet stays in the VNet.
+			RetainOnDelete: cfg.ManagedDatabase() && !cfg.DeleteDataOnDestroy,
 		}, withAzure)
 		if err != nil {
-			return nil, nil, nil, err
+			return nil, nil, nil, nil, err
 		}
 		nodeSubnetID, storageSubnet = network.NodeSubnetID, network.NodeSubnetID
 	default:
@@ -136,7 +178,7 @@ func newGroupAndCluster(ctx *pulumi.Context, cfg *config.Config, withAzure pulum
 		Tags:                cfg.Tags,
 	}, withAzure)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
-	return rg.Name, storageSubnet, cluster, nil
+	return rg.Name, storageSubnet, network, cluster, nil
 }

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/pachdeploy/pachdeploy/components/azure/internal/native"
 	"github.com/pachdeploy/pachdeploy/components/azure/settings"
 	"github.com/pachdeploy/pachdeploy/internal/mocktest"
 	"github.com/pachdeploy/pachdeploy/internal/offline"
@@ -115,6 +116,12 @@ func TestDeploy_RulesPassWithTheirSettings(t *testing.T) {
 		{"settings", map[string]string{"apiAllowedCidrs": "203.0.113.0/24", "hostEncryption": "true", "entraIdAuth": "true"}, nil},
 		{"AKS-managed VNet: no subnet to admit", map[string]string{"apiAllowedCidrs": "203.0.113.0/24", "hostEncryption": "true",
 			"entraIdAuth": "true", "nodeSubnetId": settings.AKSManagedSubnet}, []string{"PD-AZURE-STORAGE-NETWORK"}},
+		{"managed database: private, TLS pinned, a week of backups", map[string]string{"apiAllowedCidrs": "203.0.113.0/24",
+			"hostEncryption": "true", "entraIdAuth": "true", "database": "managed"},
+			[]string{"PD-AZURE-DATABASE-GEO-BACKUP", "PD-AZURE-DATABASE-HA"}},
+		{"managed database with HA", map[string]string{"apiAllowedCidrs": "203.0.113.0/24", "hostEncryption": "true",
+			"entraIdAuth": "true", "database": "managed", "databaseHighAvailability": "true"},
+			[]string{"PD-AZURE-DATABASE-GEO-BACKUP"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -135,6 +142,67 @@ func TestDeploy_RulesPassWithTheirSettings(t *testing.T) {
 			if !slices.Equal(got, tt.want) {
 				t.Errorf("findings %v, want %v", got, tt.want)
 			}
+		})
+	}
+}
+
+// TestDeploy_ManagedDatabase: database: managed puts a flexible server in pachdeploy's
+// VNet, after the node subnet, and hands it to the release; the VNet is then kept on
+// destroy with the server unless deleteDataOnDestroy. in-cluster makes none.
+func TestDeploy_ManagedDatabase(t *testing.T) {
+	tests := []struct {
+		name       string
+		raw        map[string]string
+		managed    bool
+		retainVNet bool
+	}{
+		{"in-cluster", map[string]string{}, false, false},
+		{"managed", map[string]string{"database": "managed"}, true, true},
+		{"managed, data deleted on destroy", map[string]string{"database": "managed", "deleteDataOnDestroy": "true"}, true, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.raw["cloud"] = "azure"
+			cfg, err := config.Targets{settings.Target}.Resolve(tt.raw, mocktest.Project, mocktest.Stack)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var database bool
+			cloud := mocktest.Run(t, func(ctx *pulumi.Context) error {
+				in, err := deployAzure(ctx, cfg)
+				database = in != nil && in.Database != nil
+				return err
+			}, standIns)
+			if database != tt.managed {
+				t.Errorf("Infra.Database set = %v, want %v", database, tt.managed)
+			}
+			if vnet := mocktest.One(t, cloud, "azure-native:network:VirtualNetwork"); vnet.RetainOnDelete != tt.retainVNet {
+				t.Errorf("VNet retainOnDelete = %v, want %v", vnet.RetainOnDelete, tt.retainVNet)
+			}
+			servers := 0
+			for _, r := range cloud.Resources() {
+				if r.Type == native.ServerType {
+					servers++
+				}
+			}
+			if want := map[bool]int{false: 0, true: 1}[tt.managed]; servers != want {
+				t.Fatalf("%d flexible servers, want %d", servers, want)
+			}
+			if !tt.managed {
+				return
+			}
+			server := mocktest.One(t, cloud, native.ServerType)
+			wantInputs(t, server, map[string]any{
+				"serverName": "pachdeploy-" + mocktest.Stack + "-" + config.Hash(mocktest.Project, mocktest.Stack),
+				"location":   settings.DefaultLocation,
+			})
+			nodes := mocktest.Named(t, cloud, tSubnet, cfg.ClusterName+"-nodes")
+			postgres := mocktest.Named(t, cloud, tSubnet, "pachyderm-metadata")
+			if !mocktest.DependsOn(postgres, nodes.URN) {
+				t.Error("the database subnet does not wait for the node subnet: Azure refuses concurrent subnet changes")
+			}
+			vnet := mocktest.One(t, cloud, "azure-native:network:VirtualNetwork")
+			wantInputs(t, mocktest.One(t, cloud, tLink), map[string]any{"virtualNetwork.id": vnet.ID})
 		})
 	}
 }

@@ -64,5 +64,6 @@ func TestNilArgsAreRefused(t *testing.T) {
 		"NewBucket":   func(ctx *pulumi.Context) error { _, err := NewBucket(ctx, "storage", nil); return err },
 		"NewIdentity": func(ctx *pulumi.Context) error { _, err := NewIdentity(ctx, "identity", nil); return err },
 		"NewNetwork":  func(ctx *pulumi.Context) error { _, err := NewNetwork(ctx, "net", nil); return err },
+		"NewDatabase": func(ctx *pulumi.Context) error { _, err := NewDatabase(ctx, "pg", nil); return err },
 	})
 }

@@ -29,6 +29,10 @@ type NetworkArgs struct {
 	AddressSpace, NodeSubnetCIDR string
 	// Tags go on the network. Default none.
 	Tags map[string]string
+	// RetainOnDelete keeps the VNet on destroy. Set it when something kept on destroy
+	// stays in the network (a managed database's delegated subnet): Azure refuses to
+	// delete a VNet whose subnets are in use. Default false: destroy deletes it.
+	RetainOnDelete bool
 }
 
 // Network is a VNet of Pachyderm's own with one subnet for the AKS nodes: the cluster
@@ -43,6 +47,12 @@ type Network struct {
 	// its Microsoft.Storage service endpoint, is made or updated: a storage account rule
 	// built from it waits for the endpoint.
 	NodeSubnetID pulumi.StringOutput `pulumi:"nodeSubnetId"`
+	// VirtualNetworkName is the VNet's name, for subnets added to it. It resolves once
+	// the node subnet is made, so a subnet added from it waits: Azure refuses
+	// concurrent changes to one VNet's subnets.
+	VirtualNetworkName pulumi.StringOutput `pulumi:"virtualNetworkName"`
+	// VirtualNetworkID is the VNet's resource id, for private DNS zone links.
+	VirtualNetworkID pulumi.StringOutput `pulumi:"virtualNetworkId"`
 }
 
 // StorageServiceEndpoint is the service endpoint a storage account's network rule for a
@@ -92,7 +102,7 @@ func NewNetwork(ctx *pulumi.Context, name string, args *NetworkArgs, opts ...pul
 		Location:           pulumi.String(a.Location),
 		AddressPrefixes:    pulumi.StringArray{pulumi.String(a.AddressSpace)},
 		Tags:               pulumi.ToStringMap(a.Tags),
-	}, parent)
+	}, parent, pulumi.RetainOnDelete(a.RetainOnDelete))
 	if err != nil {
 		return nil, err
 	}
@@ -109,7 +119,13 @@ func NewNetwork(ctx *pulumi.Context, name string, args *NetworkArgs, opts ...pul
 		return nil, err
 	}
 	n.NodeSubnetID = subnet.ID().ToStringOutput()
-	if err := ctx.RegisterResourceOutputs(n, pulumi.Map{"nodeSubnetId": n.NodeSubnetID}); err != nil {
+	n.VirtualNetworkName = pulumi.All(vnet.Name, n.NodeSubnetID).ApplyT(func(v []any) string { return v[0].(string) }).(pulumi.StringOutput)
+	n.VirtualNetworkID = vnet.ID().ToStringOutput()
+	if err := ctx.RegisterResourceOutputs(n, pulumi.Map{
+		"nodeSubnetId":       n.NodeSubnetID,
+		"virtualNetworkName": n.VirtualNetworkName,
+		"virtualNetworkId":   n.VirtualNetworkID,
+	}); err != nil {
 		return nil, err
 	}
 	return n, nil

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"fmt"
 
+	"github.com/pachdeploy/pachdeploy/components/azure/internal/native"
 	"github.com/pachdeploy/pachdeploy/internal/offline"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 )
@@ -35,6 +36,26 @@ var standIns = offline.StandIns{
 		"azure-native:operationalinsights:Workspace": func(a offline.Answer) {
 			a.Set("name", a.Str("workspaceName", a.Name()))
 			a.Set("customerId", offline.Later(a.Name()+" workspace id"))
+		},
+		"azure-native:network:PrivateZone": func(a offline.Answer) {
+			a.Set("name", a.Str("privateZoneName", a.Name()))
+		},
+		"azure-native:network:VirtualNetworkLink": func(a offline.Answer) {
+			a.Set("name", a.Str("virtualNetworkLinkName", a.Name()))
+		},
+		// A flexible server's DNS name is its name under postgres.database.azure.com,
+		// with private access too (Azure points it into the private zone).
+		native.ServerType: func(a offline.Answer) {
+			name := a.Str("serverName", a.Name())
+			a.Set("name", name)
+			a.Set("fullyQualifiedDomainName", name+".postgres.database.azure.com")
+			a.Set("state", "Ready")
+		},
+		native.DatabaseType: func(a offline.Answer) {
+			a.Set("name", a.Str("databaseName", a.Name()))
+		},
+		native.ConfigurationType: func(a offline.Answer) {
+			a.Set("name", a.Str("configurationName", a.Name()))
 		},
 		"azure-native:insights:DataCollectionRule": func(a offline.Answer) {
 			a.Set("name", a.Str("dataCollectionRuleName", a.Name()))

@@ -3,6 +3,7 @@ package azure
 import (
 	"path/filepath"
 
+	"github.com/pachdeploy/pachdeploy/components/azure/internal/native"
 	"github.com/pachdeploy/pachdeploy/components/azure/settings"
 	"github.com/pachdeploy/pachdeploy/target"
 )
@@ -10,8 +11,9 @@ import (
 // Target is everything pachdeploy knows of Azure: settings, the deploy, what holds
 // data, the plugins, the credentials, the kubeconfig helper and the offline plan's
 // stand-ins. Destroy keeps the storage account, its container, the cluster's Log
-// Analytics workspace and the resource group holding them (deleting a group deletes
-// everything in it).
+// Analytics workspace, a managed database's server and databases (with the subnet, DNS
+// zone and VNet that keep it reachable) and the resource group holding them (deleting
+// a group deletes everything in it).
 var Target = target.Target{
 	Settings: settings.Target,
 	Deploy:   deployAzure,
@@ -19,6 +21,8 @@ var Target = target.Target{
 		{Type: "azure-native:storage:StorageAccount", Holds: "storage account with Pachyderm's data", Kept: true},
 		{Type: "azure-native:storage:BlobContainer", Holds: "blob container with Pachyderm's data", Kept: true},
 		{Type: "azure-native:operationalinsights:Workspace", Holds: "Log Analytics workspace with the cluster's logs", Kept: true},
+		{Type: native.ServerType, Holds: "PostgreSQL flexible server with Pachyderm's metadata database", Kept: true},
+		{Type: native.DatabaseType, Holds: "PostgreSQL database with Pachyderm's metadata", Kept: true},
 		{Type: "azure-native:containerservice:ManagedCluster", Holds: "AKS cluster running Pachyderm and its metadata database"},
 	},
 	Plugins: []target.Plugin{

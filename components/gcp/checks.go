@@ -1,14 +1,19 @@
 package gcp
 
 import (
+	"maps"
+	"slices"
+	"strings"
+
 	"github.com/pachdeploy/pachdeploy/internal/rules"
 	"github.com/pachdeploy/pachdeploy/policy"
 )
 
 // Resource types the rules read.
 const (
-	gkeClusterType = "gcp:container/cluster:Cluster"
-	gcsBucketType  = "gcp:storage/bucket:Bucket"
+	gkeClusterType  = "gcp:container/cluster:Cluster"
+	gcsBucketType   = "gcp:storage/bucket:Bucket"
+	sqlInstanceType = "gcp:sql/databaseInstance:DatabaseInstance"
 )
 
 // checks are GCP's policy rules (pachdeploy check).
@@ -88,6 +93,115 @@ var checks = []policy.Rule{
 			return out
 		},
 	},
+	{
+		ID: "PD-GCP-SQL-TLS", Refs: []string{"CKV_GCP_6", "AVD-GCP-0015"}, Cloud: "gcp", Severity: policy.High,
+		Looks:       "TLS required on every Cloud SQL connection (settings.ipConfiguration.sslMode)",
+		Remediation: "pachdeploy's Cloud SQL instance accepts TLS only (ENCRYPTED_ONLY): one that allows plaintext comes from a change to components/gcp",
+		Check: policy.Each(sqlInstanceType, "the instance accepts unencrypted connections", func(in map[string]any) bool {
+			mode := policy.String(in, "settings.ipConfiguration.sslMode")
+			return mode != "ENCRYPTED_ONLY" && mode != "TRUSTED_CLIENT_CERTIFICATE_REQUIRED"
+		}),
+	},
+	{
+		ID: "PD-GCP-SQL-PUBLIC-IP", Refs: []string{"CKV_GCP_60", "CKV_GCP_11", "AVD-GCP-0017"}, Cloud: "gcp", Severity: policy.High,
+		Looks: "no public IP on Cloud SQL (settings.ipConfiguration.ipv4Enabled false; the provider's default is true)",
+		Remediation: "pachdeploy's Cloud SQL instance has a private IP in the cluster's VPC only: a public one comes from a change to " +
+			"components/gcp",
+		Check: policy.Each(sqlInstanceType, "the instance has a public IP address", func(in map[string]any) bool {
+			v, ok := policy.Get(in, "settings.ipConfiguration.ipv4Enabled")
+			return !ok || v != false
+		}),
+	},
+	{
+		ID: "PD-GCP-SQL-BACKUPS", Refs: []string{"CKV_GCP_14", "AVD-GCP-0024"}, Cloud: "gcp", Severity: policy.High,
+		Looks:       "automated backups on Cloud SQL (settings.backupConfiguration.enabled)",
+		Remediation: "pachdeploy's Cloud SQL instance keeps databaseBackupDays daily backups: an instance without them comes from a change to components/gcp",
+		Check: policy.Each(sqlInstanceType, "the instance has no automated backups", func(in map[string]any) bool {
+			return !policy.True(in, "settings.backupConfiguration.enabled")
+		}),
+	},
+	{
+		ID: "PD-GCP-SQL-PITR", Refs: []string{"pachdeploy"}, Cloud: "gcp", Severity: policy.Medium,
+		Looks: "point-in-time recovery on Cloud SQL (settings.backupConfiguration.pointInTimeRecoveryEnabled)",
+		Remediation: "pachdeploy's Cloud SQL instance keeps write-ahead logs for point-in-time recovery: an instance without it comes " +
+			"from a change to components/gcp",
+		Check: policy.Each(sqlInstanceType, "the instance can be restored only to a daily backup, not to a point in time", func(in map[string]any) bool {
+			return !policy.True(in, "settings.backupConfiguration.pointInTimeRecoveryEnabled")
+		}),
+	},
+	{
+		ID: "PD-GCP-SQL-LOG-FLAGS", Refs: []string{"CKV_GCP_51", "CKV_GCP_52", "CKV_GCP_53", "CKV_GCP_54", "CKV_GCP_55", "CKV_GCP_56",
+			"CKV_GCP_57", "CKV_GCP_109"}, Cloud: "gcp", Severity: policy.Low,
+		Looks: "the PostgreSQL logging flags of Cloud SQL (settings.databaseFlags): checkpoints, connections, disconnections, lock " +
+			"waits, every temporary file, messages and failing statements at a useful level, no statement durations",
+		Remediation: "pachdeploy's Cloud SQL instance sets these flags: one without them comes from a change to components/gcp",
+		Check:       sqlLogFlags,
+	},
+	{
+		ID: "PD-GCP-SQL-DELETION-PROTECTION", Refs: []string{"pachdeploy"}, Cloud: "gcp", Severity: policy.Medium,
+		Looks: "deletion protection on Cloud SQL (settings.deletionProtectionEnabled), which stops a delete from the console, " +
+			"gcloud or the API too",
+		Remediation: "leave deleteDataOnDestroy false: pachdeploy turns deletion protection off only for a stack whose destroy is to " +
+			"delete Pachyderm's data",
+		Check: policy.Each(sqlInstanceType, "the instance with Pachyderm's metadata can be deleted by anyone allowed to", func(in map[string]any) bool {
+			return !policy.True(in, "settings.deletionProtectionEnabled")
+		}),
+	},
+	{
+		ID: "PD-GCP-SQL-HA", Refs: []string{"pachdeploy"}, Cloud: "gcp", Severity: policy.Low,
+		Looks: "a standby in a second zone for Cloud SQL (settings.availabilityType REGIONAL)",
+		Remediation: "set databaseHighAvailability: true for a standby that takes over when the zone fails (it doubles the " +
+			"instance's bill); without it Pachyderm waits for the zone to come back, or for a restore",
+		Check: policy.Each(sqlInstanceType, "the instance runs in one zone", func(in map[string]any) bool {
+			return policy.String(in, "settings.availabilityType") != "REGIONAL"
+		}),
+	},
+}
+
+// wantedLogFlags are the values PD-GCP-SQL-LOG-FLAGS accepts for each PostgreSQL flag;
+// an empty list accepts the flag unset too (log_min_duration_statement: PostgreSQL's
+// default, -1, logs no durations).
+var wantedLogFlags = map[string][]string{
+	"log_checkpoints":    {"on"},
+	"log_connections":    {"on"},
+	"log_disconnections": {"on"},
+	"log_lock_waits":     {"on"},
+	"log_min_messages": {"debug5", "debug4", "debug3", "debug2", "debug1", "info", "notice", "warning", "error", "log",
+		"fatal", "panic"},
+	"log_temp_files":             {"0"},
+	"log_min_duration_statement": {"", "-1"},
+	"log_min_error_statement":    {"debug5", "debug4", "debug3", "debug2", "debug1", "info", "notice", "warning", "error"},
+}
+
+// sqlLogFlags finds PostgreSQL instances whose flags miss or weaken one of
+// wantedLogFlags: one violation per instance, naming every such flag.
+func sqlLogFlags(rs policy.Resources) []policy.Violation {
+	var out []policy.Violation
+	for _, r := range rs.OfType(sqlInstanceType) {
+		if !strings.HasPrefix(policy.String(r.Inputs, "databaseVersion"), "POSTGRES") {
+			continue
+		}
+		set := map[string]string{}
+		flags, _ := policy.Get(r.Inputs, "settings.databaseFlags")
+		list, _ := flags.([]any)
+		for _, f := range list {
+			if m, ok := f.(map[string]any); ok {
+				name, _ := m["name"].(string)
+				value, _ := m["value"].(string)
+				set[name] = value
+			}
+		}
+		var wrong []string
+		for _, name := range slices.Sorted(maps.Keys(wantedLogFlags)) {
+			if !slices.Contains(wantedLogFlags[name], set[name]) {
+				wrong = append(wrong, name)
+			}
+		}
+		if len(wrong) > 0 {
+			out = append(out, policy.Violation{URN: r.URN, Message: "PostgreSQL logging flags missing or too weak: " + strings.Join(wrong, ", ")})
+		}
+	}
+	return out
 }
 
 // bucketLogging finds buckets without access logging, or logging into themselves

@@ -10,7 +10,8 @@ import (
 )
 
 // deployGCP builds the network (unless an existing one is named), the GKE cluster, the
-// GCS bucket and Pachyderm's Google identity.
+// GCS bucket, Pachyderm's Google identity and, with database: managed, its Cloud SQL
+// instance.
 // Every Google resource uses one explicit provider, so project and region come from
 // the stack config (or, for an unset project, the provider's credentials) and never
 // from a stray environment; cfg.Tags become labels on the cluster and bucket.
@@ -25,7 +26,7 @@ func deployGCP(ctx *pulumi.Context, cfg *config.Config) (*target.Infra, error) {
 	}
 	withGCP := pulumi.Provider(provider)
 
-	cluster, err := gcpCluster(ctx, cfg, withGCP)
+	cluster, network, err := gcpCluster(ctx, cfg, withGCP)
 	if err != nil {
 		return nil, err
 	}
@@ -63,12 +64,34 @@ func deployGCP(ctx *pulumi.Context, cfg *config.Config) (*target.Infra, error) {
 	if IdentityMode(cfg.Identity) == ServiceAccountKey {
 		in.Storage.GoogleCredentials = identity.Credentials
 	}
+	if cfg.ManagedDatabase() {
+		// The settings refuse a managed database without pachdeploy's network (or
+		// with an existing cluster), so network is set here.
+		db, err := NewDatabase(ctx, "pachyderm-db", &DatabaseArgs{
+			Project:             cfg.GCP.Project,
+			Region:              cfg.Region,
+			Name:                cfg.ClusterName,
+			Network:             network.NetworkSelfLink,
+			NetworkCIDRs:        network.CIDRs,
+			Version:             cfg.DatabaseVersion,
+			Tier:                cfg.DatabaseInstanceType,
+			StorageGB:           cfg.DatabaseStorageGB,
+			HighAvailability:    cfg.DatabaseHighAvailability,
+			BackupDays:          cfg.DatabaseBackupDays,
+			DeleteDataOnDestroy: cfg.DeleteDataOnDestroy,
+			Labels:              cfg.Tags,
+		}, withGCP)
+		if err != nil {
+			return nil, err
+		}
+		in.Database = db.ExternalDatabase()
+	}
 	return in, nil
 }
 
 // gcpCluster looks up the running cluster existingCluster names (in zone, else region),
-// or makes one.
-func gcpCluster(ctx *pulumi.Context, cfg *config.Config, withGCP pulumi.ResourceOption) (*Cluster, error) {
+// or makes one; the network is the one it made for the cluster, or nil.
+func gcpCluster(ctx *pulumi.Context, cfg *config.Config, withGCP pulumi.ResourceOption) (*Cluster, *Network, error) {
 	if cfg.ExistingCluster != "" {
 		args := &ExistingClusterArgs{
 			Project: cfg.GCP.Project, Location: cfg.Region, Name: cfg.ExistingCluster,
@@ -80,7 +103,8 @@ func gcpCluster(ctx *pulumi.Context, cfg *config.Config, withGCP pulumi.Resource
 		if cfg.Kubeconfig != "" {
 			args.Kubeconfig = pulumi.ToSecret(pulumi.String(cfg.Kubeconfig)).(pulumi.StringOutput)
 		}
-		return NewExistingCluster(ctx, cfg.ExistingCluster, args, withGCP)
+		cluster, err := NewExistingCluster(ctx, cfg.ExistingCluster, args, withGCP)
+		return cluster, nil, err
 	}
 	// The cluster joins an existing VPC when network and subnetwork name one (GKE
 	// then picks the pod and service ranges in it), else a VPC of Pachyderm's own,
@@ -103,15 +127,20 @@ func gcpCluster(ctx *pulumi.Context, cfg *config.Config, withGCP pulumi.Resource
 		Subnetwork:         pulumi.String(cfg.GCP.Subnetwork),
 		PrivateNodes:       settings.PrivateNodes(cfg),
 	}
+	var network *Network
 	if cfg.GCP.Network == "" {
-		network, err := NewNetwork(ctx, cfg.ClusterName, &NetworkArgs{
+		var err error
+		network, err = NewNetwork(ctx, cfg.ClusterName, &NetworkArgs{
 			Project: cfg.GCP.Project, Region: cfg.Region, Name: cfg.ClusterName,
+			// A kept database's private IP lives in this VPC.
+			Keep: cfg.ManagedDatabase() && !cfg.DeleteDataOnDestroy,
 		}, withGCP)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		clusterArgs.Network, clusterArgs.Subnetwork = network.NetworkSelfLink, network.SubnetworkSelfLink
 		clusterArgs.PodsRangeName, clusterArgs.ServicesRangeName = network.PodsRangeName, network.ServicesRangeName
 	}
-	return NewCluster(ctx, cfg.ClusterName, clusterArgs, withGCP)
+	cluster, err := NewCluster(ctx, cfg.ClusterName, clusterArgs, withGCP)
+	return cluster, network, err
 }

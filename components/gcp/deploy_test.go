@@ -76,3 +76,75 @@ func TestDeploy_PrivateNodesOnlyWithAWayOut(t *testing.T) {
 		})
 	}
 }
+
+// TestDeploy_ManagedDatabase_DefaultsPassAllButHA: database: managed adds a Cloud SQL
+// instance on pachdeploy's network and hands it to the release; the rules then find only
+// the single zone (PD-GCP-SQL-HA). The VPC is kept with the instance, and goes with it
+// when destroy deletes the data.
+func TestDeploy_ManagedDatabase_DefaultsPassAllButHA(t *testing.T) {
+	for _, deleteData := range []bool{false, true} {
+		raw := map[string]string{"cloud": "gcp", "project": "acme-data", "apiAllowedCidrs": "203.0.113.0/24",
+			"database": "managed"}
+		if deleteData {
+			raw["deleteDataOnDestroy"] = "true"
+		}
+		cfg, err := config.Targets{settings.Target}.Resolve(raw, "pachdeploy", "dev")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var external bool
+		cloud := mocktest.Run(t, func(ctx *pulumi.Context) error {
+			in, err := deployGCP(ctx, cfg)
+			external = err == nil && in.Database != nil
+			return err
+		}, standIns)
+		if !external {
+			t.Errorf("deleteData=%v: no Database in target.Infra", deleteData)
+		}
+		instance := mocktest.One(t, cloud, tSQLInstance)
+		vpc := mocktest.One(t, cloud, "gcp:compute/network:Network")
+		if got := mocktest.MustString(t, instance, "settings.ipConfiguration.privateNetwork"); got != vpc.Outputs["selfLink"].StringValue() {
+			t.Errorf("private network %q, want pachdeploy's VPC %q", got, vpc.Outputs["selfLink"].StringValue())
+		}
+		if vpc.RetainOnDelete != !deleteData {
+			t.Errorf("deleteData=%v: VPC retainOnDelete = %v", deleteData, vpc.RetainOnDelete)
+		}
+		report, err := policy.Evaluate(checks, "gcp", asPolicy(cloud), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rules []string
+		for _, f := range report.Findings {
+			rules = append(rules, f.Rule)
+		}
+		want := []string{"PD-GCP-SQL-HA"}
+		if deleteData {
+			want = []string{"PD-GCP-SQL-DELETION-PROTECTION", "PD-GCP-SQL-HA"}
+		}
+		if !slices.Equal(rules, want) {
+			t.Errorf("deleteData=%v: findings = %v, want %v", deleteData, report.Findings, want)
+		}
+	}
+}
+
+// TestDeploy_InClusterDatabase_NoCloudSQL: the default database makes no instance and
+// keeps no VPC.
+func TestDeploy_InClusterDatabase_NoCloudSQL(t *testing.T) {
+	cfg, err := config.Targets{settings.Target}.Resolve(map[string]string{"cloud": "gcp", "project": "acme-data"}, "pachdeploy", "dev")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cloud := mocktest.Run(t, func(ctx *pulumi.Context) error {
+		in, err := deployGCP(ctx, cfg)
+		if err == nil && in.Database != nil {
+			t.Error("Database set for the in-cluster database")
+		}
+		return err
+	}, standIns)
+	if n := len(cloud.OfType(tSQLInstance)) + len(cloud.OfType(tConnection)); n != 0 {
+		t.Errorf("%d Cloud SQL resources for the in-cluster database", n)
+	}
+	if mocktest.One(t, cloud, "gcp:compute/network:Network").RetainOnDelete {
+		t.Error("the VPC is retained without a managed database")
+	}
+}

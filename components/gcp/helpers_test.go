@@ -87,6 +87,7 @@ func TestNilArgsAreRefused(t *testing.T) {
 		"NewNetwork":  func(ctx *pulumi.Context) error { _, err := NewNetwork(ctx, "net", nil); return err },
 		"NewBucket":   func(ctx *pulumi.Context) error { _, err := NewBucket(ctx, "storage", nil); return err },
 		"NewIdentity": func(ctx *pulumi.Context) error { _, err := NewIdentity(ctx, "storage", nil); return err },
+		"NewDatabase": func(ctx *pulumi.Context) error { _, err := NewDatabase(ctx, "db", nil); return err },
 	})
 }
 

@@ -32,6 +32,10 @@ type NetworkArgs struct {
 	// NodesCIDR, PodsCIDR and ServicesCIDR are the subnet's primary range and its
 	// secondary ranges. Default DefaultNodesCIDR, DefaultPodsCIDR, DefaultServicesCIDR.
 	NodesCIDR, PodsCIDR, ServicesCIDR string
+	// Keep retains the VPC on destroy. Default false. Set it when a database that
+	// destroy keeps is peered into the network: its private IP lives in this VPC, and
+	// Google refuses to delete a VPC whose range a peering still holds.
+	Keep bool
 }
 
 // Network is a custom-mode VPC of Pachyderm's own: one subnet for the nodes with
@@ -47,6 +51,9 @@ type Network struct {
 	SubnetworkSelfLink pulumi.StringOutput `pulumi:"subnetworkSelfLink"`
 	// PodsRangeName and ServicesRangeName name the subnet's secondary ranges.
 	PodsRangeName, ServicesRangeName string
+	// CIDRs are the ranges the network's subnet uses (nodes, pods, services): what a
+	// range reserved in the same VPC must not overlap.
+	CIDRs []string
 }
 
 func (a NetworkArgs) withDefaults() NetworkArgs {
@@ -84,7 +91,8 @@ func NewNetwork(ctx *pulumi.Context, name string, args *NetworkArgs, opts ...pul
 	if err := a.validate(); err != nil {
 		return nil, fmt.Errorf("gcp network %q: %w", name, err)
 	}
-	n := &Network{PodsRangeName: PodsRangeName, ServicesRangeName: ServicesRangeName}
+	n := &Network{PodsRangeName: PodsRangeName, ServicesRangeName: ServicesRangeName,
+		CIDRs: []string{a.NodesCIDR, a.PodsCIDR, a.ServicesCIDR}}
 	if err := ctx.RegisterComponentResource("pachdeploy:gcp:Network", name, n, opts...); err != nil {
 		return nil, err
 	}
@@ -105,7 +113,7 @@ func NewNetwork(ctx *pulumi.Context, name string, args *NetworkArgs, opts ...pul
 		AutoCreateSubnetworks: pulumi.Bool(false),
 		RoutingMode:           pulumi.String("REGIONAL"),
 		Description:           pulumi.String("Pachyderm's network (pachdeploy)"),
-	}, parent, pulumi.DependsOn([]pulumi.Resource{api}))
+	}, parent, pulumi.DependsOn([]pulumi.Resource{api}), pulumi.RetainOnDelete(a.Keep))
 	if err != nil {
 		return nil, err
 	}

@@ -52,6 +52,25 @@ var standIns = offline.StandIns{
 		"gcp:compute/router:Router": func(a offline.Answer) {
 			a.Set("selfLink", computeLink(a, "regions/"+a.Str("region", a.Region())+"/routers"))
 		},
+		"gcp:compute/globalAddress:GlobalAddress": func(a offline.Answer) {
+			a.Set("selfLink", computeLink(a, "global/addresses"))
+		},
+		"gcp:servicenetworking/connection:Connection": func(a offline.Answer) {
+			a.Set("peering", "servicenetworking-googleapis-com")
+		},
+		// A private IP only: Cloud SQL assigns it from the reserved range.
+		"gcp:sql/databaseInstance:DatabaseInstance": func(a offline.Answer) {
+			project, region, name := a.Str("project", StandInProject), a.Str("region", a.Region()), a.Str("name", a.Name())
+			ip := offline.Later(a.Name() + " private IP")
+			a.Set("privateIpAddress", ip)
+			a.Set("firstIpAddress", ip)
+			a.Set("publicIpAddress", "")
+			a.Set("ipAddresses", []any{map[string]any{"ipAddress": ip, "type": "PRIVATE"}})
+			a.Set("connectionName", fmt.Sprintf("%s:%s:%s", project, region, name))
+			a.Set("selfLink", fmt.Sprintf("https://sqladmin.googleapis.com/sql/v1beta4/projects/%s/instances/%s", project, name))
+			a.Set("serviceAccountEmailAddress", offline.Later(a.Name()+" service account"))
+			a.Set("dnsName", offline.Later(a.Name()+" DNS name"))
+		},
 		"gcp:storage/bucket:Bucket": func(a offline.Answer) {
 			a.Set("url", "gs://"+a.Str("name", a.Name()))
 			a.Set("selfLink", offline.Later(a.Name()+" self link"))

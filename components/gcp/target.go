@@ -14,7 +14,8 @@ var Target = target.Target{
 	Deploy:   deployGCP,
 	DataBearing: []target.DataBearing{
 		{Type: "gcp:storage/bucket:Bucket", Holds: "GCS bucket with Pachyderm's data or its access logs", Kept: true},
-		{Type: "gcp:container/cluster:Cluster", Holds: "GKE cluster running Pachyderm and its metadata database"},
+		{Type: "gcp:container/cluster:Cluster", Holds: "GKE cluster running Pachyderm and, with the in-cluster database, its metadata"},
+		{Type: "gcp:sql/databaseInstance:DatabaseInstance", Holds: "Cloud SQL instance with Pachyderm's metadata database", Kept: true},
 	},
 	Plugins: []target.Plugin{
 		{Name: "gcp", Module: "github.com/pulumi/pulumi-gcp/sdk/v9"},

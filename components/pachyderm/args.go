@@ -97,8 +97,9 @@ type PachydermArgs struct {
 	// accounts (IRSA role ARN, Workload Identity account). Default none.
 	ServiceAccountAnnotations pulumi.StringMapInput
 	// StorageClass names an existing StorageClass for the etcd, postgresql and Loki
-	// volumes. Default "": the cluster's default class, which on EKS is the in-tree gp2
-	// that fails without the EBS CSI driver, so cloud components always set it.
+	// volumes (no postgresql volume with a managed Database). Default "": the cluster's
+	// default class, which on EKS is the in-tree gp2 that fails without the EBS CSI
+	// driver, so cloud components always set it.
 	StorageClass string
 	// DisableConsole turns off Pachyderm's web console. Default false: chart 2.11
 	// serves the console without an enterprise license.
@@ -134,6 +135,13 @@ func (a PachydermArgs) withDefaults() PachydermArgs {
 	}
 	if a.TimeoutSeconds == 0 {
 		a.TimeoutSeconds = DefaultTimeoutSeconds
+	}
+	if a.Database != nil {
+		d := *a.Database // the caller's value stays as it was
+		if d.Port == 0 {
+			d.Port = DefaultDatabasePort
+		}
+		a.Database = &d
 	}
 	return a
 }
@@ -178,6 +186,9 @@ func (a PachydermArgs) validate() error {
 	}
 	if s.MicrosoftAccount != nil && s.Backend != Microsoft {
 		p.Addf("Storage.MicrosoftAccount", s.MicrosoftAccount.Name, "applies only to MICROSOFT")
+	}
+	if d := a.Database; d != nil {
+		validateDatabase(&p, d)
 	}
 	return p.Err()
 }

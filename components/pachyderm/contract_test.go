@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/pachdeploy/pachdeploy/internal/mocktest"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"sigs.k8s.io/yaml"
 )
@@ -34,16 +35,30 @@ func chartDir(t *testing.T) string {
 	return d
 }
 
-// released returns the Release values the component sends for a backend, as plain
-// data (secrets unwrapped to their placeholder values).
-func released(t *testing.T, b Backend) map[string]any {
-	cloud := deploy(t, func(a *PachydermArgs) {
+// released returns the Release values the component sends for a backend, on the
+// in-cluster or a managed database, as plain data (secrets unwrapped to their
+// placeholder values).
+func released(t *testing.T, b Backend, managedDB bool) map[string]any {
+	cloud := mocktest.Run(t, program(func(_ *pulumi.Context, a *PachydermArgs) error {
 		a.Storage = storages[b]
 		a.ExternalService = true
 		a.Values = map[string]any{"pachd": map[string]any{"logLevel": "debug"}}
-	})
+		if managedDB {
+			a.Database = &ExternalDatabase{Host: pulumi.String("db.example.internal"), User: "pachyderm",
+				Password: pulumi.String("p"), CreateDatabases: true}
+		}
+		return nil
+	}))
 	r := mocktest.One(t, cloud, releaseType)
 	return mocktest.Plain(r.Inputs["values"]).(map[string]any)
+}
+
+// templateOnlyValues are values the chart's templates read that its values.yaml does
+// not list, each with a template that reads it: pachdeploy sends them, so the test
+// checks that the template still does.
+var templateOnlyValues = map[string]struct{ template, reads string }{
+	// POSTGRES_SSL=require for pachd's direct connections to a managed server.
+	"global.postgresql.ssl": {"templates/pachd/deployment.yaml", "{{- if .Values.global.postgresql.ssl }}"},
 }
 
 // TestValuesContract checks, for every backend, that each key pachdeploy sends exists
@@ -60,6 +75,7 @@ func TestValuesContract(t *testing.T) {
 		t.Fatal(err)
 	}
 	defaults = withSubchartValues(t, dir, defaults)
+	defaults = withTemplateOnlyValues(t, dir, defaults)
 	schemaFile, err := os.Open(filepath.Join(dir, "values.schema.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -82,9 +98,16 @@ func TestValuesContract(t *testing.T) {
 	if err := schema.Validate(map[string]any{"pachd": map[string]any{"replicas": "many"}}); err == nil {
 		t.Fatal("the schema accepts a string for pachd.replicas: validation would be vacuous")
 	}
-	for _, b := range []Backend{Amazon, Google, Microsoft} {
-		t.Run(string(b), func(t *testing.T) {
-			values := released(t, b)
+	for _, tc := range []struct {
+		b         Backend
+		managedDB bool
+	}{{Amazon, false}, {Google, false}, {Microsoft, false}, {Amazon, true}, {Google, true}, {Microsoft, true}} {
+		name := string(tc.b)
+		if tc.managedDB {
+			name += "-managed-database"
+		}
+		t.Run(name, func(t *testing.T) {
+			values := released(t, tc.b, tc.managedDB)
 			if missing := unknownKeys("", values, defaults); len(missing) > 0 {
 				t.Errorf("keys not in the chart's values.yaml: %s", strings.Join(missing, ", "))
 			}
@@ -149,6 +172,30 @@ func withSubchartValues(t *testing.T, dir string, defaults map[string]any) map[s
 		delete(sub, "global")
 		return MergeValues(defaults, map[string]any{"postgresql": sub, "global": global})
 	}
+}
+
+// withTemplateOnlyValues adds templateOnlyValues to defaults after checking that the
+// chart's template still reads each: a chart that stops reading one fails here, as a
+// misspelt key would.
+func withTemplateOnlyValues(t *testing.T, dir string, defaults map[string]any) map[string]any {
+	t.Helper()
+	for path, src := range templateOnlyValues {
+		b, err := os.ReadFile(filepath.Join(dir, "chart", src.template))
+		if err != nil {
+			t.Skipf("the chart's templates are absent under %s/chart: %s cannot be checked: %v", dir, path, err)
+		}
+		if !strings.Contains(string(b), src.reads) {
+			t.Errorf("%s no longer reads %s (%q): remove it from what pachdeploy sends", src.template, path, src.reads)
+			continue
+		}
+		parts := strings.Split(path, ".")
+		var leaf any = true
+		for i := len(parts) - 1; i >= 0; i-- {
+			leaf = map[string]any{parts[i]: leaf}
+		}
+		defaults = MergeValues(defaults, leaf.(map[string]any))
+	}
+	return defaults
 }
 
 // unknownKeys lists the dotted paths in values that values.yaml does not have. Below

@@ -2,6 +2,7 @@ package pachyderm
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/pachdeploy/pachdeploy/internal/rules"
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
@@ -86,15 +87,20 @@ func NewPachyderm(ctx *pulumi.Context, name string, args *PachydermArgs, opts ..
 	if a.EnterpriseLicenseKey != nil {
 		data[keyLicense] = a.EnterpriseLicenseKey
 	}
-	pgPassword, err := password("postgresql")
-	if err != nil {
-		return nil, err
+	if a.Database != nil {
+		// The managed server's password, read by the chart (and the Job) by name.
+		data[keyPostgresPassword] = a.Database.Password
+	} else {
+		pgPassword, err := password("postgresql")
+		if err != nil {
+			return nil, err
+		}
+		pgRoot, err := password("postgresql-root")
+		if err != nil {
+			return nil, err
+		}
+		data[keyPostgresPassword], data[keyPostgresRootPassword] = pgPassword.Result, pgRoot.Result
 	}
-	pgRoot, err := password("postgresql-root")
-	if err != nil {
-		return nil, err
-	}
-	data[keyPostgresPassword], data[keyPostgresRootPassword] = pgPassword.Result, pgRoot.Result
 	deploymentID, err := random.NewRandomUuid(ctx, name+"-deployment-id", &random.RandomUuidArgs{}, secretOpts...)
 	if err != nil {
 		return nil, err
@@ -113,6 +119,22 @@ func NewPachyderm(ctx *pulumi.Context, name string, args *PachydermArgs, opts ..
 		return nil, err
 	}
 
+	// The release waits for its Secret and, with a managed database, for the server
+	// (Database.DependsOn) and the Job that creates its databases: pachd connects at
+	// once and crash-loops, failing the atomic install, if either is missing.
+	releaseDeps := []pulumi.Resource{bootstrap}
+	if d := a.Database; d != nil {
+		releaseDeps = append(releaseDeps, d.DependsOn...)
+		if d.CreateDatabases {
+			job, err := newCreateDatabasesJob(ctx, name, d, ns.Metadata.Name().Elem(),
+				slices.Concat(withNS, []pulumi.ResourceOption{pulumi.DependsOn(append([]pulumi.Resource{bootstrap}, d.DependsOn...))})...)
+			if err != nil {
+				return nil, err
+			}
+			releaseDeps = append(releaseDeps, job)
+		}
+	}
+
 	values := chartValues(a, generated{clusterDeploymentID: deploymentID.Result})
 	release, err := helmv3.NewRelease(ctx, name, &helmv3.ReleaseArgs{
 		Name:           pulumi.String(ReleaseName),
@@ -125,7 +147,7 @@ func NewPachyderm(ctx *pulumi.Context, name string, args *PachydermArgs, opts ..
 		CleanupOnFail:  pulumi.Bool(true),
 		Timeout:        pulumi.Int(a.TimeoutSeconds),
 		MaxHistory:     pulumi.Int(10),
-	}, append(withNS, pulumi.DependsOn([]pulumi.Resource{bootstrap}))...)
+	}, append(withNS, pulumi.DependsOn(releaseDeps))...)
 	if err != nil {
 		return nil, err
 	}

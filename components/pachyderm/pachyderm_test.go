@@ -30,7 +30,18 @@ var storages = map[Backend]Storage{
 // group stand-in, as a cloud component would pass them.
 func deploy(t *testing.T, mutate func(*PachydermArgs)) *offline.Cloud {
 	t.Helper()
-	return mocktest.Run(t, func(ctx *pulumi.Context) error {
+	return mocktest.Run(t, program(func(_ *pulumi.Context, a *PachydermArgs) error {
+		if mutate != nil {
+			mutate(a)
+		}
+		return nil
+	}))
+}
+
+// program is the Pulumi program deploy runs; mutate changes the arguments and may
+// create resources they refer to.
+func program(mutate func(*pulumi.Context, *PachydermArgs) error) pulumi.RunFunc {
+	return func(ctx *pulumi.Context) error {
 		k8s, err := kubernetes.NewProvider(ctx, "cluster", &kubernetes.ProviderArgs{})
 		if err != nil {
 			return err
@@ -47,12 +58,12 @@ func deploy(t *testing.T, mutate func(*PachydermArgs)) *offline.Cloud {
 			ServiceAccountAnnotations: pulumi.StringMap{"eks.amazonaws.com/role-arn": pulumi.String("arn:aws:iam::1:role/pach")},
 			EnterpriseLicenseKey:      pulumi.String("license-value"),
 		}
-		if mutate != nil {
-			mutate(args)
+		if err := mutate(ctx, args); err != nil {
+			return err
 		}
 		_, err = NewPachyderm(ctx, "pachyderm", args)
 		return err
-	})
+	}
 }
 
 func TestRelease_R10_HelmSafety(t *testing.T) {

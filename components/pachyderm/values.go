@@ -2,7 +2,9 @@ package pachyderm
 
 import (
 	"fmt"
+	"maps"
 	"net/url"
+	"strconv"
 
 	"github.com/pachdeploy/pachdeploy/internal/rules"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -12,7 +14,8 @@ import (
 // as the chart reads them (values.yaml of chart 2.11). The postgres keys are the ones
 // the postgresql subchart (bitnami 10.8) reads from global.postgresql.existingSecret;
 // pachd, pgbouncer and the other deployments read the user's password through
-// postgresqlExistingSecretName/Key.
+// postgresqlExistingSecretName/Key: the generated one, or a managed server's
+// ExternalDatabase.Password.
 const (
 	bootstrapSecretName     = "pachdeploy-bootstrap"
 	keyRootToken            = "root-token"
@@ -94,29 +97,75 @@ func chartValues(a PachydermArgs, g generated) map[string]any {
 	if !a.DisableConsole {
 		console["config"] = map[string]any{"oauthClientSecretSecretName": bootstrapSecretName}
 	}
+	// The passwords stay out of the values (and Helm's release record): every reader
+	// takes them from the bootstrap Secret. The chart's well-known default passwords
+	// are blanked so that no reader can fall back to them.
+	postgres := map[string]any{
+		"postgresqlPassword":           "",
+		"postgresqlPostgresPassword":   "",
+		"postgresqlExistingSecretName": bootstrapSecretName,
+		"postgresqlExistingSecretKey":  keyPostgresPassword,
+	}
 	v := map[string]any{
 		"deployTarget": string(s.Backend),
-		// The passwords stay out of the values (and Helm's release record): every
-		// reader takes them from the bootstrap Secret. The chart's well-known default
-		// passwords are blanked so that no reader can fall back to them.
-		"global": map[string]any{"postgresql": map[string]any{
-			"postgresqlPassword":           "",
-			"postgresqlPostgresPassword":   "",
-			"postgresqlExistingSecretName": bootstrapSecretName,
-			"postgresqlExistingSecretKey":  keyPostgresPassword,
-			"existingSecret":               bootstrapSecretName,
-		}},
-		"pachd":   pachd,
-		"console": console,
+		"global":       map[string]any{"postgresql": postgres},
+		"pachd":        pachd,
+		"console":      console,
+	}
+	if d := a.Database; d != nil {
+		maps.Copy(postgres, managedDatabaseValues(d))
+		// The chart's Chart.yaml installs the postgresql subchart on this condition:
+		// off, there is no in-cluster server, no volume for it, and pg-bouncer takes
+		// postgresqlHost as it is instead of as an in-namespace service name.
+		v["postgresql"] = map[string]any{"enabled": false}
+	} else {
+		// Only the postgresql subchart (bitnami 10.8) reads existingSecret.
+		postgres["existingSecret"] = bootstrapSecretName
 	}
 	if a.StorageClass != "" {
 		v["etcd"] = map[string]any{"storageClass": a.StorageClass}
-		v["postgresql"] = map[string]any{"persistence": map[string]any{"storageClass": a.StorageClass}}
+		if a.Database == nil {
+			v["postgresql"] = map[string]any{"persistence": map[string]any{"storageClass": a.StorageClass}}
+		}
 		v["loki-stack"] = map[string]any{"loki": map[string]any{
 			"persistence": map[string]any{"storageClassName": a.StorageClass},
 		}}
 	}
 	return MergeValues(v, secretLeaves(a.Values))
+}
+
+// databaseSSLMode is the libpq sslmode pg-bouncer uses towards a managed server:
+// encrypt, but do not verify the server's certificate. The servers pachdeploy makes
+// all refuse unencrypted connections (RDS rds.force_ssl, Cloud SQL ENCRYPTED_ONLY,
+// the flexible server's require_secure_transport), so "disable" and "allow" fail and
+// "prefer" would fall back to plain text where a server did not insist. verify-ca and
+// verify-full need the cloud's CA bundle in global.postgresql.postgresqlSSLCACert,
+// which pachdeploy does not have for all three clouds; and pachd's own direct
+// connections (global.postgresql.ssl) can only say "require": chart 2.11 hardcodes it
+// (templates/pachd/deployment.yaml). So "require" is what the whole chart can honour;
+// the traffic stays inside the cloud's private network.
+const databaseSSLMode = "require"
+
+// managedDatabaseValues are the global.postgresql values that point pachd, pachw,
+// pg-bouncer and the identity service (dex, which pachd runs) at a managed server.
+// The password is not among them: it is in the bootstrap Secret, read by name.
+func managedDatabaseValues(d *ExternalDatabase) map[string]any {
+	return map[string]any{
+		"postgresqlHost":     d.Host,
+		"postgresqlPort":     strconv.Itoa(d.Port), // the chart's schema wants a string
+		"postgresqlUsername": d.User,
+		"postgresqlDatabase": PachydermDatabase,
+		"postgresqlSSL":      databaseSSLMode,
+		// pachd also connects to postgresqlHost directly, beside pg-bouncer: with this
+		// the chart sets its POSTGRES_SSL=require; without it pachd's default is
+		// "disable" and the server refuses it. The chart's templates read the key
+		// although its values.yaml does not list it.
+		"ssl": true,
+		// pachd's identity service defaults to a database called "dex" too; naming it
+		// keeps pachd on the database CreateDatabases (or the cloud) made if the
+		// default ever moves (values.yaml already documents it as "Dex").
+		"identityDatabaseFullNameOverride": DexDatabase,
+	}
 }
 
 // secretLeaves returns values with every value whose name marks it as a secret

@@ -23,9 +23,22 @@ func TestChartValues_RefusesOverridesOfManagedValues(t *testing.T) {
 		{"secrets and the license", map[string]any{
 			"pachd":   map[string]any{"rootToken": "t", "enterpriseLicenseKeySecretName": "s"},
 			"console": map[string]any{"config": map[string]any{"oauthClientSecret": "c"}},
-			"global":  map[string]any{"postgresql": map[string]any{"postgresqlPassword": "p", "postgresqlHost": "db"}},
+			"global":  map[string]any{"postgresql": map[string]any{"postgresqlPassword": "p"}},
 		}, []string{"console.config.oauthClientSecret", "global.postgresql.postgresqlPassword",
 			"pachd.enterpriseLicenseKeySecretName", "pachd.rootToken"}},
+		{"the database connection", map[string]any{
+			"postgresql": map[string]any{"enabled": false},
+			"global": map[string]any{"postgresql": map[string]any{"postgresqlHost": "db.example", "postgresqlPort": "6432",
+				"postgresqlUsername": "u", "postgresqlDatabase": "d", "postgresqlSSL": "disable", "ssl": false,
+				"identityDatabaseFullNameOverride": "idp"}},
+		}, []string{"global.postgresql.identityDatabaseFullNameOverride", "global.postgresql.postgresqlDatabase",
+			"global.postgresql.postgresqlHost", "global.postgresql.postgresqlPort", "global.postgresql.postgresqlSSL",
+			"global.postgresql.postgresqlUsername", "global.postgresql.ssl", "postgresql.enabled"}},
+		{"tuning the in-cluster server passes", map[string]any{
+			"postgresql": map[string]any{"persistence": map[string]any{"size": "50Gi"}},
+			"global":     map[string]any{"postgresql": map[string]any{"postgresqlAuthType": "scram-sha-256"}},
+		}, nil},
+		{"a scalar replacing the subchart's values", map[string]any{"postgresql": false}, []string{"postgresql"}},
 		{"storage classes and annotations", map[string]any{
 			"etcd":  map[string]any{"storageClass": "gp2"},
 			"pachd": map[string]any{"serviceAccount": map[string]any{"additionalAnnotations": map[string]any{"a": "b"}}},

@@ -205,7 +205,11 @@ func (k key) set(c *Config, v string) error {
 	case *string:
 		*f = v
 	case *int:
-		n, err := parseCount(v)
+		parse := parseCount
+		if !strings.HasPrefix(k.name, "node") {
+			parse = parseWhole // sizes and days: their ranges are checked with the other rules
+		}
+		n, err := parse(v)
 		if err != nil {
 			return err
 		}
@@ -249,6 +253,19 @@ func parseCount(v string) (int, error) {
 		return 0, fmt.Errorf("must be a whole number from 1 to %d", rules.MaxNodes)
 	case n < 1:
 		return 0, fmt.Errorf("must be at least 1 (node counts)")
+	}
+	return n, nil
+}
+
+// maxWhole bounds the whole-number settings that are no node counts (storage GB,
+// backup days), so an absurd value fails here with its key.
+const maxWhole = 1 << 20
+
+// parseWhole reads a positive whole number of at most maxWhole.
+func parseWhole(v string) (int, error) {
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n < 1 || n > maxWhole {
+		return 0, fmt.Errorf("must be a whole number from 1 to %d", maxWhole)
 	}
 	return n, nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -38,28 +39,38 @@ func marshal(t testing.TB, p *Plan) []byte {
 	return append(b, '\n')
 }
 
-// TestPlanGolden pins the plan of each cloud's defaults: any change to what pachdeploy
-// would deploy shows up as a reviewable diff of testdata/<cloud>.json.
+// TestPlanGolden pins the plan of each cloud's defaults (the trial profile) and of its
+// production profile (a managed database with high availability): any change to what
+// pachdeploy would deploy shows up as a reviewable diff of testdata/<cloud>.json or
+// testdata/<cloud>-production.json.
 func TestPlanGolden(t *testing.T) {
+	profiles := map[string]map[string]string{
+		"":            {},
+		"-production": {"database": "managed", "databaseHighAvailability": "true"},
+	}
 	for _, target := range stacks.Targets {
 		cloud := target.Settings.Cloud
-		t.Run(string(cloud), func(t *testing.T) {
-			got := marshal(t, build(t, map[string]string{"cloud": string(cloud)}))
-			golden := filepath.Join("testdata", string(cloud)+".json")
-			if *update {
-				os.MkdirAll("testdata", 0o755)
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
+		for suffix, settings := range profiles {
+			t.Run(string(cloud)+suffix, func(t *testing.T) {
+				raw := maps.Clone(settings)
+				raw["cloud"] = string(cloud)
+				got := marshal(t, build(t, raw))
+				golden := filepath.Join("testdata", string(cloud)+suffix+".json")
+				if *update {
+					os.MkdirAll("testdata", 0o755)
+					if err := os.WriteFile(golden, got, 0o644); err != nil {
+						t.Fatal(err)
+					}
 				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test ./stacks/plan -update)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Fatalf("plan for %s differs from %s; review and run `go test ./stacks/plan -update`", cloud, golden)
-			}
-		})
+				want, err := os.ReadFile(golden)
+				if err != nil {
+					t.Fatalf("%v (run go test ./stacks/plan -update)", err)
+				}
+				if !bytes.Equal(got, want) {
+					t.Fatalf("plan %s differs from %s; review and run `go test ./stacks/plan -update`", raw, golden)
+				}
+			})
+		}
 	}
 }
 
@@ -143,9 +154,9 @@ func TestPlanRejectsInvalidConfigWithEveryProblem(t *testing.T) {
 	}
 }
 
-// TestProjectAndExampleStacks loads Pulumi.yaml and each example stack file with the
-// Pulumi SDK's own loaders, plans each example, and builds the root program that
-// `pulumi up` runs.
+// TestProjectAndExampleStacks loads Pulumi.yaml and each example stack file (trial and
+// production profile per cloud) with the Pulumi SDK's own loaders, plans each example,
+// and builds the root program that `pulumi up` runs.
 func TestProjectAndExampleStacks(t *testing.T) {
 	root, _ := filepath.Abs("../..")
 	proj, err := workspace.LoadProject(filepath.Join(root, "Pulumi.yaml"))
@@ -156,8 +167,8 @@ func TestProjectAndExampleStacks(t *testing.T) {
 		t.Fatalf("Pulumi.yaml: name %q runtime %q", proj.Name, proj.Runtime.Name())
 	}
 	examples, _ := filepath.Glob(filepath.Join(root, "stacks", "examples", "Pulumi.*.yaml"))
-	if len(examples) != len(stacks.Targets) {
-		t.Fatalf("want one example stack per cloud, found %v", examples)
+	if len(examples) != 2*len(stacks.Targets) {
+		t.Fatalf("want a trial (-example) and a production (-production) stack file per cloud, found %v", examples)
 	}
 	for _, path := range examples {
 		st, err := workspace.LoadProjectStack(nil, proj, path)

@@ -125,15 +125,7 @@ func cases(t *testing.T) []renderCase {
 // TestHelmRender plans each case offline, renders the chart with the release's values
 // and checks the render against the plan.
 func TestHelmRender(t *testing.T) {
-	chart := chartDir(t)
-	if _, err := os.Stat(filepath.Join(chart, "Chart.yaml")); err != nil {
-		t.Skipf("the Pachyderm chart is not at %s (it comes with ../shared beside the repository, "+
-			"which only developers and CI have): %v", chart, err)
-	}
-	helm := filepath.Join(repoRoot(t), "bin", "helm")
-	if _, err := os.Stat(helm); err != nil {
-		t.Skipf("%s is absent: run make tools (it builds bin/helm from tools/helm/go.mod)", helm)
-	}
+	helm, chart := renderTools(t)
 	for _, tc := range cases(t) {
 		t.Run(tc.name, func(t *testing.T) {
 			raw := tc.raw(t)
@@ -177,6 +169,22 @@ func TestHelmRender(t *testing.T) {
 				countClaims(objs), class, len(allRefs(objs)), refNames(objs))
 		})
 	}
+}
+
+// renderTools are bin/helm and the chart folder; the test skips, saying why, without
+// either.
+func renderTools(t *testing.T) (helm, chart string) {
+	t.Helper()
+	chart = chartDir(t)
+	if _, err := os.Stat(filepath.Join(chart, "Chart.yaml")); err != nil {
+		t.Skipf("the Pachyderm chart is not at %s (it comes with ../shared beside the repository, "+
+			"which only developers and CI have): %v", chart, err)
+	}
+	helm = filepath.Join(repoRoot(t), "bin", "helm")
+	if _, err := os.Stat(helm); err != nil {
+		t.Skipf("%s is absent: run make tools (it builds bin/helm from tools/helm/go.mod)", helm)
+	}
+	return helm, chart
 }
 
 func describe(tc renderCase) string {

@@ -109,6 +109,25 @@ var types = map[string]typeSpec{
 	"aws:kms/key:Key": {id: func(r *res) string { return uuidFrom(randomHex(16)) }, outputs: func(r *res) map[string]any {
 		return map[string]any{"arn": r.awsArn("kms", "key/"+r.id), "keyId": r.id}
 	}},
+	"aws:rds/instance:Instance": {autoname: "identifier", id: func(r *res) string { return r.s("identifier") },
+		outputs: func(r *res) map[string]any {
+			addr := r.s("identifier") + "." + r.hex("rds", 12) + "." + r.cfg.awsRegion + ".rds.amazonaws.com"
+			return map[string]any{"address": addr, "endpoint": addr + ":5432", "port": 5432.0, "identifier": r.s("identifier"),
+				"arn": r.awsArn("rds", "db:"+r.s("identifier")), "engineVersionActual": r.or("engineVersion", "16") + ".11",
+				"status": "available"}
+		}},
+	"aws:rds/parameterGroup:ParameterGroup": {autoname: "name", id: func(r *res) string { return r.s("name") },
+		outputs: func(r *res) map[string]any {
+			return map[string]any{"name": r.s("name"), "arn": r.awsArn("rds", "pg:"+r.s("name"))}
+		}},
+	"aws:rds/subnetGroup:SubnetGroup": {autoname: "name", id: func(r *res) string { return r.s("name") },
+		outputs: func(r *res) map[string]any {
+			return map[string]any{"name": r.s("name"), "arn": r.awsArn("rds", "subgrp:"+r.s("name"))}
+		}},
+	"aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": {id: func(r *res) string { return "sgr-" + r.hex("sgr", 17) },
+		outputs: func(r *res) map[string]any {
+			return map[string]any{"arn": r.awsArn("ec2", "security-group-rule/"+r.id)}
+		}},
 	"aws:kms/alias:Alias": {id: func(r *res) string { return r.s("name") }, outputs: func(r *res) map[string]any {
 		return map[string]any{"arn": r.awsArn("kms", r.s("name")), "targetKeyArn": r.awsArn("kms", "key/"+r.s("targetKeyId"))}
 	}},
@@ -218,6 +237,23 @@ var types = map[string]typeSpec{
 	}, outputs: func(r *res) map[string]any {
 		return map[string]any{"name": r.s("name"), "project": r.project(), "region": r.location(), "selfLink": computeV1 + r.id}
 	}},
+	"gcp:compute/globalAddress:GlobalAddress": {autoname: "name", id: func(r *res) string {
+		return "projects/" + r.project() + "/global/addresses/" + r.s("name")
+	}, outputs: func(r *res) map[string]any {
+		return map[string]any{"name": r.s("name"), "project": r.project(), "selfLink": computeV1 + r.id}
+	}},
+	"gcp:servicenetworking/connection:Connection": {outputs: func(r *res) map[string]any {
+		return map[string]any{"peering": "servicenetworking-googleapis-com"}
+	}},
+	"gcp:sql/databaseInstance:DatabaseInstance": {autoname: "name", id: func(r *res) string { return r.s("name") },
+		outputs: func(r *res) map[string]any {
+			ip := r.privateIP()
+			return map[string]any{"name": r.s("name"), "project": r.project(), "region": r.location(),
+				"privateIpAddress": ip, "firstIpAddress": ip, "publicIpAddress": "",
+				"ipAddresses":    []any{map[string]any{"ipAddress": ip, "type": "PRIVATE"}},
+				"connectionName": r.project() + ":" + r.location() + ":" + r.s("name"),
+				"selfLink":       "https://sqladmin.googleapis.com/sql/v1beta4/projects/" + r.project() + "/instances/" + r.s("name")}
+		}},
 	"gcp:storage/bucket:Bucket": {autoname: "name", id: func(r *res) string { return r.s("name") }, outputs: func(r *res) map[string]any {
 		return map[string]any{"name": r.s("name"), "url": "gs://" + r.s("name"), "project": r.project(),
 			"selfLink": "https://www.googleapis.com/storage/v1/b/" + r.s("name")}
@@ -300,6 +336,30 @@ var types = map[string]typeSpec{
 			return map[string]any{"name": r.s("subnetName"), "type": "Microsoft.Network/virtualNetworks/subnets",
 				"provisioningState": "Succeeded"}
 		}},
+	"azure-native:dbforpostgresql/v20240801:Server": {autoname: "serverName",
+		id: azID("Microsoft.DBforPostgreSQL/flexibleServers", "serverName"), outputs: func(r *res) map[string]any {
+			n := r.s("serverName")
+			return map[string]any{"name": n, "location": r.azLocation(), "state": "Ready",
+				"fullyQualifiedDomainName": n + ".postgres.database.azure.com"}
+		}},
+	"azure-native:dbforpostgresql/v20240801:Database": {autoname: "databaseName",
+		id: func(r *res) string {
+			return azID("Microsoft.DBforPostgreSQL/flexibleServers", "serverName")(r) + "/databases/" + r.s("databaseName")
+		}, outputs: func(r *res) map[string]any { return map[string]any{"name": r.s("databaseName")} }},
+	"azure-native:dbforpostgresql/v20240801:Configuration": {autoname: "configurationName",
+		id: func(r *res) string {
+			return azID("Microsoft.DBforPostgreSQL/flexibleServers", "serverName")(r) + "/configurations/" + r.s("configurationName")
+		}, outputs: func(r *res) map[string]any {
+			return map[string]any{"name": r.s("configurationName"), "value": r.s("value")}
+		}},
+	"azure-native:network:PrivateZone": {autoname: "privateZoneName",
+		id: azID("Microsoft.Network/privateDnsZones", "privateZoneName"), outputs: func(r *res) map[string]any {
+			return map[string]any{"name": r.s("privateZoneName"), "location": "global"}
+		}},
+	"azure-native:network:VirtualNetworkLink": {autoname: "virtualNetworkLinkName",
+		id: func(r *res) string {
+			return azID("Microsoft.Network/privateDnsZones", "privateZoneName")(r) + "/virtualNetworkLinks/" + r.s("virtualNetworkLinkName")
+		}, outputs: func(r *res) map[string]any { return map[string]any{"name": r.s("virtualNetworkLinkName")} }},
 	"azure-native:managedidentity:UserAssignedIdentity": {autoname: "resourceName",
 		id: azID("Microsoft.ManagedIdentity/userAssignedIdentities", "resourceName"), outputs: func(r *res) map[string]any {
 			return map[string]any{"name": r.s("resourceName"), "location": r.azLocation(), "type": "Microsoft.ManagedIdentity/userAssignedIdentities",

@@ -57,6 +57,9 @@ func validate(c *config.Config, p *rules.Problems) {
 	p.Add("kubernetesVersion", c.KubernetesVersion, rules.KubernetesVersion(c.KubernetesVersion, true))
 	p.Add("nodeInstanceType", c.NodeInstanceType, rules.AWSInstanceType(c.NodeInstanceType, DefaultInstanceType))
 	p.Add("bucketName", c.BucketName, rules.S3BucketName(c.BucketName))
+	if c.ManagedDatabase() {
+		p.Add("databaseInstanceType", c.DatabaseInstanceType, rules.RDSInstanceClass(c.DatabaseInstanceType, DefaultDatabaseInstanceType))
+	}
 	*p = append(*p, rules.AWSTags("tags", c.Tags)...)
 	if c.ExistingCluster != "" && c.Identity == IdentityNodeRole {
 		p.Addf("identity", c.Identity, "needs the node group's role, which pachdeploy knows only of a cluster it makes: "+

@@ -6,6 +6,7 @@ package settings
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/pachdeploy/pachdeploy/internal/rules"
@@ -77,6 +78,69 @@ func validate(c *config.Config, p *rules.Problems) {
 		p.Add("nodeSubnetId", c.Azure.NodeSubnetID, SubnetID(c.Azure.NodeSubnetID))
 	}
 	storageEndpointClaim(c, p)
+	if c.ManagedDatabase() {
+		validateDatabase(c, p)
+	}
+}
+
+// validateDatabase checks what a flexible server takes beyond the rules every cloud
+// shares (stacks/config).
+func validateDatabase(c *config.Config, p *rules.Problems) {
+	if c.Azure.NodeSubnetID != "" {
+		p.Addf("nodeSubnetId", c.Azure.NodeSubnetID, "database: %s needs pachdeploy's VNet: the server needs a delegated "+
+			"subnet and a private DNS zone link there; remove nodeSubnetId, or use database: %s",
+			config.DatabaseManaged, config.DatabaseInCluster)
+	}
+	p.Add("databaseVersion", c.DatabaseVersion, DatabaseVersion(c.DatabaseVersion))
+	tier, err := DatabaseTier(c.DatabaseInstanceType)
+	p.Add("databaseInstanceType", c.DatabaseInstanceType, err)
+	if tier == TierBurstable && c.DatabaseHighAvailability {
+		p.Addf("databaseHighAvailability", "true", "Burstable servers (%s) have no high availability: use a General Purpose "+
+			"size such as %s, or remove databaseHighAvailability", c.DatabaseInstanceType, DefaultDatabaseInstanceType)
+	}
+	p.Add("databaseStorageGb", fmt.Sprint(c.DatabaseStorageGB), DatabaseStorageGB(c.DatabaseStorageGB))
+}
+
+// Flexible server pricing tiers, by VM series.
+const (
+	TierBurstable       = "Burstable"
+	TierGeneralPurpose  = "GeneralPurpose"
+	TierMemoryOptimized = "MemoryOptimized"
+)
+
+var databaseSize = regexp.MustCompile(`^Standard_([BDE])[0-9]+[a-z]*(_v[0-9]+)?$`)
+
+// DatabaseTier is the flexible server tier of a compute size: B-series are Burstable,
+// D-series General Purpose, E-series Memory Optimized (Azure refuses a size in another
+// tier's series).
+func DatabaseTier(size string) (string, error) {
+	m := databaseSize.FindStringSubmatch(size)
+	if m == nil {
+		return "", fmt.Errorf("flexible server sizes are Standard_ then a B (Burstable), D (General Purpose) or E "+
+			"(Memory Optimized) series size, like %s", DefaultDatabaseInstanceType)
+	}
+	return map[string]string{"B": TierBurstable, "D": TierGeneralPurpose, "E": TierMemoryOptimized}[m[1]], nil
+}
+
+// DatabaseVersion checks a PostgreSQL major version against what the flexible server
+// API pachdeploy uses (2024-08-01, the newest stable one in azure-native 2.81.0) offers.
+func DatabaseVersion(v string) error {
+	if v != "15" && v != "16" {
+		return fmt.Errorf("Azure's flexible server API that pachdeploy uses (2024-08-01) offers PostgreSQL 15 or 16")
+	}
+	return nil
+}
+
+// databaseStorageSizes are the disk sizes (GB) a flexible server takes, up to the 16384
+// every cloud allows.
+var databaseStorageSizes = []int{32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384}
+
+// DatabaseStorageGB checks a flexible server's disk size: Azure offers fixed sizes.
+func DatabaseStorageGB(gb int) error {
+	if !slices.Contains(databaseStorageSizes, gb) {
+		return fmt.Errorf("flexible server disks are %s GB", strings.ReplaceAll(strings.Trim(fmt.Sprint(databaseStorageSizes), "[]"), " ", ", "))
+	}
+	return nil
 }
 
 // storageEndpointClaim checks that nodeSubnetHasStorageEndpoint speaks of a subnet of the

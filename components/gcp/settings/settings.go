@@ -98,6 +98,18 @@ func validate(c *config.Config, p *rules.Problems) {
 	if c.GCP.Subnetwork != "" {
 		p.Add("subnetwork", c.GCP.Subnetwork, NetworkRef(c.GCP.Subnetwork, "regions/"+c.Region+"/subnetworks"))
 	}
+	if c.ManagedDatabase() {
+		p.Add("databaseInstanceType", c.DatabaseInstanceType, DatabaseTier(c.DatabaseInstanceType))
+		// Cloud SQL's private IP needs private services access on the VPC: a reserved
+		// range and a peering with Google's service network. pachdeploy sets that up on
+		// its own network only; on yours it would claim a range and add a peering that
+		// your network's owners have not planned for (and may already have, differently).
+		if c.GCP.Network != "" {
+			p.Addf("database", c.Database, "database: %s needs pachdeploy's network: private services access would change a VPC "+
+				"of yours (a reserved range and a peering); leave network and subnetwork unset, or use database: %s",
+				config.DatabaseManaged, config.DatabaseInCluster)
+		}
+	}
 }
 
 // PrivateNodes reports whether the nodes of a cluster pachdeploy makes get internal

@@ -50,3 +50,71 @@ func TestPrivateNodes_RefusedWithExistingCluster(t *testing.T) {
 		t.Errorf("existingCluster alone: %v", err)
 	}
 }
+
+func TestDatabaseTier(t *testing.T) {
+	tests := []struct {
+		tier string
+		ok   bool
+	}{
+		{DefaultDatabaseInstanceType, true},
+		{"db-custom-1-3840", true},
+		{"db-custom-4-26624", true},      // 6.5 GB per vCPU
+		{"db-custom-96-368640", true},    // 3.75 GB per vCPU
+		{"db-perf-optimized-N-8", true},  // Enterprise Plus
+		{"db-f1-micro", false},           // shared core, no SLA
+		{"db-g1-small", false},           // shared core, no SLA
+		{"db-n1-standard-2", false},      // MySQL only
+		{"db-custom-3-11520", false},     // odd vCPUs above 1
+		{"db-custom-98-368640", false},   // more than 96 vCPUs
+		{"db-custom-2-7000", false},      // not a multiple of 256 MB
+		{"db-custom-1-7168", false},      // more than 6.5 GB per vCPU
+		{"db-custom-2-3584", false},      // less than 3840 MB
+		{"db-custom-32-26624", false},    // less than 0.9 GB per vCPU
+		{"db-perf-optimized-N-6", false}, // no such size
+		{"n2-standard-4", false},         // a GCE machine type
+	}
+	for _, tt := range tests {
+		if err := DatabaseTier(tt.tier); (err == nil) != tt.ok {
+			t.Errorf("DatabaseTier(%q) = %v, want ok=%v", tt.tier, err, tt.ok)
+		}
+	}
+	for tier, want := range map[string]string{DefaultDatabaseInstanceType: EditionEnterprise, "db-perf-optimized-N-2": EditionEnterprisePlus} {
+		if got := DatabaseEdition(tier); got != want {
+			t.Errorf("DatabaseEdition(%q) = %s, want %s", tier, got, want)
+		}
+	}
+}
+
+func TestManagedDatabase_Settings(t *testing.T) {
+	tests := []struct {
+		name  string
+		raw   map[string]string
+		wrong []string // settings the error must name; none means valid
+	}{
+		{"defaults on pachdeploy's network", map[string]string{"database": "managed"}, nil},
+		{"a network of yours", map[string]string{"database": "managed", "network": "shared", "subnetwork": "shared-us-central1"},
+			[]string{"database"}},
+		{"a shared-core tier", map[string]string{"database": "managed", "databaseInstanceType": "db-f1-micro"},
+			[]string{"databaseInstanceType"}},
+		{"in-cluster on a network of yours", map[string]string{"network": "shared", "subnetwork": "shared-us-central1"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := resolve(tt.raw)
+			if len(tt.wrong) == 0 {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if tt.raw["database"] == "managed" && c.DatabaseInstanceType != DefaultDatabaseInstanceType {
+					t.Errorf("databaseInstanceType %q, want %q", c.DatabaseInstanceType, DefaultDatabaseInstanceType)
+				}
+				return
+			}
+			for _, w := range tt.wrong {
+				if err == nil || !strings.Contains(err.Error(), w) {
+					t.Errorf("err = %v, want it to name %s", err, w)
+				}
+			}
+		})
+	}
+}

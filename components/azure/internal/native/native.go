@@ -1,10 +1,11 @@
 // Package native holds typed stand-ins for the azure-native SDK modules resources/v2,
-// storage/v2, operationalinsights/v2 and insights/v2, which this module cannot depend
-// on yet (the module proxy does not serve them). They register the same type tokens,
-// pinned to the same provider release as the SDK modules in go.mod (2.81.0), so a real
-// `pulumi up` drives the real azure-native plugin. Names and shapes mirror the SDK's:
-// replace this package with github.com/pulumi/pulumi-azure-native-sdk/{resources,
-// storage,operationalinsights,insights}/v2 when those modules are available.
+// storage/v2, operationalinsights/v2, insights/v2 and dbforpostgresql/v2, which this
+// module cannot depend on yet (the module proxy does not serve them). They register the
+// same type tokens, pinned to the same provider release as the SDK modules in go.mod
+// (2.81.0), so a real `pulumi up` drives the real azure-native plugin. Names and shapes
+// mirror the SDK's: replace this package with github.com/pulumi/pulumi-azure-native-sdk/
+// {resources,storage,operationalinsights,insights,dbforpostgresql}/v2 when those modules
+// are available.
 
 package native
 

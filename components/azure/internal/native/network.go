@@ -9,7 +9,7 @@ import (
 
 // The network, authorization and managedidentity modules are served, but each is a Go
 // package of its own to compile and link (network alone has hundreds of resource types)
-// for the four resources and one function pachdeploy needs: these wrappers register the
+// for the few resources and one function pachdeploy needs: these wrappers register the
 // same type tokens at the same pinned release instead, so every build and link stays as
 // it is. Replace them with the SDK modules if pachdeploy comes to use more of them.
 
@@ -77,6 +77,17 @@ type SubnetArgs struct {
 	// reaches over the Azure backbone, as itself: what a storage account's network rule
 	// for the subnet needs.
 	ServiceEndpoints []ServiceEndpointPropertiesFormatArgs
+	// Delegations hand the subnet to one Azure service (such as
+	// Microsoft.DBforPostgreSQL/flexibleServers), which alone may then use it.
+	Delegations []DelegationArgs
+}
+
+// DelegationArgs mirrors the network.DelegationArgs pachdeploy sets.
+type DelegationArgs struct {
+	// Name names the delegation within the subnet.
+	Name pulumi.StringPtrInput
+	// ServiceName is the service the subnet is delegated to.
+	ServiceName pulumi.StringPtrInput
 }
 
 // ServiceEndpointPropertiesFormatArgs mirrors network.ServiceEndpointPropertiesFormatArgs.
@@ -97,6 +108,7 @@ func NewSubnet(ctx *pulumi.Context, name string, args *SubnetArgs, opts ...pulum
 		"subnetName":         args.SubnetName,
 		"addressPrefix":      args.AddressPrefix,
 		"serviceEndpoints":   serviceEndpoints(args.ServiceEndpoints),
+		"delegations":        delegations(args.Delegations),
 	}), &r, nativeOpts(opts)...)
 	if err != nil {
 		return nil, err
@@ -115,6 +127,116 @@ func serviceEndpoints(list []ServiceEndpointPropertiesFormatArgs) pulumi.Input {
 		out = append(out, inputs(map[string]pulumi.Input{"service": e.Service}))
 	}
 	return out
+}
+
+// delegations is the list as the provider takes it; nil when empty, so the input stays
+// unset.
+func delegations(list []DelegationArgs) pulumi.Input {
+	if len(list) == 0 {
+		return nil
+	}
+	out := pulumi.Array{}
+	for _, d := range list {
+		out = append(out, inputs(map[string]pulumi.Input{"name": d.Name, "serviceName": d.ServiceName}))
+	}
+	return out
+}
+
+// PrivateZone mirrors network.PrivateZone: a private DNS zone, answered only inside
+// the virtual networks linked to it.
+type PrivateZone struct {
+	pulumi.CustomResourceState
+
+	// Name of the zone.
+	Name pulumi.StringOutput `pulumi:"name"`
+}
+
+// PrivateZoneArgs mirrors network.PrivateZoneArgs.
+type PrivateZoneArgs struct {
+	// ResourceGroupName holds the zone.
+	ResourceGroupName pulumi.StringInput
+	// PrivateZoneName is the zone's DNS name, without a terminating dot.
+	PrivateZoneName pulumi.StringPtrInput
+	// Location is global: private DNS zones are not regional.
+	Location pulumi.StringPtrInput
+	// Tags go on the zone.
+	Tags pulumi.StringMapInput
+}
+
+// NewPrivateZone mirrors network.NewPrivateZone.
+func NewPrivateZone(ctx *pulumi.Context, name string, args *PrivateZoneArgs, opts ...pulumi.ResourceOption) (*PrivateZone, error) {
+	if args == nil || args.ResourceGroupName == nil {
+		return nil, errors.New("missing one or more required arguments")
+	}
+	var r PrivateZone
+	err := ctx.RegisterResource("azure-native:network:PrivateZone", name, inputs(map[string]pulumi.Input{
+		"resourceGroupName": args.ResourceGroupName,
+		"privateZoneName":   args.PrivateZoneName,
+		"location":          args.Location,
+		"tags":              args.Tags,
+	}), &r, nativeOpts(opts)...)
+	if err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// VirtualNetworkLink mirrors network.VirtualNetworkLink: it makes a private DNS zone
+// answer inside one virtual network.
+type VirtualNetworkLink struct {
+	pulumi.CustomResourceState
+
+	// Name of the link.
+	Name pulumi.StringOutput `pulumi:"name"`
+}
+
+// VirtualNetworkLinkArgs mirrors the network.VirtualNetworkLinkArgs pachdeploy sets.
+type VirtualNetworkLinkArgs struct {
+	// ResourceGroupName holds the zone.
+	ResourceGroupName pulumi.StringInput
+	// PrivateZoneName is the zone linked.
+	PrivateZoneName pulumi.StringInput
+	// VirtualNetworkLinkName is the link's name.
+	VirtualNetworkLinkName pulumi.StringPtrInput
+	// Location is global, as the zone's.
+	Location pulumi.StringPtrInput
+	// VirtualNetwork is the network the zone answers in.
+	VirtualNetwork *SubResourceArgs
+	// RegistrationEnabled lets the network's VMs register their own records.
+	RegistrationEnabled pulumi.BoolPtrInput
+	// Tags go on the link.
+	Tags pulumi.StringMapInput
+}
+
+// SubResourceArgs mirrors network.SubResourceArgs: a reference by resource id.
+type SubResourceArgs struct {
+	// Id is the resource id.
+	Id pulumi.StringPtrInput
+}
+
+// NewVirtualNetworkLink mirrors network.NewVirtualNetworkLink.
+func NewVirtualNetworkLink(ctx *pulumi.Context, name string, args *VirtualNetworkLinkArgs, opts ...pulumi.ResourceOption) (*VirtualNetworkLink, error) {
+	if args == nil || args.ResourceGroupName == nil || args.PrivateZoneName == nil {
+		return nil, errors.New("missing one or more required arguments")
+	}
+	var network pulumi.Input
+	if args.VirtualNetwork != nil {
+		network = inputs(map[string]pulumi.Input{"id": args.VirtualNetwork.Id})
+	}
+	var r VirtualNetworkLink
+	err := ctx.RegisterResource("azure-native:network:VirtualNetworkLink", name, inputs(map[string]pulumi.Input{
+		"resourceGroupName":      args.ResourceGroupName,
+		"privateZoneName":        args.PrivateZoneName,
+		"virtualNetworkLinkName": args.VirtualNetworkLinkName,
+		"location":               args.Location,
+		"virtualNetwork":         network,
+		"registrationEnabled":    args.RegistrationEnabled,
+		"tags":                   args.Tags,
+	}), &r, nativeOpts(opts)...)
+	if err != nil {
+		return nil, err
+	}
+	return &r, nil
 }
 
 // RoleAssignment mirrors authorization.RoleAssignment.
