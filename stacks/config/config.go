@@ -103,6 +103,30 @@ type Config struct {
 	// DatabaseBackupDays is how long automated backups are kept. Default
 	// DefaultDatabaseBackupDays, the least production checklists accept.
 	DatabaseBackupDays int
+	// Endpoint is how pachd and the console are reached from outside the cluster:
+	// EndpointNone (the default: kubectl port-forward, nothing exposed) or EndpointTLS
+	// (Pachyderm's proxy behind the cloud's load balancer, TLS only).
+	Endpoint string
+	// EndpointHostname is the DNS name clients use for the TLS endpoint (the name the
+	// certificate is for). Required with EndpointTLS; pachdeploy does not manage DNS.
+	EndpointHostname string
+	// EndpointTLSSecret names a Kubernetes TLS Secret (tls.crt, tls.key) in the
+	// namespace that the proxy serves, e.g. one cert-manager keeps renewed. One of it
+	// or EndpointCertificateARN is required with EndpointTLS.
+	EndpointTLSSecret string
+	// EndpointCertificateARN is an ACM certificate the AWS load balancer terminates TLS
+	// with (AWS only), so no private key ever enters the cluster.
+	EndpointCertificateARN string
+	// EndpointAllowedCIDRs limits who reaches the load balancer. Default: everyone,
+	// with a policy finding.
+	EndpointAllowedCIDRs []string
+	// GPUNodeInstanceType adds a second, autoscaling node pool of GPU machines of this
+	// type, tainted so only pods that tolerate it (GPU pipelines) land there. Default
+	// "": no GPU pool.
+	GPUNodeInstanceType string
+	// GPUNodeMaxCount bounds the GPU pool, which scales from zero where the cloud
+	// allows it. Default 2.
+	GPUNodeMaxCount int
 	// PolicyWaivers accept policy findings (pachdeploy check): rule id -> the reason,
 	// shown in every report. Default none. A waiver needs a reason.
 	PolicyWaivers map[string]string
@@ -192,6 +216,15 @@ const (
 	DatabaseManaged   = "managed"
 )
 
+// Endpoint modes (Config.Endpoint).
+const (
+	EndpointNone = "none"
+	EndpointTLS  = "tls"
+)
+
+// DefaultGPUNodeMaxCount bounds a GPU pool unless the stack says otherwise.
+const DefaultGPUNodeMaxCount = 2
+
 // Managed database defaults every cloud shares.
 const (
 	DefaultDatabaseVersion    = "16"
@@ -222,6 +255,10 @@ func (c *Config) complete(t Target, project, stack string) {
 	setDefault(&c.Namespace, DefaultNamespace)
 	setDefault(&c.ChartVersion, DefaultChartVersion)
 	setDefault(&c.Database, DatabaseInCluster)
+	setDefault(&c.Endpoint, EndpointNone)
+	if c.GPUNodeInstanceType != "" && c.GPUNodeMaxCount == 0 {
+		c.GPUNodeMaxCount = DefaultGPUNodeMaxCount
+	}
 	if c.ManagedDatabase() {
 		setDefault(&c.DatabaseVersion, DefaultDatabaseVersion)
 		setDefault(&c.DatabaseInstanceType, t.Defaults.DatabaseInstanceType)

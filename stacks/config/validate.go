@@ -26,6 +26,14 @@ func (c *Config) validate(t Target, p *rules.Problems) {
 	*p = append(*p, rules.NodeCountProblems(
 		"nodeMinCount", c.NodeMinCount, "nodeCount", c.NodeCount, "nodeMaxCount", c.NodeMaxCount)...)
 	c.validateDatabase(p)
+	c.validateEndpoint(p)
+	if c.GPUNodeInstanceType == "" {
+		if v, ok := c.Settings()["gpuNodeMaxCount"]; ok {
+			p.Addf("gpuNodeMaxCount", v.Value, "sizes the GPU node pool: set gpuNodeInstanceType, or remove gpuNodeMaxCount")
+		}
+	} else if c.GPUNodeMaxCount > rules.MaxNodes {
+		p.Addf("gpuNodeMaxCount", fmt.Sprint(c.GPUNodeMaxCount), "must be 1 to %d", rules.MaxNodes)
+	}
 	p.Add("namespace", c.Namespace, rules.Namespace(c.Namespace))
 	p.Add("chartVersion", c.ChartVersion, rules.Semver(c.ChartVersion))
 	for _, id := range slices.Sorted(maps.Keys(c.PolicyWaivers)) {
@@ -82,6 +90,46 @@ func (c *Config) validateDatabase(p *rules.Problems) {
 	}
 	if c.DatabaseBackupDays < 7 || c.DatabaseBackupDays > 35 {
 		p.Addf("databaseBackupDays", fmt.Sprint(c.DatabaseBackupDays), "must be 7 to 35: a week of backups at least, 35 the longest every cloud keeps")
+	}
+}
+
+// endpointSettings shape the TLS endpoint; with endpoint none they would be ignored.
+var endpointSettings = []string{"endpointHostname", "endpointTlsSecret", "endpointCertificateArn", "endpointAllowedCidrs"}
+
+// validateEndpoint checks the endpoint mode and what a TLS endpoint needs.
+func (c *Config) validateEndpoint(p *rules.Problems) {
+	switch c.Endpoint {
+	case EndpointNone:
+		set := c.Settings()
+		for _, name := range endpointSettings {
+			if v, ok := set[name]; ok {
+				p.Addf(name, v.Value, "shapes the TLS endpoint: set endpoint: %s, or remove %s", EndpointTLS, name)
+			}
+		}
+		return
+	case EndpointTLS:
+	default:
+		p.Addf("endpoint", c.Endpoint, "must be %s (reach Pachyderm with kubectl port-forward) or %s (the proxy behind the cloud's load balancer, TLS only)",
+			EndpointNone, EndpointTLS)
+		return
+	}
+	if c.ExternalService {
+		p.Addf("externalService", "true", "exposes pachd without TLS next to endpoint: %s: remove externalService", EndpointTLS)
+	}
+	if c.EndpointHostname == "" {
+		p.Addf("endpointHostname", "", "is required with endpoint: %s: the DNS name clients use and the certificate is for", EndpointTLS)
+	} else {
+		p.Add("endpointHostname", c.EndpointHostname, rules.DNS1123Subdomain(c.EndpointHostname))
+	}
+	if c.EndpointTLSSecret != "" {
+		p.Add("endpointTlsSecret", c.EndpointTLSSecret, rules.DNS1123Subdomain(c.EndpointTLSSecret))
+	}
+	if (c.EndpointTLSSecret == "") == (c.EndpointCertificateARN == "") {
+		p.Addf("endpointTlsSecret", c.EndpointTLSSecret, "endpoint: %s needs exactly one certificate: endpointTlsSecret (a Kubernetes TLS Secret) "+
+			"or, on AWS, endpointCertificateArn (ACM)", EndpointTLS)
+	}
+	for i, cidr := range c.EndpointAllowedCIDRs {
+		p.Add(fmt.Sprintf("endpointAllowedCidrs[%d]", i), cidr, rules.CIDR(cidr))
 	}
 }
 
