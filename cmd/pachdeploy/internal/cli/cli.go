@@ -29,6 +29,7 @@ const (
 	ExitDrift  = 5 // drift found (drift)
 	// ExitNotReviewed: up --expect-fingerprint found changes other than the reviewed ones.
 	ExitNotReviewed = 6
+	ExitVerify      = 7 // verify found a failing check
 )
 
 // IOStreams are the command's input and outputs.
@@ -168,6 +169,8 @@ func ExitCode(err error) int {
 		return ExitDrift
 	case errors.Is(err, automation.ErrNotReviewed):
 		return ExitNotReviewed
+	case errors.Is(err, errVerify):
+		return ExitVerify
 	}
 	return ExitFailed
 }
@@ -215,6 +218,7 @@ func NewRoot(ios IOStreams, deps Deps) *cobra.Command {
 		newOutputsCmd(g), newGraphCmd(g), newDoctorCmd(g), newCancelCmd(g))
 	root.AddCommand(newCommentCmd(g))
 	root.AddCommand(newDriftCmd(g))
+	root.AddCommand(newVerifyCmd(g))
 	return root
 }
 
