@@ -75,6 +75,104 @@ var Kubernetes = []Rule{
 				return fmt.Sprint(a) != fmt.Sprint(b)
 			}),
 	},
+	{
+		ID: "PD-K8S-ENDPOINT-PLAINTEXT", Refs: []string{"pachdeploy"}, Severity: High,
+		Looks: "the proxy Service of a release (values.proxy): a LoadBalancer must serve TLS, by the proxy " +
+			"(proxy.tls.enabled) or by the load balancer (an AWS certificate on every port)",
+		Remediation: "use endpoint: tls with endpointTlsSecret (or, on AWS, endpointCertificateArn); " +
+			"remove proxy settings from valuesFile",
+		Check: Each(releaseType, "the proxy's load balancer serves pachd, the console and the S3 gateway without TLS: "+
+			"tokens and data would cross the network in plain text", func(in map[string]any) bool {
+			return proxyLoadBalancer(in) && !proxyServesTLS(in)
+		}),
+	},
+	{
+		ID: "PD-K8S-ENDPOINT-OPEN", Refs: []string{"pachdeploy"}, Severity: Medium,
+		Looks: "the client ranges of the proxy's load balancer (the " + rules.LoadBalancerSourceRangesAnnotation +
+			" annotation of values.proxy.service)",
+		Remediation: "set endpointAllowedCidrs to the networks that use Pachyderm, " +
+			"e.g. pulumi config set pachdeploy:endpointAllowedCidrs 203.0.113.0/24",
+		Check: Each(releaseType, "the proxy's load balancer admits every address: Pachyderm's login and APIs are open to the internet",
+			func(in map[string]any) bool {
+				return proxyLoadBalancer(in) && rules.OpenToInternet(proxySourceRanges(in))
+			}),
+	},
+}
+
+// The AWS cloud controller's annotations for a load balancer that terminates TLS.
+const (
+	awsSSLCert  = "service.beta.kubernetes.io/aws-load-balancer-ssl-cert"
+	awsSSLPorts = "service.beta.kubernetes.io/aws-load-balancer-ssl-ports"
+)
+
+// chartHTTPPort is the proxy Service's plain HTTP port unless values.proxy.service.httpPort
+// says otherwise (chart 2.11 values.yaml).
+const chartHTTPPort = 80
+
+// proxyLoadBalancer reports whether a Helm release's inputs expose the chart's proxy
+// through a LoadBalancer Service: proxy.service.type LoadBalancer with the proxy on
+// (the chart's default).
+func proxyLoadBalancer(inputs map[string]any) bool {
+	if v, set := Get(inputs, "values.proxy.enabled"); set && v != true {
+		return false
+	}
+	return String(inputs, "values.proxy.service.type") == "LoadBalancer"
+}
+
+// proxyServesTLS reports whether the proxy's Service is TLS only: the proxy serves its
+// TLS Secret (its cleartext port then only redirects), or the load balancer terminates
+// TLS with a certificate on every port the Service has (the AWS annotations: ssl-ports
+// unset or "*" means every port). Legacy ports are always cleartext.
+func proxyServesTLS(in map[string]any) bool {
+	legacy, _ := Get(in, "values.proxy.service.legacyPorts")
+	ports, _ := legacy.(map[string]any)
+	for _, p := range ports {
+		if p != nil && fmt.Sprint(p) != "0" {
+			return false
+		}
+	}
+	if True(in, "values.proxy.tls.enabled") {
+		return true
+	}
+	annotations := proxyAnnotations(in)
+	if s, _ := annotations[awsSSLCert].(string); s == "" {
+		return false
+	}
+	sslPorts, set := annotations[awsSSLPorts]
+	if !set {
+		return true
+	}
+	port := fmt.Sprint(chartHTTPPort)
+	if v, set := Get(in, "values.proxy.service.httpPort"); set {
+		port = fmt.Sprint(v)
+	}
+	for _, p := range strings.Split(fmt.Sprint(sslPorts), ",") {
+		if p = strings.TrimSpace(p); p == "*" || p == port || p == "http-port" {
+			return true
+		}
+	}
+	return false
+}
+
+// proxyAnnotations are the proxy Service's annotations, read as a map: their keys
+// hold dots, which Get would take for path separators.
+func proxyAnnotations(in map[string]any) map[string]any {
+	v, _ := Get(in, "values.proxy.service.annotations")
+	m, _ := v.(map[string]any)
+	return m
+}
+
+// proxySourceRanges are the client ranges the proxy's load balancer admits, from the
+// source-ranges annotation; none means every address.
+func proxySourceRanges(in map[string]any) []string {
+	s, _ := proxyAnnotations(in)[rules.LoadBalancerSourceRangesAnnotation].(string)
+	var out []string
+	for _, c := range strings.Split(s, ",") {
+		if c = strings.TrimSpace(c); c != "" {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // encryptingSSLModes are the libpq sslmodes that never send a byte unencrypted.

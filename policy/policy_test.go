@@ -31,7 +31,78 @@ func TestKubernetesRules(t *testing.T) {
 		{Rule: "PD-K8S-DB-TLS",
 			Broken: values(external(map[string]any{"postgresqlSSL": "disable", "ssl": true})),
 			Fixed:  values(external(map[string]any{"postgresqlSSL": "require", "ssl": true}))},
+		{Rule: "PD-K8S-ENDPOINT-PLAINTEXT",
+			Broken: values(proxy(map[string]any{"type": "LoadBalancer"}, map[string]any{"enabled": false})),
+			Fixed:  values(proxy(map[string]any{"type": "LoadBalancer"}, map[string]any{"enabled": true, "secretName": "pachyderm-tls"}))},
+		{Rule: "PD-K8S-ENDPOINT-OPEN",
+			Broken: values(proxy(map[string]any{"type": "LoadBalancer"}, map[string]any{"enabled": true})),
+			Fixed: values(proxy(map[string]any{"type": "LoadBalancer", "annotations": map[string]any{
+				sourceRanges: "203.0.113.0/24"}}, map[string]any{"enabled": true}))},
 	})
+}
+
+// sourceRanges is the Service annotation the endpoint's client ranges go into.
+const sourceRanges = "service.beta.kubernetes.io/load-balancer-source-ranges"
+
+// proxy is release values with the proxy's service and tls values.
+func proxy(service, tls map[string]any) map[string]any {
+	return map[string]any{"proxy": map[string]any{"service": service, "tls": tls}}
+}
+
+// TestEndpointRules: the proxy's LoadBalancer is plaintext unless the proxy or the
+// load balancer terminates TLS on every port it serves, and open unless client ranges
+// exclude some addresses; a proxy not behind a load balancer is neither.
+func TestEndpointRules(t *testing.T) {
+	const (
+		sslCert  = "service.beta.kubernetes.io/aws-load-balancer-ssl-cert"
+		sslPorts = "service.beta.kubernetes.io/aws-load-balancer-ssl-ports"
+		arn      = "arn:aws:acm:us-west-2:111122223333:certificate/x"
+	)
+	lb := func(extra map[string]any, annotations map[string]any) map[string]any {
+		s := map[string]any{"type": "LoadBalancer", "annotations": annotations}
+		for k, v := range extra {
+			s[k] = v
+		}
+		return s
+	}
+	for _, tt := range []struct {
+		name            string
+		values          map[string]any
+		plaintext, open bool
+	}{
+		{"chart defaults (ClusterIP)", map[string]any{}, false, false},
+		{"ClusterIP without TLS", proxy(map[string]any{"type": "ClusterIP"}, map[string]any{"enabled": false}), false, false},
+		{"load balancer but the proxy off", map[string]any{"proxy": map[string]any{"enabled": false,
+			"service": map[string]any{"type": "LoadBalancer"}}}, false, false},
+		{"proxy TLS, restricted", proxy(lb(nil, map[string]any{sourceRanges: "203.0.113.0/24,10.0.0.0/8"}),
+			map[string]any{"enabled": true}), false, false},
+		{"proxy TLS, open to 0.0.0.0/0", proxy(lb(nil, map[string]any{sourceRanges: "203.0.113.0/24,0.0.0.0/0"}),
+			map[string]any{"enabled": true}), false, true},
+		{"proxy TLS with a legacy plaintext port", proxy(lb(map[string]any{"legacyPorts": map[string]any{"grpc": float64(30650),
+			"console": float64(0)}}, map[string]any{sourceRanges: "203.0.113.0/24"}), map[string]any{"enabled": true}), true, false},
+		{"load balancer certificate on the HTTP port", proxy(lb(map[string]any{"httpPort": float64(443)},
+			map[string]any{sslCert: arn, sslPorts: "443"}), map[string]any{"enabled": false}), false, true},
+		{"load balancer certificate on every port", proxy(lb(nil, map[string]any{sslCert: arn}),
+			map[string]any{"enabled": false}), false, true},
+		{"load balancer certificate on another port", proxy(lb(nil, map[string]any{sslCert: arn, sslPorts: "443"}),
+			map[string]any{"enabled": false}), true, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			rep, err := policy.Evaluate(policy.Kubernetes, "aws", policytest.One(release, map[string]any{"values": tt.values}), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for id, want := range map[string]bool{"PD-K8S-ENDPOINT-PLAINTEXT": tt.plaintext, "PD-K8S-ENDPOINT-OPEN": tt.open} {
+				got := false
+				for _, f := range rep.Findings {
+					got = got || f.Rule == id
+				}
+				if got != want {
+					t.Errorf("%s finding = %v, want %v", id, got, want)
+				}
+			}
+		})
+	}
 }
 
 func rule(id string, s policy.Severity, broken bool) policy.Rule {

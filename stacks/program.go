@@ -65,6 +65,7 @@ func Deploy(ctx *pulumi.Context, cfg *config.Config) (pulumi.Map, error) {
 		StorageClass:              in.StorageClass,
 		DisableConsole:            !cfg.ConsoleEnabled(),
 		ExternalService:           cfg.ExternalService,
+		Endpoint:                  in.Endpoint,
 		Values:                    cfg.Values,
 	}
 	if cfg.EnterpriseLicenseKey != "" {
@@ -74,7 +75,7 @@ func Deploy(ctx *pulumi.Context, cfg *config.Config) (pulumi.Map, error) {
 	if err != nil {
 		return nil, err
 	}
-	return pulumi.Map{
+	outputs := pulumi.Map{
 		"cloud":          pulumi.String(cfg.Cloud),
 		"clusterName":    pulumi.String(cfg.ClusterName),
 		"region":         pulumi.String(cfg.Region),
@@ -84,7 +85,15 @@ func Deploy(ctx *pulumi.Context, cfg *config.Config) (pulumi.Map, error) {
 		"pachdAddress":   pach.PachdAddress,
 		"pachctlConnect": pach.PachctlConnect,
 		"consoleHint":    pach.ConsoleHint,
-	}, nil
+	}
+	// A TLS endpoint adds where the console is and where to point its hostname.
+	if in.Endpoint != nil {
+		outputs["endpointDns"] = pach.EndpointDNS
+		if cfg.ConsoleEnabled() {
+			outputs["consoleUrl"] = pach.ConsoleURL
+		}
+	}
+	return outputs, nil
 }
 
 // Check evaluates the policy rules of the stack's cloud, and the Kubernetes ones, over

@@ -55,6 +55,9 @@ type Infra struct {
 	DependsOn []pulumi.Resource
 	// Kubeconfig is the cluster's kubeconfig, exported as a secret.
 	Kubeconfig pulumi.StringOutput
+	// Endpoint is the TLS endpoint (endpoint: tls) with the cloud's load balancer
+	// annotations. Default nil: nothing is exposed.
+	Endpoint *pachyderm.Endpoint
 }
 
 // DataBearing is a resource type whose loss loses data.

@@ -4,8 +4,10 @@ import (
 	"fmt"
 
 	"github.com/pachdeploy/pachdeploy/components/aws/settings"
+	"github.com/pachdeploy/pachdeploy/components/gpu"
 	"github.com/pachdeploy/pachdeploy/components/pachyderm"
 	"github.com/pachdeploy/pachdeploy/internal/rules"
+	"github.com/pachdeploy/pachdeploy/stacks/config"
 	awseks "github.com/pulumi/pulumi-aws/sdk/v6/go/aws/eks"
 	"github.com/pulumi/pulumi-eks/sdk/v3/go/eks"
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
@@ -63,13 +65,23 @@ type ClusterArgs struct {
 	// metadata service (IMDS hop limit 2), which identity mode node-role needs.
 	// Default false: hop limit 1 keeps pods away from the node role (CKV_AWS_341).
 	PodsUseNodeRole bool
+	// GPUInstanceType adds a second managed node group of this NVIDIA GPU type
+	// (settings.GPUInstanceFamilies) with the accelerated AMI (GPUAMIType), tainted
+	// nvidia.com/gpu=present:NoSchedule, from zero nodes, and NVIDIA's device plugin.
+	// Default "": no GPU nodes.
+	GPUInstanceType string
+	// GPUMaxCount bounds the GPU node group, which starts at zero nodes. Default
+	// config.DefaultGPUNodeMaxCount (2) with GPUInstanceType: room for a pipeline's
+	// worker and a second one without a large bill.
+	GPUMaxCount int
 }
 
 // Cluster is an EKS cluster built for Pachyderm: secrets envelope-encrypted with a
 // rotating KMS key (CKV_AWS_58), all control plane logs (CKV_AWS_37), access entries
 // instead of aws-auth, an OIDC provider for IRSA, a managed node group in the private
 // subnets with IMDSv2 only (CKV_AWS_79), the EBS CSI driver and an encrypted gp3
-// StorageClass.
+// StorageClass; with ClusterArgs.GPUInstanceType also a GPU node group from zero nodes
+// and NVIDIA's device plugin.
 type Cluster struct {
 	pulumi.ResourceState
 
@@ -88,6 +100,8 @@ type Cluster struct {
 	Provider *kubernetes.Provider
 	// NodeGroup is the managed node group.
 	NodeGroup *awseks.NodeGroup
+	// GPUNodeGroup is the GPU node group, nil without ClusterArgs.GPUInstanceType.
+	GPUNodeGroup *awseks.NodeGroup
 	// NodeSecurityGroupID is the security group of the nodes: the cluster security
 	// group EKS makes, which managed node groups use. What only the nodes may reach
 	// (the managed database) admits it. Unset for an existing cluster.
@@ -114,6 +128,9 @@ func (a *ClusterArgs) withDefaults() ClusterArgs {
 	if out.NodeRootVolumeGiB == 0 {
 		out.NodeRootVolumeGiB = DefaultNodeRootVolumeGiB
 	}
+	if out.GPUInstanceType != "" && out.GPUMaxCount == 0 {
+		out.GPUMaxCount = config.DefaultGPUNodeMaxCount
+	}
 	return out
 }
 
@@ -137,6 +154,12 @@ func (a ClusterArgs) validate() error {
 	}
 	for i, cidr := range a.APIAllowedCIDRs {
 		p.Add(fmt.Sprintf("APIAllowedCIDRs[%d]", i), cidr, rules.CIDR(cidr))
+	}
+	if a.GPUInstanceType != "" {
+		p.Add("GPUInstanceType", a.GPUInstanceType, settings.GPUInstanceType(a.GPUInstanceType))
+		if a.GPUMaxCount < 1 || a.GPUMaxCount > rules.MaxNodes {
+			p.Addf("GPUMaxCount", fmt.Sprint(a.GPUMaxCount), "must be 1 to %d", rules.MaxNodes)
+		}
 	}
 	return p.Err()
 }
@@ -217,7 +240,14 @@ func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pul
 		return nil, err
 	}
 
-	nodeGroup, err := newNodeGroup(ctx, name, a, nodeRole, append(nodePolicies, cluster), in)
+	template, err := newLaunchTemplate(ctx, name, a, in)
+	if err != nil {
+		return nil, err
+	}
+	nodesAfter := append(nodePolicies, cluster)
+	nodeGroup, err := newNodeGroup(ctx, name, a, nodeGroupShape{
+		instanceType: a.InstanceType, minSize: a.NodeMinCount, desired: a.NodeCount, most: a.NodeMaxCount,
+	}, template, nodeRole, in, pulumi.DependsOn(nodesAfter))
 	if err != nil {
 		return nil, err
 	}
@@ -229,6 +259,15 @@ func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pul
 	storageDeps, err := newStorage(ctx, name, a.Name, acct, cluster, nodeGroup, provider, in)
 	if err != nil {
 		return nil, err
+	}
+	if a.GPUInstanceType != "" {
+		if c.GPUNodeGroup, err = newGPUNodeGroup(ctx, name, a, template, nodeRole, nodesAfter, in); err != nil {
+			return nil, err
+		}
+		if _, err := gpu.NewDevicePlugin(ctx, name+"-nvidia-device-plugin", in, pulumi.Provider(provider),
+			pulumi.DependsOn([]pulumi.Resource{nodeGroup, c.GPUNodeGroup})); err != nil {
+			return nil, err
+		}
 	}
 
 	c.Kubeconfig = kubeconfig

@@ -1,12 +1,15 @@
 package aws
 
 import (
+	"maps"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/pachdeploy/pachdeploy/internal/mocktest"
 	"github.com/pachdeploy/pachdeploy/internal/offline"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -39,16 +42,20 @@ func runCluster(t *testing.T, args *ClusterArgs) clusterResult {
 	t.Helper()
 	var res clusterResult
 	log := &mocktest.Log{}
-	res.cloud = run(t, func(ctx *pulumi.Context, withAWS pulumi.ResourceOption) error {
+	res.cloud = mocktest.Run(t, func(ctx *pulumi.Context) error {
 		ctx.Log = log
-		c, err := NewCluster(ctx, "eks", args, withAWS)
+		p, err := aws.NewProvider(ctx, "aws", &aws.ProviderArgs{Region: pulumi.String(testRegion)})
+		if err != nil {
+			return err
+		}
+		c, err := NewCluster(ctx, "eks", args, pulumi.Provider(p))
 		if err != nil {
 			return err
 		}
 		res.cluster = c
 		res.kubeconfigSecret = pulumi.IsSecret(c.Kubeconfig)
 		return nil
-	})
+	}, standIns)
 	res.warnings = log.Warnings()
 	return res
 }
@@ -381,5 +388,190 @@ func TestNewCluster_InvalidArgsListsAllProblems(t *testing.T) {
 	}
 	if len(cloud.Resources()) != 0 {
 		t.Errorf("registered %d resources before validating", len(cloud.Resources()))
+	}
+}
+
+const (
+	daemonSetType = "kubernetes:apps/v1:DaemonSet"
+	asgTagType    = "aws:autoscaling/tag:Tag"
+)
+
+func gpuClusterArgs() *ClusterArgs {
+	args := testClusterArgs()
+	args.GPUInstanceType = "g6.xlarge"
+	return args
+}
+
+func TestCluster_GPUNodeGroupOnlyWhenSet(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		args       *ClusterArgs
+		nodeGroups int
+		gpuObjects int // the device plugin, and each autoscaler tag
+	}{
+		{"no GPU type: one node group", testClusterArgs(), 1, 0},
+		{"a GPU type: a second node group", gpuClusterArgs(), 2, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := runCluster(t, tc.args)
+			if got := len(res.cloud.OfType(nodeGroupType)); got != tc.nodeGroups {
+				t.Errorf("%d node groups, want %d", got, tc.nodeGroups)
+			}
+			if got := len(res.cloud.OfType(daemonSetType)); got != tc.gpuObjects {
+				t.Errorf("%d device plugin DaemonSets, want %d", got, tc.gpuObjects)
+			}
+			if got := len(res.cloud.OfType(asgTagType)); got != 2*tc.gpuObjects {
+				t.Errorf("%d autoscaler tags, want %d", got, 2*tc.gpuObjects)
+			}
+			if (res.cluster.GPUNodeGroup != nil) != (tc.gpuObjects > 0) {
+				t.Errorf("Cluster.GPUNodeGroup = %v", res.cluster.GPUNodeGroup)
+			}
+		})
+	}
+}
+
+func TestCluster_GPUNodeGroupScalesFromZeroWithTaintAndAcceleratedAMI(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		max     int
+		wantMax float64
+	}{
+		{"default maximum", 0, 2},
+		{"given maximum", 7, 7},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := gpuClusterArgs()
+			args.GPUMaxCount = tc.max
+			ng := mocktest.Named(t, runCluster(t, args).cloud, nodeGroupType, "eks-gpu")
+			for key, want := range map[string]float64{"desiredSize": 0, "minSize": 0, "maxSize": tc.wantMax} {
+				if got := mocktest.Value(t, ng.Inputs, "scalingConfig."+key); got.NumberValue() != want {
+					t.Errorf("scalingConfig.%s = %v, want %v", key, got, want)
+				}
+			}
+			if got := mocktest.String(t, ng.Inputs, "amiType"); got != "AL2023_x86_64_NVIDIA" {
+				t.Errorf("amiType = %q, want the accelerated AL2023_x86_64_NVIDIA", got)
+			}
+			if got := mocktest.Value(t, ng.Inputs, "instanceTypes").ArrayValue(); len(got) != 1 || got[0].StringValue() != "g6.xlarge" {
+				t.Errorf("instanceTypes = %v, want [g6.xlarge]", got)
+			}
+			taints := mocktest.Value(t, ng.Inputs, "taints").ArrayValue()
+			if len(taints) != 1 || mocktest.Plain(taints[0]).(map[string]any)["key"] != "nvidia.com/gpu" ||
+				mocktest.String(t, taints[0].ObjectValue(), "value") != "present" ||
+				mocktest.String(t, taints[0].ObjectValue(), "effect") != "NO_SCHEDULE" {
+				t.Errorf("taints = %v, want nvidia.com/gpu=present:NO_SCHEDULE", taints)
+			}
+			if got := mocktest.String(t, ng.Inputs, "labels."+mocktest.Key("pachdeploy.io/gpu")); got != "nvidia" {
+				t.Errorf("label pachdeploy.io/gpu = %q, want nvidia", got)
+			}
+		})
+	}
+}
+
+// The GPU nodes are hardened as the main ones: the same launch template (IMDSv2 with
+// the same hop limit, encrypted gp3 root volume), role and private subnets.
+func TestCluster_GPUNodeGroupSharesTheMainGroupsHardening(t *testing.T) {
+	cloud := runCluster(t, gpuClusterArgs()).cloud
+	lt := mocktest.One(t, cloud, launchTmplType) // one template for both groups
+	main := mocktest.Named(t, cloud, nodeGroupType, "eks")
+	gpuGroup := mocktest.Named(t, cloud, nodeGroupType, "eks-gpu")
+	for _, key := range []string{"launchTemplate.id", "launchTemplate.version", "nodeRoleArn", "clusterName"} {
+		if got, want := mocktest.String(t, gpuGroup.Inputs, key), mocktest.String(t, main.Inputs, key); got != want || want == "" {
+			t.Errorf("GPU group %s = %q, want the main group's %q", key, got, want)
+		}
+	}
+	if got := mocktest.String(t, main.Inputs, "launchTemplate.id"); got != lt.ID {
+		t.Errorf("launch template %q, want %q", got, lt.ID)
+	}
+	if !slices.Equal(mocktest.Plain(mocktest.Value(t, gpuGroup.Inputs, "subnetIds")).([]any), []any{"subnet-c", "subnet-d"}) {
+		t.Errorf("GPU subnets = %v, want the node subnets", mocktest.Value(t, gpuGroup.Inputs, "subnetIds"))
+	}
+	if _, ok := mocktest.Get(t, main.Inputs, "amiType"); ok {
+		t.Error("the main group got an amiType: it keeps EKS's default AMI")
+	}
+}
+
+func TestCluster_GPUNodeGroupAutoscalerTemplateTags(t *testing.T) {
+	cloud := runCluster(t, gpuClusterArgs()).cloud
+	got := map[string]string{}
+	gpuGroup := mocktest.Named(t, cloud, nodeGroupType, "eks-gpu")
+	asg := mocktest.String(t, gpuGroup.Outputs, "resources[0].autoscalingGroups[0].name")
+	for _, tag := range cloud.OfType(asgTagType) {
+		if got := mocktest.String(t, tag.Inputs, "autoscalingGroupName"); got != asg || asg == "" {
+			t.Errorf("%s tags group %q, want the GPU node group's", tag.Name, got)
+		}
+		if mocktest.Bool(t, tag.Inputs, "tag.propagateAtLaunch") {
+			t.Errorf("%s propagates to instances; only the autoscaler reads it", tag.Name)
+		}
+		got[mocktest.String(t, tag.Inputs, "tag.key")] = mocktest.String(t, tag.Inputs, "tag.value")
+	}
+	want := map[string]string{
+		"k8s.io/cluster-autoscaler/node-template/label/pachdeploy.io/gpu": "nvidia",
+		"k8s.io/cluster-autoscaler/node-template/taint/nvidia.com/gpu":    "present:NoSchedule",
+	}
+	if !maps.Equal(got, want) {
+		t.Errorf("autoscaler tags = %v, want %v", got, want)
+	}
+}
+
+func TestCluster_GPUDevicePlugin(t *testing.T) {
+	res := runCluster(t, gpuClusterArgs())
+	ds := mocktest.One(t, res.cloud, daemonSetType)
+	if !mocktest.UsesProvider(ds, mocktest.One(t, res.cloud, k8sProviderType).URN) {
+		t.Errorf("device plugin provider %q, want the cluster's", ds.Provider)
+	}
+	for _, name := range []string{"eks", "eks-gpu"} {
+		if !mocktest.DependsOn(ds, mocktest.Named(t, res.cloud, nodeGroupType, name).URN) {
+			t.Errorf("device plugin does not wait for node group %s", name)
+		}
+	}
+	spec := mocktest.Value(t, ds.Inputs, "spec.template.spec").ObjectValue()
+	if got := mocktest.String(t, spec, "containers[0].image"); got != "nvcr.io/nvidia/k8s-device-plugin:v0.17.4" {
+		t.Errorf("image = %q, want the pinned v0.17.4", got)
+	}
+	if got := mocktest.String(t, spec, "nodeSelector."+mocktest.Key("pachdeploy.io/gpu")); got != "nvidia" {
+		t.Errorf("nodeSelector = %v, want the GPU label", mocktest.Value(t, spec, "nodeSelector"))
+	}
+	if got := mocktest.Plain(mocktest.Value(t, spec, "tolerations")); !reflect.DeepEqual(got,
+		[]any{map[string]any{"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}}) {
+		t.Errorf("tolerations = %v, want the GPU taint's", got)
+	}
+	if mocktest.Bool(t, spec, "containers[0].securityContext.allowPrivilegeEscalation") {
+		t.Error("the device plugin may escalate privileges")
+	}
+}
+
+func TestNewCluster_GPUArgsValidated(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		instance string
+		max      int
+		want     []string
+	}{
+		{"a GPU type", "p5.48xlarge", 100, nil},
+		{"a CPU type", "m5.large", 2, []string{"GPUInstanceType"}},
+		{"another cloud's GPU type", "g2-standard-8", 2, []string{"GPUInstanceType"}},
+		{"an Arm GPU type (another AMI)", "g5g.xlarge", 2, []string{"GPUInstanceType"}},
+		{"too many nodes", "g4dn.xlarge", 101, []string{"GPUMaxCount"}},
+		{"a negative maximum", "g4dn.xlarge", -1, []string{"GPUMaxCount"}},
+		{"a maximum without a type is ignored", "", 5, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := testClusterArgs()
+			args.GPUInstanceType, args.GPUMaxCount = tc.instance, tc.max
+			cloud := offline.New("pachdeploy", "test", standIns)
+			err := cloud.Run(func(ctx *pulumi.Context) error {
+				_, err := NewCluster(ctx, "eks", args)
+				return err
+			})
+			if tc.want == nil {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if got := problemFields(t, err); !slices.Equal(got, tc.want) {
+				t.Errorf("problems on %v, want %v", got, tc.want)
+			}
+		})
 	}
 }

@@ -1,6 +1,8 @@
 package aws
 
 import (
+	"strconv"
+
 	"github.com/pachdeploy/pachdeploy/components/aws/settings"
 	"github.com/pachdeploy/pachdeploy/components/pachyderm"
 	"github.com/pachdeploy/pachdeploy/stacks/config"
@@ -84,7 +86,55 @@ func deployAWS(ctx *pulumi.Context, cfg *config.Config) (*target.Infra, error) {
 		DependsOn:  dependsOn,
 		Kubeconfig: cluster.Kubeconfig,
 		Database:   database,
+		Endpoint:   awsEndpoint(cfg),
 	}, nil
+}
+
+// The Service annotations of the AWS cloud controller (kubernetes/cloud-provider-aws,
+// pkg/providers/v1/aws.go), which EKS runs for LoadBalancer Services; the scheme is
+// the AWS Load Balancer Controller's.
+const (
+	annotationLBType          = "service.beta.kubernetes.io/aws-load-balancer-type"
+	annotationLBScheme        = "service.beta.kubernetes.io/aws-load-balancer-scheme"
+	annotationSSLCert         = "service.beta.kubernetes.io/aws-load-balancer-ssl-cert"
+	annotationSSLPorts        = "service.beta.kubernetes.io/aws-load-balancer-ssl-ports"
+	annotationSSLPolicy       = "service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy"
+	annotationBackendProtocol = "service.beta.kubernetes.io/aws-load-balancer-backend-protocol"
+)
+
+// endpointSSLPolicy is the NLB's TLS policy with an ACM certificate: TLS 1.2 and 1.3
+// only (the default policy of a listener without one still accepts TLS 1.0).
+const endpointSSLPolicy = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+
+// awsEndpoint is the TLS endpoint of endpoint: tls, or nil: a Network Load Balancer
+// made by the AWS cloud controller EKS runs (pachdeploy installs no AWS Load Balancer
+// Controller, so only annotations that controller reads do anything; type nlb is one).
+// With endpointCertificateArn the NLB terminates TLS on EndpointPort with the ACM
+// certificate and forwards plain TCP (backend protocol tcp) to the proxy's HTTP port;
+// with endpointTlsSecret it passes TCP through to the proxy, which terminates TLS. The
+// cloud controller turns the allowed client ranges into the NLB's security group rules.
+// The scheme annotation is for a cluster that has the AWS Load Balancer Controller
+// (an existingCluster): its webhook takes over new LoadBalancer Services and would
+// make the NLB internal by default; internet-facing is the cloud controller's default.
+func awsEndpoint(cfg *config.Config) *pachyderm.Endpoint {
+	if cfg.Endpoint != config.EndpointTLS {
+		return nil
+	}
+	annotations := map[string]string{annotationLBType: "nlb", annotationLBScheme: "internet-facing"}
+	e := &pachyderm.Endpoint{
+		Hostname:           cfg.EndpointHostname,
+		TLSSecretName:      cfg.EndpointTLSSecret,
+		ServiceAnnotations: annotations,
+		AllowedCIDRs:       cfg.EndpointAllowedCIDRs,
+	}
+	if arn := cfg.EndpointCertificateARN; arn != "" {
+		e.LoadBalancerTLS = true
+		annotations[annotationSSLCert] = arn
+		annotations[annotationSSLPorts] = strconv.Itoa(pachyderm.EndpointPort)
+		annotations[annotationSSLPolicy] = endpointSSLPolicy
+		annotations[annotationBackendProtocol] = "tcp"
+	}
+	return e
 }
 
 // databaseIdentifier names the managed database after the cluster, within RDS's
@@ -142,6 +192,8 @@ func awsCluster(ctx *pulumi.Context, cfg *config.Config, withAWS pulumi.Resource
 		NodeMaxCount:      cfg.NodeMaxCount,
 		APIAllowedCIDRs:   cfg.APIAllowedCIDRs,
 		PodsUseNodeRole:   cfg.Identity == settings.IdentityNodeRole,
+		GPUInstanceType:   cfg.GPUNodeInstanceType,
+		GPUMaxCount:       cfg.GPUNodeMaxCount,
 	}, withAWS)
 	return cluster, clusterNetwork{vpcID: vpcID, nodeSubnetIDs: nodeSubnetIDs}, err
 }

@@ -1,10 +1,12 @@
 package aws
 
 import (
+	"reflect"
 	"slices"
 	"testing"
 
 	"github.com/pachdeploy/pachdeploy/components/aws/settings"
+	"github.com/pachdeploy/pachdeploy/components/pachyderm"
 	"github.com/pachdeploy/pachdeploy/internal/mocktest"
 	"github.com/pachdeploy/pachdeploy/internal/offline"
 	"github.com/pachdeploy/pachdeploy/internal/rules"
@@ -124,5 +126,49 @@ func TestDatabaseIdentifier(t *testing.T) {
 		if err := rules.RDSInstanceIdentifier(got); err != nil {
 			t.Errorf("databaseIdentifier(%q) = %q: %v", tc.cluster, got, err)
 		}
+	}
+}
+
+// TestDeploy_Endpoint: endpoint: tls hands the release an NLB that the AWS cloud
+// controller makes, internet-facing, with the client ranges; with an ACM certificate
+// the NLB terminates TLS on 443 (TLS 1.2+) and forwards plain TCP to the proxy, with
+// a TLS Secret it passes TCP through. endpoint: none exposes nothing.
+func TestDeploy_Endpoint(t *testing.T) {
+	const arn = "arn:aws:acm:us-west-2:111122223333:certificate/0b5e7c1a-1111-2222-3333-444455556666"
+	nlb := map[string]string{
+		"service.beta.kubernetes.io/aws-load-balancer-type":   "nlb",
+		"service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing",
+	}
+	for _, tt := range []struct {
+		name string
+		set  func(*config.Config)
+		want *pachyderm.Endpoint
+	}{
+		{"none", func(c *config.Config) {}, nil},
+		{"ACM certificate", func(c *config.Config) {
+			c.Endpoint, c.EndpointHostname, c.EndpointCertificateARN = config.EndpointTLS, "pach.example.com", arn
+			c.EndpointAllowedCIDRs = []string{"203.0.113.0/24"}
+		}, &pachyderm.Endpoint{Hostname: "pach.example.com", LoadBalancerTLS: true, AllowedCIDRs: []string{"203.0.113.0/24"},
+			ServiceAnnotations: map[string]string{
+				"service.beta.kubernetes.io/aws-load-balancer-type":                   "nlb",
+				"service.beta.kubernetes.io/aws-load-balancer-scheme":                 "internet-facing",
+				"service.beta.kubernetes.io/aws-load-balancer-ssl-cert":               arn,
+				"service.beta.kubernetes.io/aws-load-balancer-ssl-ports":              "443",
+				"service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy": "ELBSecurityPolicy-TLS13-1-2-2021-06",
+				"service.beta.kubernetes.io/aws-load-balancer-backend-protocol":       "tcp",
+			}}},
+		{"TLS Secret", func(c *config.Config) {
+			c.Endpoint, c.EndpointHostname, c.EndpointTLSSecret = config.EndpointTLS, "pach.example.com", "pachyderm-tls"
+		}, &pachyderm.Endpoint{Hostname: "pach.example.com", TLSSecretName: "pachyderm-tls", ServiceAnnotations: nlb}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := testDeployConfig(false, false)
+			cfg.Endpoint = config.EndpointNone
+			tt.set(cfg)
+			_, infra := runDeploy(t, cfg)
+			if !reflect.DeepEqual(infra.Endpoint, tt.want) {
+				t.Errorf("Infra.Endpoint = %+v, want %+v", infra.Endpoint, tt.want)
+			}
+		})
 	}
 }

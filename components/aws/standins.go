@@ -67,6 +67,9 @@ var standIns = offline.StandIns{
 		"aws:eks/nodeGroup:NodeGroup": func(a offline.Answer) {
 			a.Set("arn", awsARN("eks", "nodegroup/"+a.Str("clusterName", "")+"/"+a.Name()))
 			a.Set("status", "ACTIVE")
+			// The Auto Scaling group EKS makes for the group (the GPU pool tags it).
+			a.Set("resources", []any{map[string]any{"autoscalingGroups": []any{map[string]any{
+				"name": "eks-" + a.Name() + "-" + offline.Later("asg suffix")}}}})
 		},
 		"aws:eks/addon:Addon": func(a offline.Answer) {
 			a.Set("arn", awsARN("eks", "addon/"+a.Str("clusterName", "")+"/"+a.Str("addonName", a.Name())))

@@ -9,6 +9,7 @@ import (
 
 	"github.com/pachdeploy/pachdeploy/components/azure/settings"
 	"github.com/pachdeploy/pachdeploy/internal/rules"
+	"github.com/pachdeploy/pachdeploy/stacks/config"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -82,7 +83,19 @@ type ClusterArgs struct {
 	DeleteLogsOnDestroy bool
 	// Tags go on the cluster, its workspace and its data collection rule. Default none.
 	Tags map[string]string
+	// GPUVMSize adds a user node pool (GPUNodePoolName) of this NVIDIA GPU size
+	// (settings.GPUVMSize: NC or ND series), autoscaled from zero, tainted
+	// nvidia.com/gpu=present:NoSchedule, with the NVIDIA driver AKS installs on GPU node
+	// images and NVIDIA's device plugin. HostEncryption and the node subnet apply to it
+	// too. Default "": no GPU nodes.
+	GPUVMSize string
+	// GPUMaxCount bounds the GPU pool. Default config.DefaultGPUNodeMaxCount (2) with
+	// GPUVMSize.
+	GPUMaxCount int
 }
+
+// GPUNodePoolName names the GPU node pool.
+const GPUNodePoolName = "gpu"
 
 func (a ClusterArgs) withDefaults() ClusterArgs {
 	if a.VMSize == "" {
@@ -97,6 +110,9 @@ func (a ClusterArgs) withDefaults() ClusterArgs {
 	}
 	if a.StorageClassName == "" {
 		a.StorageClassName = DefaultStorageClassName
+	}
+	if a.GPUVMSize != "" && a.GPUMaxCount == 0 {
+		a.GPUMaxCount = config.DefaultGPUNodeMaxCount
 	}
 	return a
 }
@@ -126,6 +142,15 @@ func (a ClusterArgs) validate() error {
 	}
 	p.Add("StorageClassName", a.StorageClassName, rules.DNS1123Subdomain(a.StorageClassName))
 	p = append(p, rules.AzureTags("Tags", a.Tags)...)
+	if a.GPUVMSize != "" {
+		p.Add("GPUVMSize", a.GPUVMSize, settings.GPUVMSize(a.GPUVMSize))
+		if a.GPUMaxCount < 1 || a.GPUMaxCount > rules.MaxNodes {
+			p.Addf("GPUMaxCount", fmt.Sprint(a.GPUMaxCount), "must be 1 to %d", rules.MaxNodes)
+		}
+		if a.NodePoolName == GPUNodePoolName {
+			p.Addf("NodePoolName", a.NodePoolName, "is the GPU pool's name: choose another")
+		}
+	}
 	return p.Err()
 }
 

@@ -10,6 +10,9 @@ import (
 
 const aksType = "azure-native:containerservice:ManagedCluster"
 
+// agentPoolType is a node pool made apart from its cluster.
+const agentPoolType = "azure-native:containerservice:AgentPool"
+
 // checks are Azure's policy rules (pachdeploy check).
 var checks = []policy.Rule{
 	{
@@ -46,9 +49,16 @@ var checks = []policy.Rule{
 			"`az feature register --namespace Microsoft.Compute --name EncryptionAtHost`, wait until " +
 			"`az feature show --namespace Microsoft.Compute --name EncryptionAtHost` says Registered, then " +
 			"`az provider register --namespace Microsoft.Compute`",
-		Check: policy.Each(aksType, "node disks and caches are not encrypted at host", func(in map[string]any) bool {
-			return !policy.True(in, "agentPoolProfiles[0].enableEncryptionAtHost")
-		}),
+		Check: func(rs policy.Resources) []policy.Violation {
+			const msg = "node disks and caches are not encrypted at host"
+			out := policy.Each(aksType, msg, func(in map[string]any) bool {
+				return !policy.True(in, "agentPoolProfiles[0].enableEncryptionAtHost")
+			})(rs)
+			// Pools made apart from the cluster (the GPU pool) count too.
+			return append(out, policy.Each(agentPoolType, msg, func(in map[string]any) bool {
+				return !policy.True(in, "enableEncryptionAtHost")
+			})(rs)...)
+		},
 	},
 	{
 		ID: "PD-AZURE-STORAGE-NETWORK", Refs: []string{"CKV_AZURE_35", "CKV_AZURE_36", "AVD-AZU-0012"}, Cloud: "azure", Severity: policy.Medium,

@@ -22,6 +22,8 @@ func TestChecks(t *testing.T) {
 					"Microsoft.OperationalInsights/workspaces/w", "useAADAuth": "true"}}}})},
 		{Rule: "PD-AZURE-HOST-ENCRYPTION", Broken: one(aksType, map[string]any{"agentPoolProfiles": []any{map[string]any{}}}),
 			Fixed: one(aksType, map[string]any{"agentPoolProfiles": []any{map[string]any{"enableEncryptionAtHost": true}}})},
+		{Rule: "PD-AZURE-HOST-ENCRYPTION", Broken: one(agentPoolType, map[string]any{}),
+			Fixed: one(agentPoolType, map[string]any{"enableEncryptionAtHost": true})},
 		{Rule: "PD-AZURE-STORAGE-NETWORK", Broken: one(account, map[string]any{"networkRuleSet": map[string]any{"defaultAction": "Allow"}}),
 			Fixed: one(account, map[string]any{"networkRuleSet": map[string]any{"defaultAction": "Deny", "bypass": "AzureServices",
 				"virtualNetworkRules": []any{map[string]any{"virtualNetworkResourceId": "/subscriptions/s/resourceGroups/g/providers/" +

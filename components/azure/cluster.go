@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/pachdeploy/pachdeploy/components/azure/internal/native"
+	"github.com/pachdeploy/pachdeploy/components/gpu"
 	"github.com/pachdeploy/pachdeploy/components/pachyderm"
 	"github.com/pachdeploy/pachdeploy/internal/rules"
 	"github.com/pulumi/pulumi-azure-native-sdk/containerservice/v2"
@@ -18,9 +19,10 @@ import (
 	"sigs.k8s.io/yaml"
 )
 
-// Cluster is an AKS cluster with one autoscaled system node pool, a Kubernetes
-// provider for it, a premium-disk StorageClass for Pachyderm's volumes and Container
-// Insights sending to a Log Analytics workspace of its own.
+// Cluster is an AKS cluster with one autoscaled system node pool (and, with
+// ClusterArgs.GPUVMSize, a GPU user pool scaling from zero), a Kubernetes provider for
+// it, a premium-disk StorageClass for Pachyderm's volumes and Container Insights
+// sending to a Log Analytics workspace of its own.
 //
 // Local accounts stay enabled unless ClusterArgs.EntraIDAuth: without them the
 // kubeconfig needs Entra ID integration, kubelogin on the deploying machine and an
@@ -41,6 +43,8 @@ type Cluster struct {
 	ManagedCluster *containerservice.ManagedCluster
 	// StorageClass is the premium-disk class, for Kubernetes objects to wait for.
 	StorageClass *storagev1.StorageClass
+	// GPUNodePool is the GPU node pool, nil without ClusterArgs.GPUVMSize.
+	GPUNodePool *containerservice.AgentPool
 
 	kubernetesDependencies []pulumi.Resource
 }
@@ -207,11 +211,52 @@ func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pul
 	if err != nil {
 		return nil, err
 	}
+	if a.GPUVMSize != "" {
+		if c.GPUNodePool, err = newGPUNodePool(ctx, name, a, cluster, parent); err != nil {
+			return nil, err
+		}
+		if _, err := gpu.NewDevicePlugin(ctx, name+"-nvidia-device-plugin", parent, pulumi.Provider(c.Provider),
+			pulumi.DependsOn(append(c.KubernetesDependencies(), c.GPUNodePool))); err != nil {
+			return nil, err
+		}
+	}
 
 	if err := c.registerOutputs(ctx); err != nil {
 		return nil, err
 	}
 	return c, nil
+}
+
+// newGPUNodePool creates the GPU node pool as its own AgentPool (AKS refuses a pool
+// added to a running cluster through the cluster's agentPoolProfiles): a User pool of
+// GPUVMSize that AKS's cluster autoscaler scales from zero to GPUMaxCount, tainted and
+// labelled for GPU pods only, in the node subnet, with host encryption as the system
+// pool. AKS installs the NVIDIA driver on GPU node images unless told to skip it
+// (gpuProfile.driver None, which API 2023-04-01 of azure-native's default
+// containerservice module does not even have); the device plugin is NewCluster's.
+func newGPUNodePool(ctx *pulumi.Context, name string, a ClusterArgs, cluster *containerservice.ManagedCluster,
+	parent pulumi.ResourceOption) (*containerservice.AgentPool, error) {
+	return containerservice.NewAgentPool(ctx, name+"-gpu", &containerservice.AgentPoolArgs{
+		ResourceGroupName: a.ResourceGroupName,
+		ResourceName:      cluster.Name,
+		AgentPoolName:     pulumi.String(GPUNodePoolName),
+		Mode:              pulumi.String("User"),
+		OsType:            pulumi.String("Linux"),
+		Type:              pulumi.String("VirtualMachineScaleSets"),
+		VmSize:            pulumi.String(a.GPUVMSize),
+		Count:             pulumi.Int(0),
+		EnableAutoScaling: pulumi.Bool(true),
+		MinCount:          pulumi.Int(0),
+		MaxCount:          pulumi.Int(a.GPUMaxCount),
+		NodeTaints:        pulumi.StringArray{pulumi.String(gpu.Taint)},
+		NodeLabels:        pulumi.ToStringMap(gpu.Labels()),
+		VnetSubnetID:      a.NodeSubnetID,
+		// As the system pool: unset rather than false when off.
+		EnableEncryptionAtHost: onlyTrue(a.HostEncryption),
+		Tags:                   pulumi.ToStringMap(a.Tags),
+	}, parent,
+		// The autoscaler owns the node count after creation.
+		pulumi.IgnoreChanges([]string{"count"}))
 }
 
 // apiServerAccess limits the API server to cidrs; nil (no restriction) without.

@@ -2,6 +2,7 @@ package azure
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -309,4 +310,151 @@ func TestCluster_CKV_AZURE_6_OpenAPIWarns(t *testing.T) {
 		_, err := NewCluster(ctx, "aks", args)
 		return err
 	}, standIns)
+}
+
+const (
+	tAgentPool = "azure-native:containerservice:AgentPool"
+	tDaemonSet = "kubernetes:apps/v1:DaemonSet"
+)
+
+func gpuClusterArgs() *ClusterArgs {
+	args := validClusterArgs()
+	args.GPUVMSize = "Standard_NC4as_T4_v3"
+	return args
+}
+
+func TestCluster_GPUNodePoolOnlyWhenSet(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		args  *ClusterArgs
+		pools int
+	}{
+		{"no GPU size: the system pool only", validClusterArgs(), 0},
+		{"a GPU size: a GPU pool and the device plugin", gpuClusterArgs(), 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cloud := runCluster(t, tc.args)
+			if got := len(cloud.OfType(tAgentPool)); got != tc.pools {
+				t.Errorf("%d agent pools, want %d", got, tc.pools)
+			}
+			if got := len(cloud.OfType(tDaemonSet)); got != tc.pools {
+				t.Errorf("%d device plugin DaemonSets, want %d", got, tc.pools)
+			}
+			// The GPU pool is never a profile of the cluster: AKS refuses pools added that way.
+			if got := len(mocktest.MustInput(t, mocktest.One(t, cloud, tManagedCluster), "agentPoolProfiles").ArrayValue()); got != 1 {
+				t.Errorf("%d agent pool profiles on the cluster, want the system pool only", got)
+			}
+		})
+	}
+}
+
+func TestCluster_GPUNodePoolScalesFromZeroTainted(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		max     int
+		wantMax float64
+	}{
+		{"default maximum", 0, 2},
+		{"given maximum", 6, 6},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := gpuClusterArgs()
+			args.GPUMaxCount = tc.max
+			cloud := runCluster(t, args)
+			pool := mocktest.One(t, cloud, tAgentPool)
+			wantInputs(t, pool, map[string]any{
+				"agentPoolName":     "gpu",
+				"resourceName":      mocktest.String(t, mocktest.One(t, cloud, tManagedCluster).Outputs, "name"),
+				"mode":              "User",
+				"osType":            "Linux",
+				"vmSize":            "Standard_NC4as_T4_v3",
+				"enableAutoScaling": true,
+				"count":             0.0,
+				"minCount":          0.0,
+				"maxCount":          tc.wantMax,
+			})
+			if got := mocktest.Plain(mocktest.MustInput(t, pool, "nodeTaints")); !reflect.DeepEqual(got, []any{"nvidia.com/gpu=present:NoSchedule"}) {
+				t.Errorf("nodeTaints = %v, want nvidia.com/gpu=present:NoSchedule", got)
+			}
+			if got := mocktest.MustString(t, pool, "nodeLabels."+mocktest.Key("pachdeploy.io/gpu")); got != "nvidia" {
+				t.Errorf("GPU label = %q, want nvidia", got)
+			}
+		})
+	}
+}
+
+// The GPU pool is hardened as the system pool: host encryption when asked, and the
+// same subnet.
+func TestCluster_GPUNodePoolSharesTheSystemPoolsHardening(t *testing.T) {
+	for _, on := range []bool{false, true} {
+		t.Run(fmt.Sprintf("HostEncryption=%v", on), func(t *testing.T) {
+			args := gpuClusterArgs()
+			args.HostEncryption = on
+			args.NodeSubnetID = pulumi.String("/subscriptions/s/resourceGroups/g/providers/Microsoft.Network/virtualNetworks/v/subnets/nodes")
+			cloud := runCluster(t, args)
+			cluster, pool := mocktest.One(t, cloud, tManagedCluster), mocktest.One(t, cloud, tAgentPool)
+			for _, field := range []string{"enableEncryptionAtHost", "vnetSubnetID"} {
+				want, wantOK := mocktest.Input(t, cluster, "agentPoolProfiles[0]."+field)
+				got, ok := mocktest.Input(t, pool, field)
+				if ok != wantOK || !got.DeepEquals(want) {
+					t.Errorf("GPU pool %s = %v, want the system pool's %v", field, got, want)
+				}
+			}
+		})
+	}
+}
+
+func TestCluster_GPUDevicePlugin(t *testing.T) {
+	cloud := runCluster(t, gpuClusterArgs())
+	ds := mocktest.One(t, cloud, tDaemonSet)
+	if !strings.HasPrefix(ds.Provider, mocktest.One(t, cloud, tK8sProvider).URN+"::") {
+		t.Errorf("device plugin provider %q, want the cluster's", ds.Provider)
+	}
+	if !mocktest.DependsOn(ds, mocktest.One(t, cloud, tAgentPool).URN) {
+		t.Error("the device plugin does not wait for the GPU pool")
+	}
+	spec := mocktest.MustInput(t, ds, "spec.template.spec").ObjectValue()
+	if got := mocktest.String(t, spec, "containers[0].image"); got != "nvcr.io/nvidia/k8s-device-plugin:v0.17.4" {
+		t.Errorf("image = %q, want the pinned v0.17.4", got)
+	}
+	if got := mocktest.Plain(mocktest.Value(t, spec, "tolerations")); !reflect.DeepEqual(got,
+		[]any{map[string]any{"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}}) {
+		t.Errorf("tolerations = %v, want the GPU taint's", got)
+	}
+	if got := mocktest.String(t, spec, "nodeSelector."+mocktest.Key("pachdeploy.io/gpu")); got != "nvidia" {
+		t.Errorf("nodeSelector = %v, want the GPU label", mocktest.Value(t, spec, "nodeSelector"))
+	}
+}
+
+func TestNewCluster_GPUArgsValidated(t *testing.T) {
+	for _, tc := range []struct {
+		name, size, poolName string
+		max                  int
+		want                 []string
+	}{
+		{"an ND size at the largest pool", "Standard_ND96asr_v4", "", 100, nil},
+		{"a lowercase NC size", "standard_nc24ads_a100_v4", "", 2, nil},
+		{"a CPU size", "Standard_DS4_v2", "", 2, []string{"GPUVMSize"}},
+		{"an AMD NV size", "Standard_NV32as_v4", "", 2, []string{"GPUVMSize"}},
+		{"another cloud's GPU type", "g6.xlarge", "", 2, []string{"GPUVMSize"}},
+		{"too many nodes", "Standard_NC4as_T4_v3", "", 101, []string{"GPUMaxCount"}},
+		{"the system pool named gpu", "Standard_NC4as_T4_v3", "gpu", 2, []string{"NodePoolName"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := validClusterArgs()
+			args.GPUVMSize, args.GPUMaxCount, args.NodePoolName = tc.size, tc.max, tc.poolName
+			cloud := offline.New("pachdeploy", "test", standIns)
+			err := cloud.Run(func(ctx *pulumi.Context) error {
+				_, err := NewCluster(ctx, "aks", args)
+				return err
+			})
+			if tc.want == nil {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			mocktest.WantProblems(t, err, tc.want...)
+		})
+	}
 }

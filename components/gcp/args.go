@@ -12,6 +12,7 @@ import (
 
 	"github.com/pachdeploy/pachdeploy/components/gcp/settings"
 	"github.com/pachdeploy/pachdeploy/internal/rules"
+	"github.com/pachdeploy/pachdeploy/stacks/config"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -94,6 +95,15 @@ type ClusterArgs struct {
 	PrivateNodes bool
 	// Labels go on the cluster. Default none.
 	Labels map[string]string
+	// GPUMachineType adds a second, autoscaled node pool of this GPU machine type
+	// (settings.GPUAccelerator: G2, A2 or A3, whose GPUs come with the machine), from
+	// zero nodes, with GKE's default NVIDIA driver installed by GKE. GKE taints its
+	// nodes nvidia.com/gpu=present:NoSchedule and runs the device plugin itself.
+	// Default "": no GPU nodes.
+	GPUMachineType string
+	// GPUMaxCount bounds the GPU pool, in total over its zones. Default
+	// config.DefaultGPUNodeMaxCount (2) with GPUMachineType.
+	GPUMaxCount int
 }
 
 func (a ClusterArgs) withDefaults() ClusterArgs {
@@ -106,6 +116,9 @@ func (a ClusterArgs) withDefaults() ClusterArgs {
 	rules.DefaultNodeCounts(&a.NodeMinCount, &a.NodeCount, &a.NodeMaxCount, DefaultNodeCount)
 	if a.StorageClassName == "" {
 		a.StorageClassName = DefaultStorageClassName
+	}
+	if a.GPUMachineType != "" && a.GPUMaxCount == 0 {
+		a.GPUMaxCount = config.DefaultGPUNodeMaxCount
 	}
 	return a
 }
@@ -146,6 +159,13 @@ func (a ClusterArgs) validate() error {
 	}
 	p.Add("StorageClassName", a.StorageClassName, rules.DNS1123Subdomain(a.StorageClassName))
 	p = append(p, rules.GCPLabels("Labels", a.Labels)...)
+	if a.GPUMachineType != "" {
+		_, err := settings.GPUAccelerator(a.GPUMachineType)
+		p.Add("GPUMachineType", a.GPUMachineType, err)
+		if a.GPUMaxCount < 1 || a.GPUMaxCount > rules.MaxNodes {
+			p.Addf("GPUMaxCount", fmt.Sprint(a.GPUMaxCount), "must be 1 to %d", rules.MaxNodes)
+		}
+	}
 	return p.Err()
 }
 

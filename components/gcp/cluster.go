@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/pachdeploy/pachdeploy/components/gcp/settings"
+	"github.com/pachdeploy/pachdeploy/components/gpu"
 	"github.com/pachdeploy/pachdeploy/components/pachyderm"
 	"github.com/pachdeploy/pachdeploy/internal/rules"
 	"github.com/pulumi/pulumi-gcp/sdk/v9/go/gcp/container"
@@ -25,7 +27,8 @@ var NodeRoles = []string{
 	"roles/artifactregistry.reader",
 }
 
-// Cluster is a GKE cluster with one autoscaled node pool, a Kubernetes provider for
+// Cluster is a GKE cluster with one autoscaled node pool (and, with
+// ClusterArgs.GPUMachineType, a GPU pool scaling from zero), a Kubernetes provider for
 // it and an SSD StorageClass for Pachyderm's volumes.
 type Cluster struct {
 	pulumi.ResourceState
@@ -43,6 +46,8 @@ type Cluster struct {
 	Provider *kubernetes.Provider
 	// NodePool is what Kubernetes workloads must wait for (KubernetesDependencies).
 	NodePool *container.NodePool
+	// GPUNodePool is the GPU pool, nil without ClusterArgs.GPUMachineType.
+	GPUNodePool *container.NodePool
 	// StorageClass is the SSD class, for Kubernetes objects to wait for.
 	StorageClass *storagev1.StorageClass
 }
@@ -176,26 +181,18 @@ func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pul
 			AutoRepair:  pulumi.Bool(true),
 			AutoUpgrade: pulumi.Bool(true),
 		},
-		NodeConfig: &container.NodePoolNodeConfigArgs{
-			MachineType:    pulumi.String(a.MachineType),
-			ImageType:      pulumi.String("COS_CONTAINERD"),
-			ServiceAccount: nodeSA.Email,
-			OauthScopes:    pulumi.StringArray{pulumi.String(cloudPlatformScope)},
-			ShieldedInstanceConfig: &container.NodePoolNodeConfigShieldedInstanceConfigArgs{
-				EnableSecureBoot:          pulumi.Bool(true),
-				EnableIntegrityMonitoring: pulumi.Bool(true),
-			},
-			WorkloadMetadataConfig: &container.NodePoolNodeConfigWorkloadMetadataConfigArgs{
-				Mode: pulumi.String("GKE_METADATA"),
-			},
-			ResourceLabels: pulumi.ToStringMap(a.Labels),
-		},
+		NodeConfig: poolNodeConfig(a.MachineType, nodeSA.Email, a.Labels),
 	}, parent, pulumi.DependsOn(roles),
 		// The autoscaler owns the size after creation; a new initial count would
 		// replace the pool.
 		pulumi.IgnoreChanges([]string{"initialNodeCount"}))
 	if err != nil {
 		return nil, err
+	}
+	if a.GPUMachineType != "" {
+		if c.GPUNodePool, err = newGPUNodePool(ctx, name, a, project, cluster, nodeSA.Email, append(roles, pool), parent); err != nil {
+			return nil, err
+		}
 	}
 
 	c.Kubeconfig = pulumi.ToSecret(pulumi.All(cluster.Name, cluster.Endpoint, cluster.MasterAuth.ClusterCaCertificate().Elem()).ApplyT(
@@ -258,6 +255,66 @@ func clusterNodeConfig(serviceAccount pulumi.StringInput) *container.ClusterNode
 			Mode: pulumi.String("GKE_METADATA"),
 		},
 	}
+}
+
+// poolNodeConfig is the node config of every node pool: the dedicated service account
+// with IAM alone deciding its rights, shielded nodes with secure boot, GKE_METADATA for
+// Workload Identity, and the cluster's labels on the VMs.
+func poolNodeConfig(machineType string, serviceAccount pulumi.StringInput, labels map[string]string) *container.NodePoolNodeConfigArgs {
+	return &container.NodePoolNodeConfigArgs{
+		MachineType:    pulumi.String(machineType),
+		ImageType:      pulumi.String("COS_CONTAINERD"),
+		ServiceAccount: serviceAccount,
+		OauthScopes:    pulumi.StringArray{pulumi.String(cloudPlatformScope)},
+		ShieldedInstanceConfig: &container.NodePoolNodeConfigShieldedInstanceConfigArgs{
+			EnableSecureBoot:          pulumi.Bool(true),
+			EnableIntegrityMonitoring: pulumi.Bool(true),
+		},
+		WorkloadMetadataConfig: &container.NodePoolNodeConfigWorkloadMetadataConfigArgs{
+			Mode: pulumi.String("GKE_METADATA"),
+		},
+		ResourceLabels: pulumi.ToStringMap(labels),
+	}
+}
+
+// newGPUNodePool creates the GPU pool: the main pool's node config (poolNodeConfig)
+// with the machine's own accelerators declared, so GKE installs its default NVIDIA
+// driver (gpuDriverInstallationConfig DEFAULT) and runs the device plugin, and the GPU
+// label. The cluster autoscaler GKE runs scales it from zero to GPUMaxCount; location
+// policy ANY takes GPUs in whichever zone has them. No taint is set: GKE taints GPU
+// nodes nvidia.com/gpu=present:NoSchedule itself when the cluster has a non-GPU pool,
+// which the pool waits for, and adds the toleration to pods that request GPUs.
+func newGPUNodePool(ctx *pulumi.Context, name string, a ClusterArgs, project pulumi.StringInput, cluster *container.Cluster,
+	serviceAccount pulumi.StringInput, after []pulumi.Resource, parent pulumi.ResourceOption) (*container.NodePool, error) {
+	accel, err := settings.GPUAccelerator(a.GPUMachineType)
+	if err != nil {
+		return nil, err // validate refused it already
+	}
+	nodeConfig := poolNodeConfig(a.GPUMachineType, serviceAccount, a.Labels)
+	nodeConfig.Labels = pulumi.ToStringMap(gpu.Labels())
+	nodeConfig.GuestAccelerators = container.NodePoolNodeConfigGuestAcceleratorArray{&container.NodePoolNodeConfigGuestAcceleratorArgs{
+		Type:  pulumi.String(accel.Type),
+		Count: pulumi.Int(accel.Count),
+		GpuDriverInstallationConfig: &container.NodePoolNodeConfigGuestAcceleratorGpuDriverInstallationConfigArgs{
+			GpuDriverVersion: pulumi.String("DEFAULT"),
+		},
+	}}
+	return container.NewNodePool(ctx, name+"-gpu", &container.NodePoolArgs{
+		Project:          project,
+		Cluster:          cluster.Name,
+		Location:         cluster.Location,
+		InitialNodeCount: pulumi.Int(0),
+		Autoscaling: &container.NodePoolAutoscalingArgs{
+			TotalMinNodeCount: pulumi.Int(0),
+			TotalMaxNodeCount: pulumi.Int(a.GPUMaxCount),
+			LocationPolicy:    pulumi.String("ANY"),
+		},
+		Management: &container.NodePoolManagementArgs{
+			AutoRepair:  pulumi.Bool(true),
+			AutoUpgrade: pulumi.Bool(true),
+		},
+		NodeConfig: nodeConfig,
+	}, parent, pulumi.DependsOn(after), pulumi.IgnoreChanges([]string{"initialNodeCount"}))
 }
 
 // authorizedNetworks limits the API endpoint to cidrs; nil (no restriction) without.

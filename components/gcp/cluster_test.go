@@ -315,3 +315,135 @@ func TestCluster_CKV_GCP_20_OpenAPIWarns(t *testing.T) {
 		return err
 	}, standIns)
 }
+
+func gpuClusterArgs(machineType string) *ClusterArgs {
+	args := validClusterArgs()
+	args.GPUMachineType = machineType
+	return args
+}
+
+func TestCluster_GPUNodePoolOnlyWhenSet(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		args  *ClusterArgs
+		pools int
+	}{
+		{"no GPU type: one pool", validClusterArgs(), 1},
+		{"a GPU type: a second pool", gpuClusterArgs("g2-standard-8"), 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cloud := runCluster(t, tc.args)
+			if got := len(cloud.OfType(tNodePool)); got != tc.pools {
+				t.Errorf("%d node pools, want %d", got, tc.pools)
+			}
+			// GKE runs the device plugin on GPU nodes itself.
+			if got := len(cloud.OfType("kubernetes:apps/v1:DaemonSet")); got != 0 {
+				t.Errorf("%d DaemonSets, want none: GKE brings its own device plugin", got)
+			}
+		})
+	}
+}
+
+func TestCluster_GPUNodePoolAcceleratorDriverAndScaleFromZero(t *testing.T) {
+	for _, tc := range []struct {
+		machine, accelerator string
+		count                float64
+		max                  int
+		wantMax              float64
+	}{
+		{"g2-standard-8", "nvidia-l4", 1, 0, 2},
+		{"g2-standard-48", "nvidia-l4", 4, 5, 5},
+		{"a2-highgpu-2g", "nvidia-tesla-a100", 2, 0, 2},
+		{"a2-ultragpu-1g", "nvidia-a100-80gb", 1, 0, 2},
+		{"a3-highgpu-8g", "nvidia-h100-80gb", 8, 0, 2},
+		{"a3-megagpu-8g", "nvidia-h100-mega-80gb", 8, 0, 2},
+	} {
+		t.Run(tc.machine, func(t *testing.T) {
+			args := gpuClusterArgs(tc.machine)
+			args.GPUMaxCount = tc.max
+			pool := mocktest.Named(t, runCluster(t, args), tNodePool, "gke-gpu")
+			if got := mocktest.MustString(t, pool, "nodeConfig.machineType"); got != tc.machine {
+				t.Errorf("machineType = %q, want %q", got, tc.machine)
+			}
+			accel := mocktest.MustInput(t, pool, "nodeConfig.guestAccelerators").ArrayValue()
+			if len(accel) != 1 {
+				t.Fatalf("guestAccelerators = %v, want the machine's one kind", accel)
+			}
+			a := accel[0].ObjectValue()
+			if mocktest.String(t, a, "type") != tc.accelerator || mocktest.Value(t, a, "count").NumberValue() != tc.count {
+				t.Errorf("accelerator = %v, want %v x %s", a, tc.count, tc.accelerator)
+			}
+			if got := mocktest.String(t, a, "gpuDriverInstallationConfig.gpuDriverVersion"); got != "DEFAULT" {
+				t.Errorf("gpuDriverVersion = %q, want DEFAULT: GKE installs the driver", got)
+			}
+			for path, want := range map[string]float64{
+				"initialNodeCount": 0, "autoscaling.totalMinNodeCount": 0, "autoscaling.totalMaxNodeCount": tc.wantMax,
+			} {
+				if v, _ := mocktest.Input(t, pool, path); !v.IsNumber() || v.NumberValue() != want {
+					t.Errorf("%s = %v, want %v", path, v, want)
+				}
+			}
+			if got := mocktest.MustString(t, pool, "nodeConfig.labels."+mocktest.Key("pachdeploy.io/gpu")); got != "nvidia" {
+				t.Errorf("GPU label = %q, want nvidia", got)
+			}
+			// GKE taints GPU nodes itself; a second taint of the same key would double it.
+			if v, ok := mocktest.Input(t, pool, "nodeConfig.taints"); ok && len(v.ArrayValue()) > 0 {
+				t.Errorf("taints = %v, want none of pachdeploy's", v)
+			}
+		})
+	}
+}
+
+// The GPU nodes are hardened as the main ones, and come after them, so GKE sees a
+// non-GPU pool and taints the GPU nodes.
+func TestCluster_GPUNodePoolSharesTheMainPoolsHardening(t *testing.T) {
+	cloud := runCluster(t, gpuClusterArgs("g2-standard-8"))
+	main := mocktest.Named(t, cloud, tNodePool, "gke-nodes")
+	gpuPool := mocktest.Named(t, cloud, tNodePool, "gke-gpu")
+	for _, path := range []string{
+		"nodeConfig.serviceAccount", "nodeConfig.oauthScopes[0]", "nodeConfig.imageType",
+		"nodeConfig.shieldedInstanceConfig.enableSecureBoot", "nodeConfig.shieldedInstanceConfig.enableIntegrityMonitoring",
+		"nodeConfig.workloadMetadataConfig.mode", "management.autoRepair", "management.autoUpgrade",
+	} {
+		want, _ := mocktest.Input(t, main, path)
+		if got, _ := mocktest.Input(t, gpuPool, path); !got.DeepEquals(want) || want.IsNull() {
+			t.Errorf("GPU pool %s = %v, want the main pool's %v", path, got, want)
+		}
+	}
+	if !mocktest.DependsOn(gpuPool, main.URN) {
+		t.Error("the GPU pool does not wait for the main pool")
+	}
+}
+
+func TestNewCluster_GPUArgsValidated(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		machine string
+		max     int
+		want    []string
+	}{
+		{"an A3 type at the largest pool", "a3-ultragpu-8g", 100, nil},
+		{"a CPU type", "n2-standard-4", 2, []string{"GPUMachineType"}},
+		{"N1 with an attached T4", "n1-standard-8", 2, []string{"GPUMachineType"}},
+		{"a G2 size that does not exist", "g2-standard-6", 2, []string{"GPUMachineType"}},
+		{"another cloud's GPU type", "g6.xlarge", 2, []string{"GPUMachineType"}},
+		{"too many nodes", "g2-standard-8", 101, []string{"GPUMaxCount"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := gpuClusterArgs(tc.machine)
+			args.GPUMaxCount = tc.max
+			cloud := offline.New("pachdeploy", "test", standIns)
+			err := cloud.Run(func(ctx *pulumi.Context) error {
+				_, err := NewCluster(ctx, "gke", args)
+				return err
+			})
+			if tc.want == nil {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			mocktest.WantProblems(t, err, tc.want...)
+		})
+	}
+}

@@ -1,6 +1,8 @@
 package gcp
 
 import (
+	"fmt"
+
 	"github.com/pachdeploy/pachdeploy/components/gcp/settings"
 	"github.com/pachdeploy/pachdeploy/components/pachyderm"
 	"github.com/pachdeploy/pachdeploy/stacks/config"
@@ -52,6 +54,10 @@ func deployGCP(ctx *pulumi.Context, cfg *config.Config) (*target.Infra, error) {
 		return nil, err
 	}
 
+	endpoint, err := gcpEndpoint(cfg)
+	if err != nil {
+		return nil, err
+	}
 	in := &target.Infra{
 		Storage:      pachyderm.Storage{Backend: pachyderm.Google, Bucket: cfg.BucketName},
 		Annotations:  identity.Annotations,
@@ -60,6 +66,7 @@ func deployGCP(ctx *pulumi.Context, cfg *config.Config) (*target.Infra, error) {
 		// pachd starts only once its nodes, volumes' class, bucket and bindings exist.
 		DependsOn:  append(append(cluster.KubernetesDependencies(), bucket.Resources()...), identity.Resources()...),
 		Kubeconfig: cluster.Kubeconfig,
+		Endpoint:   endpoint,
 	}
 	if IdentityMode(cfg.Identity) == ServiceAccountKey {
 		in.Storage.GoogleCredentials = identity.Credentials
@@ -87,6 +94,26 @@ func deployGCP(ctx *pulumi.Context, cfg *config.Config) (*target.Infra, error) {
 		in.Database = db.ExternalDatabase()
 	}
 	return in, nil
+}
+
+// gcpEndpoint is the TLS endpoint of endpoint: tls, or nil: the proxy behind the cloud's
+// default external load balancer, serving the Kubernetes TLS Secret endpointTlsSecret.
+// GKE's external passthrough Network Load Balancer works at layer 4 and cannot
+// terminate TLS for a Service (only GKE Ingress or Gateway, at layer 7, can), so the
+// proxy terminates TLS. The allowed client ranges become the load balancer's firewall
+// rules. An ACM certificate (endpointCertificateArn) exists only on AWS: refused.
+func gcpEndpoint(cfg *config.Config) (*pachyderm.Endpoint, error) {
+	if cfg.Endpoint != config.EndpointTLS {
+		return nil, nil
+	}
+	if cfg.EndpointCertificateARN != "" {
+		return nil, fmt.Errorf("endpointCertificateArn is an AWS (ACM) certificate: on %s use endpointTlsSecret", cfg.Cloud)
+	}
+	return &pachyderm.Endpoint{
+		Hostname:      cfg.EndpointHostname,
+		TLSSecretName: cfg.EndpointTLSSecret,
+		AllowedCIDRs:  cfg.EndpointAllowedCIDRs,
+	}, nil
 }
 
 // gcpCluster looks up the running cluster existingCluster names (in zone, else region),
@@ -126,6 +153,8 @@ func gcpCluster(ctx *pulumi.Context, cfg *config.Config, withGCP pulumi.Resource
 		Network:            pulumi.String(cfg.GCP.Network),
 		Subnetwork:         pulumi.String(cfg.GCP.Subnetwork),
 		PrivateNodes:       settings.PrivateNodes(cfg),
+		GPUMachineType:     cfg.GPUNodeInstanceType,
+		GPUMaxCount:        cfg.GPUNodeMaxCount,
 	}
 	var network *Network
 	if cfg.GCP.Network == "" {

@@ -72,6 +72,38 @@ type MicrosoftAccount struct {
 	Key  pulumi.StringInput
 }
 
+// Endpoint exposes Pachyderm outside the cluster through its proxy, the chart's one
+// entry point for pachctl (gRPC), the console and the S3 gateway, behind the cloud's
+// load balancer and TLS only. Either the proxy terminates TLS with a Kubernetes TLS
+// Secret (it then redirects cleartext to HTTPS and sets HSTS), or the load balancer
+// does with a certificate its ServiceAnnotations name (an ACM certificate on an AWS
+// NLB) and hands the proxy plain HTTP inside the cloud's network.
+type Endpoint struct {
+	// Hostname is the DNS name clients use and the certificate is for. Required. The
+	// chart builds its external URLs (OIDC issuer, console and pachd redirect URIs)
+	// from it. pachdeploy manages no DNS: the name must be pointed at the load balancer.
+	Hostname string
+	// TLSSecretName names a Kubernetes TLS Secret (tls.crt, tls.key) in the release's
+	// namespace that the proxy serves, e.g. one cert-manager renews (the proxy picks up
+	// rotated files). Default "": LoadBalancerTLS must be set instead.
+	TLSSecretName string
+	// LoadBalancerTLS says the load balancer terminates TLS with the certificate its
+	// ServiceAnnotations name and forwards decrypted traffic to the proxy's plain HTTP
+	// port, which the Service then exposes on 443 (no private key in the cluster).
+	// Default false. Exactly one of it and TLSSecretName.
+	LoadBalancerTLS bool
+	// ServiceAnnotations go on the proxy's LoadBalancer Service: the cloud's load
+	// balancer settings (the AWS NLB and its certificate). Default none: the cloud's
+	// default external load balancer.
+	ServiceAnnotations map[string]string
+	// AllowedCIDRs limit the client addresses the load balancer admits. Default none:
+	// every address (policy rule PD-K8S-ENDPOINT-OPEN reports it). The chart 2.11 proxy
+	// Service has no loadBalancerSourceRanges value, so they go into the
+	// service.beta.kubernetes.io/load-balancer-source-ranges annotation, which the
+	// AWS, GCE and Azure cloud controllers read in its place.
+	AllowedCIDRs []string
+}
+
 // PachydermArgs are the inputs of NewPachyderm.
 type PachydermArgs struct {
 	// KubernetesProvider is the provider of the target cluster. Required: every
@@ -107,6 +139,10 @@ type PachydermArgs struct {
 	// ExternalService exposes pachd through the pachd-lb LoadBalancer. Default false:
 	// a public load balancer is opt-in; use kubectl port-forward otherwise.
 	ExternalService bool
+	// Endpoint exposes the proxy through the cloud's load balancer with TLS. Default
+	// nil: nothing is exposed (the proxy stays a ClusterIP Service; use kubectl
+	// port-forward). Not together with ExternalService, which exposes pachd without TLS.
+	Endpoint *Endpoint
 	// EnterpriseLicenseKey activates enterprise features. Optional; stored in a
 	// Kubernetes Secret and passed by name, never inline in the release values.
 	EnterpriseLicenseKey pulumi.StringInput
@@ -190,5 +226,35 @@ func (a PachydermArgs) validate() error {
 	if d := a.Database; d != nil {
 		validateDatabase(&p, d)
 	}
+	if e := a.Endpoint; e != nil {
+		validateEndpoint(&p, e, a.ExternalService)
+	}
 	return p.Err()
+}
+
+// validateEndpoint checks what a TLS endpoint needs: a hostname, exactly one way of
+// terminating TLS, and source ranges that are CIDR blocks.
+func validateEndpoint(p *rules.Problems, e *Endpoint, externalService bool) {
+	if e.Hostname == "" {
+		p.Addf("Endpoint.Hostname", "", "is required: the DNS name clients use and the certificate is for")
+	} else {
+		p.Add("Endpoint.Hostname", e.Hostname, rules.DNS1123Subdomain(e.Hostname))
+	}
+	switch {
+	case e.TLSSecretName != "" && e.LoadBalancerTLS:
+		p.Addf("Endpoint.TLSSecretName", e.TLSSecretName, "and LoadBalancerTLS both terminate TLS: set one")
+	case e.TLSSecretName != "":
+		p.Add("Endpoint.TLSSecretName", e.TLSSecretName, rules.DNS1123Subdomain(e.TLSSecretName))
+	case !e.LoadBalancerTLS:
+		p.Addf("Endpoint.TLSSecretName", "", "is required unless LoadBalancerTLS: the endpoint serves TLS only")
+	}
+	for i, cidr := range e.AllowedCIDRs {
+		p.Add(fmt.Sprintf("Endpoint.AllowedCIDRs[%d]", i), cidr, rules.CIDR(cidr))
+	}
+	if v, ok := e.ServiceAnnotations[rules.LoadBalancerSourceRangesAnnotation]; ok {
+		p.Addf("Endpoint.ServiceAnnotations", v, "sets %s: use AllowedCIDRs", rules.LoadBalancerSourceRangesAnnotation)
+	}
+	if externalService {
+		p.Addf("ExternalService", "true", "exposes pachd without TLS next to the TLS Endpoint: remove it")
+	}
 }

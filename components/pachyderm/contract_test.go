@@ -36,12 +36,13 @@ func chartDir(t *testing.T) string {
 }
 
 // released returns the Release values the component sends for a backend, on the
-// in-cluster or a managed database, as plain data (secrets unwrapped to their
-// placeholder values).
-func released(t *testing.T, b Backend, managedDB bool) map[string]any {
+// in-cluster or a managed database, with a TLS endpoint or else the pachd load
+// balancer, as plain data (secrets unwrapped to their placeholder values).
+func released(t *testing.T, b Backend, managedDB bool, endpoint *Endpoint) map[string]any {
 	cloud := mocktest.Run(t, program(func(_ *pulumi.Context, a *PachydermArgs) error {
 		a.Storage = storages[b]
-		a.ExternalService = true
+		a.Endpoint = endpoint
+		a.ExternalService = endpoint == nil
 		a.Values = map[string]any{"pachd": map[string]any{"logLevel": "debug"}}
 		if managedDB {
 			a.Database = &ExternalDatabase{Host: pulumi.String("db.example.internal"), User: "pachyderm",
@@ -98,16 +99,22 @@ func TestValuesContract(t *testing.T) {
 	if err := schema.Validate(map[string]any{"pachd": map[string]any{"replicas": "many"}}); err == nil {
 		t.Fatal("the schema accepts a string for pachd.replicas: validation would be vacuous")
 	}
+	withRanges := secretEndpoint()
+	withRanges.AllowedCIDRs = []string{"203.0.113.0/24"}
 	for _, tc := range []struct {
+		name      string
 		b         Backend
 		managedDB bool
-	}{{Amazon, false}, {Google, false}, {Microsoft, false}, {Amazon, true}, {Google, true}, {Microsoft, true}} {
-		name := string(tc.b)
-		if tc.managedDB {
-			name += "-managed-database"
-		}
-		t.Run(name, func(t *testing.T) {
-			values := released(t, tc.b, tc.managedDB)
+		endpoint  *Endpoint
+	}{
+		{"AMAZON", Amazon, false, nil}, {"GOOGLE", Google, false, nil}, {"MICROSOFT", Microsoft, false, nil},
+		{"AMAZON-managed-database", Amazon, true, nil}, {"GOOGLE-managed-database", Google, true, nil},
+		{"MICROSOFT-managed-database", Microsoft, true, nil},
+		{"AMAZON-endpoint-load-balancer-tls", Amazon, false, loadBalancerEndpoint()},
+		{"GOOGLE-endpoint-tls-secret", Google, false, withRanges},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			values := released(t, tc.b, tc.managedDB, tc.endpoint)
 			if missing := unknownKeys("", values, defaults); len(missing) > 0 {
 				t.Errorf("keys not in the chart's values.yaml: %s", strings.Join(missing, ", "))
 			}

@@ -23,13 +23,20 @@ type Pachyderm struct {
 	ReleaseStatus pulumi.StringOutput `pulumi:"releaseStatus"`
 	// AppVersion is the Pachyderm version the chart deploys.
 	AppVersion pulumi.StringOutput `pulumi:"appVersion"`
-	// PachdAddress is where pachd listens: the load balancer when ExternalService is
-	// set, else the in-cluster service.
+	// PachdAddress is where pachd listens: the TLS Endpoint's hostname, the pachd-lb
+	// load balancer with ExternalService, else the in-cluster service.
 	PachdAddress pulumi.StringOutput `pulumi:"pachdAddress"`
 	// PachctlConnect is the command that points pachctl at this cluster.
 	PachctlConnect pulumi.StringOutput `pulumi:"pachctlConnect"`
 	// ConsoleHint says how to open the console.
 	ConsoleHint pulumi.StringOutput `pulumi:"consoleHint"`
+	// ConsoleURL is the console's address behind the TLS Endpoint: "" without an
+	// Endpoint or with the console disabled.
+	ConsoleURL pulumi.StringOutput `pulumi:"consoleUrl"`
+	// EndpointDNS says where to point the Endpoint's hostname (pachdeploy manages no
+	// DNS): the proxy load balancer's address once the cloud assigns it. "" without
+	// an Endpoint.
+	EndpointDNS pulumi.StringOutput `pulumi:"endpointDns"`
 	// RootToken is Pachyderm's root auth token (secret).
 	RootToken pulumi.StringOutput `pulumi:"rootToken"`
 }
@@ -157,36 +164,48 @@ func NewPachyderm(ctx *pulumi.Context, name string, args *PachydermArgs, opts ..
 	c.AppVersion = release.Status.AppVersion().Elem()
 	c.RootToken = pulumi.ToSecret(rootToken.Result).(pulumi.StringOutput)
 	c.ConsoleHint = c.Namespace.ApplyT(func(ns string) string {
-		if a.DisableConsole {
+		switch {
+		case a.DisableConsole:
 			return "console disabled (disableConsole)"
+		case a.Endpoint != nil:
+			return fmt.Sprintf("open https://%s/ once %s resolves to the load balancer (see endpointDns)",
+				a.Endpoint.Hostname, a.Endpoint.Hostname)
 		}
 		return fmt.Sprintf("kubectl port-forward -n %s svc/pachyderm-proxy 8080:80, then open http://localhost:8080", ns)
 	}).(pulumi.StringOutput)
-	if a.ExternalService {
-		lb, err := corev1.GetService(ctx, name+"-pachd-lb",
-			pulumi.ID(fmt.Sprintf("%s/pachd-lb", a.Namespace)), nil,
-			append(k8s, pulumi.DependsOn([]pulumi.Resource{release}))...)
+	c.ConsoleURL, c.EndpointDNS = pulumi.String("").ToStringOutput(), pulumi.String("").ToStringOutput()
+	outputs := pulumi.Map{}
+	switch {
+	case a.Endpoint != nil:
+		host := a.Endpoint.Hostname
+		c.PachdAddress = pulumi.String(fmt.Sprintf("grpcs://%s:%d", host, EndpointPort)).ToStringOutput()
+		c.PachctlConnect = pulumi.Sprintf("pachctl connect %s", c.PachdAddress)
+		if !a.DisableConsole {
+			c.ConsoleURL = pulumi.String(fmt.Sprintf("https://%s/", host)).ToStringOutput()
+		}
+		lb, err := loadBalancerAddress(ctx, name+"-proxy", proxyService, release, k8s)
 		if err != nil {
 			return nil, err
 		}
-		c.PachdAddress = lb.Status.LoadBalancer().Ingress().Index(pulumi.Int(0)).ApplyT(
-			func(in corev1.LoadBalancerIngress) string {
-				host := "<pending>"
-				if in.Hostname != nil && *in.Hostname != "" {
-					host = *in.Hostname
-				} else if in.Ip != nil && *in.Ip != "" {
-					host = *in.Ip
-				}
-				return fmt.Sprintf("grpc://%s:30650", host)
-			}).(pulumi.StringOutput)
+		c.EndpointDNS = pulumi.All(lb, c.Namespace).ApplyT(func(v []any) string {
+			return fmt.Sprintf("pachdeploy manages no DNS: point %s at %s (a CNAME to a hostname, an A record to an IP); "+
+				"kubectl -n %s get svc %s shows the load balancer's address", host, v[0], v[1], proxyService)
+		}).(pulumi.StringOutput)
+		outputs["consoleUrl"], outputs["endpointDns"] = c.ConsoleURL, c.EndpointDNS
+	case a.ExternalService:
+		lb, err := loadBalancerAddress(ctx, name+"-pachd-lb", "pachd-lb", release, k8s)
+		if err != nil {
+			return nil, err
+		}
+		c.PachdAddress = pulumi.Sprintf("grpc://%s:30650", lb)
 		c.PachctlConnect = pulumi.Sprintf("pachctl connect %s", c.PachdAddress)
-	} else {
+	default:
 		c.PachdAddress = pulumi.Sprintf("grpc://pachd.%s.svc.cluster.local:30650", c.Namespace)
 		c.PachctlConnect = pulumi.Sprintf(
-			"kubectl port-forward -n %s svc/pachyderm-proxy 8080:80 & pachctl connect http://localhost:8080", c.Namespace)
+			"kubectl port-forward -n %s svc/%s 8080:80 & pachctl connect http://localhost:8080", c.Namespace, proxyService)
 	}
 
-	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
+	for k, v := range map[string]pulumi.StringOutput{
 		"namespace":      c.Namespace,
 		"releaseStatus":  c.ReleaseStatus,
 		"appVersion":     c.AppVersion,
@@ -194,8 +213,41 @@ func NewPachyderm(ctx *pulumi.Context, name string, args *PachydermArgs, opts ..
 		"pachctlConnect": c.PachctlConnect,
 		"consoleHint":    c.ConsoleHint,
 		"rootToken":      c.RootToken,
-	}); err != nil {
+	} {
+		outputs[k] = v
+	}
+	if err := ctx.RegisterResourceOutputs(c, outputs); err != nil {
 		return nil, err
 	}
 	return c, nil
+}
+
+// proxyService is the chart's proxy Service (templates/proxy/service.yaml).
+const proxyService = "pachyderm-proxy"
+
+// loadBalancerAddress reads the release's LoadBalancer Service svc and returns its
+// external hostname or IP, "<pending>" until the cloud assigns one. The read's id is
+// derived from the release's status, not just ordered after it: Pulumi ignores
+// DependsOn for reads (pulumi/pulumi#16395), so a fixed id would fail the first
+// preview on a Service that does not exist yet; with an id unknown until the release
+// is deployed, the preview skips the read instead.
+func loadBalancerAddress(ctx *pulumi.Context, name, svc string, release *helmv3.Release,
+	opts []pulumi.ResourceOption) (pulumi.StringOutput, error) {
+	id := release.Status.Namespace().Elem().ApplyT(func(ns string) pulumi.ID {
+		return pulumi.ID(ns + "/" + svc)
+	}).(pulumi.IDOutput)
+	s, err := corev1.GetService(ctx, name, id, nil,
+		slices.Concat(opts, []pulumi.ResourceOption{pulumi.DependsOn([]pulumi.Resource{release})})...)
+	if err != nil {
+		return pulumi.StringOutput{}, err
+	}
+	return s.Status.LoadBalancer().Ingress().Index(pulumi.Int(0)).ApplyT(func(in corev1.LoadBalancerIngress) string {
+		switch {
+		case in.Hostname != nil && *in.Hostname != "":
+			return *in.Hostname
+		case in.Ip != nil && *in.Ip != "":
+			return *in.Ip
+		}
+		return "<pending>"
+	}).(pulumi.StringOutput), nil
 }

@@ -39,8 +39,8 @@ func deploy(t *testing.T, mutate func(*PachydermArgs)) *offline.Cloud {
 }
 
 // program is the Pulumi program deploy runs; mutate changes the arguments and may
-// create resources they refer to.
-func program(mutate func(*pulumi.Context, *PachydermArgs) error) pulumi.RunFunc {
+// create resources they refer to; inspect sees the component made.
+func program(mutate func(*pulumi.Context, *PachydermArgs) error, inspect ...func(*Pachyderm)) pulumi.RunFunc {
 	return func(ctx *pulumi.Context) error {
 		k8s, err := kubernetes.NewProvider(ctx, "cluster", &kubernetes.ProviderArgs{})
 		if err != nil {
@@ -61,8 +61,14 @@ func program(mutate func(*pulumi.Context, *PachydermArgs) error) pulumi.RunFunc 
 		if err := mutate(ctx, args); err != nil {
 			return err
 		}
-		_, err = NewPachyderm(ctx, "pachyderm", args)
-		return err
+		p, err := NewPachyderm(ctx, "pachyderm", args)
+		if err != nil {
+			return err
+		}
+		for _, f := range inspect {
+			f(p)
+		}
+		return nil
 	}
 }
 
@@ -334,16 +340,16 @@ func TestRelease_UserValuesNeverOverrideManagedValues(t *testing.T) {
 func TestRelease_UserSecretValuesStaySecret(t *testing.T) {
 	cloud := deploy(t, func(a *PachydermArgs) {
 		a.Values = map[string]any{
-			"pachd":  map[string]any{"enterpriseRootToken": "root-tok", "logLevel": "info"},
-			"global": map[string]any{"postgresql": map[string]any{"postgresqlSSLCACert": "-----BEGIN"}},
-			"proxy":  map[string]any{"tls": map[string]any{"secretName": "pach-tls"}},
+			"pachd":   map[string]any{"enterpriseRootToken": "root-tok", "logLevel": "info"},
+			"global":  map[string]any{"postgresql": map[string]any{"postgresqlSSLCACert": "-----BEGIN"}},
+			"ingress": map[string]any{"tls": map[string]any{"secretName": "pach-tls"}},
 		}
 	})
 	r := mocktest.One(t, cloud, releaseType)
 	for path, secret := range map[string]bool{
 		"values.pachd.enterpriseRootToken":             true,
 		"values.global.postgresql.postgresqlSSLCACert": true,
-		"values.proxy.tls.secretName":                  true,
+		"values.ingress.tls.secretName":                true,
 		"values.pachd.logLevel":                        false,
 	} {
 		f := mocktest.MustFind(t, r.Inputs, path)

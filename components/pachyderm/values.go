@@ -5,6 +5,7 @@ import (
 	"maps"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/pachdeploy/pachdeploy/internal/rules"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -131,7 +132,54 @@ func chartValues(a PachydermArgs, g generated) map[string]any {
 			"persistence": map[string]any{"storageClassName": a.StorageClass},
 		}}
 	}
+	if e := a.Endpoint; e != nil {
+		v["proxy"] = proxyValues(e)
+		if e.LoadBalancerTLS {
+			// The chart derives https in its external URLs (OIDC issuer, console and
+			// pachd redirect URIs) from proxy.tls.enabled, which is off when the load
+			// balancer terminates TLS; this flag of the (disabled) ingress section is
+			// the other input of the same helper (pachyderm.hostproto).
+			v["ingress"] = map[string]any{"uriHttpsProtoOverride": true}
+		}
+	}
 	return MergeValues(v, secretLeaves(a.Values))
+}
+
+// EndpointPort is the port a TLS Endpoint serves pachd (grpcs), the console and the
+// S3 gateway on; a cloud whose load balancer terminates TLS names it in its
+// annotations.
+const EndpointPort = 443
+
+// httpPort is the proxy Service's cleartext port with a TLS Secret, which only
+// redirects to EndpointPort. In chart 2.11 (templates/proxy/service.yaml) the
+// Service's httpPort always targets the proxy's plain HTTP listener (container port
+// 8080) and httpsPort its TLS listener (8443), rendered only with proxy.tls.enabled.
+const httpPort = 80
+
+// proxyValues are the proxy values of a TLS endpoint: a LoadBalancer Service with the
+// cloud's annotations and the allowed client ranges. With a TLS Secret the proxy
+// serves HTTPS on 443 (with HSTS) and, on 80, only a redirect to it; when the load
+// balancer terminates TLS, the proxy's plain HTTP listener is exposed on 443 alone,
+// where the load balancer's TLS listener forwards to, and no cleartext port exists.
+// Every port is set, even where it equals the chart's default, so the mapping the
+// cloud's annotations rely on cannot move with a chart upgrade.
+func proxyValues(e *Endpoint) map[string]any {
+	annotations := map[string]any{}
+	for k, v := range e.ServiceAnnotations {
+		annotations[k] = v
+	}
+	if len(e.AllowedCIDRs) > 0 {
+		annotations[rules.LoadBalancerSourceRangesAnnotation] = strings.Join(e.AllowedCIDRs, ",")
+	}
+	service := map[string]any{"type": "LoadBalancer", "annotations": annotations}
+	tls := map[string]any{"enabled": !e.LoadBalancerTLS}
+	if e.LoadBalancerTLS {
+		service["httpPort"] = EndpointPort
+	} else {
+		service["httpPort"], service["httpsPort"] = httpPort, EndpointPort
+		tls["secretName"] = e.TLSSecretName
+	}
+	return map[string]any{"enabled": true, "host": e.Hostname, "service": service, "tls": tls}
 }
 
 // databaseSSLMode is the libpq sslmode pg-bouncer uses towards a managed server:

@@ -50,10 +50,25 @@ var managedValues = map[string]string{
 	"console.enabled":                                    "use console instead",
 	"pachd.serviceAccount.additionalAnnotations":         "use identity (the keyless identity annotates both service accounts) instead",
 	"pachd.worker.serviceAccount.additionalAnnotations":  "use identity (the keyless identity annotates both service accounts) instead",
+	"proxy.enabled":                                      "the proxy is the entry point pachdeploy's endpoint and outputs use; remove it",
+	"proxy.host":                                         "use endpointHostname instead",
+	"proxy.service.type":                                 "use endpoint: tls (the proxy behind the cloud's load balancer, TLS only) instead",
+	"proxy.service.annotations":                          "use endpoint: tls and endpointAllowedCidrs (pachdeploy sets the load balancer's annotations) instead",
+	"proxy.service.httpPort":                             "use endpoint: tls instead: pachdeploy maps the load balancer's ports",
+	"proxy.service.httpsPort":                            "use endpoint: tls instead: pachdeploy maps the load balancer's ports",
+	"proxy.service.legacyPorts":                          "would serve pachd's services on extra ports without TLS; remove it",
+	"proxy.tls":                                          "use endpointTlsSecret (or, on AWS, endpointCertificateArn) instead",
 	"etcd.storageClass":                                  "pachdeploy uses the encrypted storage class it creates; remove it",
 	"postgresql.persistence.storageClass":                "pachdeploy uses the encrypted storage class it creates; remove it",
 	"loki-stack.loki.persistence.storageClassName":       "pachdeploy uses the encrypted storage class it creates; remove it",
 }
+
+// LoadBalancerSourceRangesAnnotation is the Service annotation the AWS, GCE and Azure
+// cloud controllers read for a LoadBalancer's allowed client ranges when
+// spec.loadBalancerSourceRanges is empty (k8s.io/api core/v1
+// AnnotationLoadBalancerSourceRangesKey): a comma-separated list of CIDR blocks.
+// The chart's proxy Service has no value for the field, so pachdeploy sets this.
+const LoadBalancerSourceRangesAnnotation = "service.beta.kubernetes.io/load-balancer-source-ranges"
 
 // ManagedValuePaths lists the chart value paths pachdeploy manages, sorted.
 func ManagedValuePaths() []string {

@@ -43,6 +43,18 @@ func TestChartValues_RefusesOverridesOfManagedValues(t *testing.T) {
 			"etcd":  map[string]any{"storageClass": "gp2"},
 			"pachd": map[string]any{"serviceAccount": map[string]any{"additionalAnnotations": map[string]any{"a": "b"}}},
 		}, []string{"etcd.storageClass", "pachd.serviceAccount.additionalAnnotations"}},
+		{"the proxy's exposure and TLS", map[string]any{"proxy": map[string]any{
+			"enabled": true, "host": "pach.example.com",
+			"service": map[string]any{"type": "LoadBalancer", "httpPort": 8080, "httpsPort": 8443,
+				"annotations":    map[string]any{"service.beta.kubernetes.io/aws-load-balancer-type": "nlb"},
+				"legacyPorts":    map[string]any{"grpc": 30650},
+				"loadBalancerIP": "203.0.113.7"},
+			"tls": map[string]any{"enabled": false}}},
+			[]string{"proxy.enabled", "proxy.host", "proxy.service.annotations", "proxy.service.httpPort",
+				"proxy.service.httpsPort", "proxy.service.legacyPorts", "proxy.service.type", "proxy.tls"}},
+		{"tuning the proxy passes", map[string]any{"proxy": map[string]any{"replicas": 2,
+			"resources": map[string]any{"limits": map[string]any{"memory": "1Gi"}}}}, nil},
+		{"a scalar replacing the proxy's values", map[string]any{"proxy": nil}, []string{"proxy"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var got []string
@@ -118,6 +130,29 @@ func TestOpenToInternet(t *testing.T) {
 		}
 		if w := OpenAPIWarning("c", tt.cidrs, "CKV_X"); (w != "") != tt.open || tt.open && !strings.Contains(w, "CKV_X") {
 			t.Errorf("OpenAPIWarning(%v) = %q", tt.cidrs, w)
+		}
+	}
+}
+
+// TestChartValues_ProxyKeysNameTheSetting: each proxy key pachdeploy manages is refused
+// with the setting that sets it.
+func TestChartValues_ProxyKeysNameTheSetting(t *testing.T) {
+	for path, setting := range map[string]string{
+		"proxy.host":                "endpointHostname",
+		"proxy.service.type":        "endpoint: tls",
+		"proxy.service.annotations": "endpointAllowedCidrs",
+		"proxy.service.httpPort":    "endpoint: tls",
+		"proxy.tls.secretName":      "endpointTlsSecret",
+		"proxy.tls.enabled":         "endpointCertificateArn",
+	} {
+		keys := strings.Split(path, ".")
+		var values any = "x"
+		for i := len(keys) - 1; i >= 0; i-- {
+			values = map[string]any{keys[i]: values}
+		}
+		p := ChartValues("valuesFile", values.(map[string]any))
+		if len(p) != 1 || !strings.Contains(p[0].Rule, setting) {
+			t.Errorf("%s: problems %+v, want one naming %s", path, p, setting)
 		}
 	}
 }

@@ -139,7 +139,7 @@ var waiverID = regexp.MustCompile(`^PD-[A-Z0-9]+(-[A-Z0-9]+)+$`)
 // ignored.
 var clusterSettings = []string{"clusterName", "kubernetesVersion", "nodeInstanceType", "nodeCount", "nodeMinCount",
 	"nodeMaxCount", "apiAllowedCidrs", "vpcId", "subnetIds", "network", "subnetwork", "releaseChannel",
-	"deletionProtection", "privateNodes", "nodeSubnetId", "nodeSubnetHasStorageEndpoint", "hostEncryption", "entraIdAuth"}
+	"deletionProtection", "privateNodes", "nodeSubnetId", "nodeSubnetHasStorageEndpoint", "hostEncryption", "entraIdAuth", "gpuNodeInstanceType", "gpuNodeMaxCount"}
 
 // existingClusterProblems reports, for settings as given (before defaults), the ones
 // existingCluster makes meaningless, and a kubeconfig without existingCluster.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -15,9 +16,9 @@ var managedDatabase = map[string]string{
 	"azure": "azure-native:dbforpostgresql/v20240801:Server",
 }
 
-// TestCLIManagedDatabaseKeptUnlessDeleteData: per cloud, `up` with `database: managed`
-// (the production example's settings) makes the managed server and installs Pachyderm
-// without the in-cluster database; `destroy` deletes the cluster but keeps the server and
+// TestCLIManagedDatabaseKeptUnlessDeleteData: per cloud, `up` of the production example
+// (`database: managed`, `endpoint: tls`) makes the managed server, installs Pachyderm
+// without the in-cluster database and outputs the TLS endpoint; `destroy` deletes the cluster but keeps the server and
 // the bucket; on a second stack `destroy --delete-data` deletes both.
 func TestCLIManagedDatabaseKeptUnlessDeleteData(t *testing.T) {
 	for _, c := range cloudCases {
@@ -30,6 +31,12 @@ func TestCLIManagedDatabaseKeptUnlessDeleteData(t *testing.T) {
 				h := newHarness(t)
 				if code, out, stderr := h.run(ctx, "up", "--stack", "prod", "--config", example, "--fail-on", "high", "--yes"); code != 0 {
 					t.Fatalf("up: exit %d\n%s\n%s", code, out, stderr)
+				}
+				// The production example's TLS endpoint: the outputs use it, and its DNS name
+				// is the load balancer's address.
+				if code, out, stderr := h.run(ctx, "outputs", "--stack", "prod"); code != 0 ||
+					!strings.Contains(out, "grpcs://pachyderm.example.com:443") || !strings.Contains(out, ".lb.example.com") {
+					t.Errorf("outputs: exit %d\n%s\n%s", code, out, stderr)
 				}
 				if n := len(h.records(db)); n != 1 {
 					t.Fatalf("%d %s after up, want 1", n, db)

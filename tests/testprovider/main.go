@@ -279,6 +279,9 @@ func (p *server) Create(ctx context.Context, req *pulumirpc.CreateRequest) (*pul
 	if err := p.store.put(&record{Pkg: p.pkg, Type: typ, URN: string(u), ID: r.id, Inputs: inputs, Outputs: outputs}); err != nil {
 		return nil, err
 	}
+	if err := p.putChartServices(r, nil); err != nil {
+		return nil, err
+	}
 	p.logOp("create", typ, string(u), false, r.id)
 	props, err := marshal(outputs)
 	if err != nil {
@@ -367,6 +370,10 @@ func (p *server) Update(ctx context.Context, req *pulumirpc.UpdateRequest) (*pul
 		if err := p.store.put(&record{Pkg: p.pkg, Type: typ, URN: string(u), ID: id, Inputs: news, Outputs: outputs}); err != nil {
 			return nil, err
 		}
+		before := chartServices(&res{typ: typ, name: u.Name(), id: id, in: oldInputs, cfg: p.config()})
+		if err := p.putChartServices(r, before); err != nil {
+			return nil, err
+		}
 	}
 	props, err := marshal(outputs)
 	if err != nil {
@@ -391,6 +398,15 @@ func (p *server) Delete(ctx context.Context, req *pulumirpc.DeleteRequest) (*emp
 	}
 	if err := p.store.remove(p.pkg, req.GetId()); err != nil {
 		return nil, err
+	}
+	olds, err := unmarshal(req.GetOldInputs())
+	if err != nil {
+		return nil, err
+	}
+	for id := range chartServices(&res{typ: typ, name: resource.URN(req.GetUrn()).Name(), id: req.GetId(), in: olds, cfg: p.config()}) {
+		if err := p.store.remove(p.pkg, id); err != nil {
+			return nil, err
+		}
 	}
 	return &emptypb.Empty{}, nil
 }

@@ -4,6 +4,10 @@
 package settings
 
 import (
+	"fmt"
+	"slices"
+	"strings"
+
 	"github.com/pachdeploy/pachdeploy/internal/rules"
 	"github.com/pachdeploy/pachdeploy/stacks/config"
 )
@@ -56,6 +60,9 @@ func validate(c *config.Config, p *rules.Problems) {
 	p.Add(c.ClusterKey(), c.ClusterName, rules.EKSClusterName(c.ClusterName))
 	p.Add("kubernetesVersion", c.KubernetesVersion, rules.KubernetesVersion(c.KubernetesVersion, true))
 	p.Add("nodeInstanceType", c.NodeInstanceType, rules.AWSInstanceType(c.NodeInstanceType, DefaultInstanceType))
+	if c.GPUNodeInstanceType != "" {
+		p.Add("gpuNodeInstanceType", c.GPUNodeInstanceType, GPUInstanceType(c.GPUNodeInstanceType))
+	}
 	p.Add("bucketName", c.BucketName, rules.S3BucketName(c.BucketName))
 	if c.ManagedDatabase() {
 		p.Add("databaseInstanceType", c.DatabaseInstanceType, rules.RDSInstanceClass(c.DatabaseInstanceType, DefaultDatabaseInstanceType))
@@ -74,4 +81,28 @@ func validate(c *config.Config, p *rules.Problems) {
 	if len(c.AWS.SubnetIDs) > 0 {
 		*p = append(*p, rules.AWSSubnetIDs("subnetIds", c.AWS.SubnetIDs)...)
 	}
+}
+
+// GPUInstanceFamilies are the x86 NVIDIA families the EKS-optimized AL2023 NVIDIA AMI
+// (amiType AL2023_x86_64_NVIDIA) supports, per the EKS user guide's table "Use
+// EKS-optimized accelerated AMIs for GPU instances". g5g is Arm (another AMI type);
+// inf and trn are Neuron, not NVIDIA.
+var GPUInstanceFamilies = []string{"g4dn", "g5", "g6", "g6e", "g6f", "gr6", "gr6f", "g7e",
+	"p3", "p3dn", "p4d", "p4de", "p5", "p5e", "p5en", "p6-b200", "p6-b300"}
+
+// DefaultGPUInstanceType names a GPU type in messages: one NVIDIA L4, the smallest
+// current generation.
+const DefaultGPUInstanceType = "g6.xlarge"
+
+// GPUInstanceType checks that v is an EC2 instance type of a family GPUInstanceFamilies
+// lists.
+func GPUInstanceType(v string) error {
+	if err := rules.AWSInstanceType(v, DefaultGPUInstanceType); err != nil {
+		return err
+	}
+	if family, _, _ := strings.Cut(v, "."); !slices.Contains(GPUInstanceFamilies, family) {
+		return fmt.Errorf("is not an NVIDIA GPU type the EKS AL2023 NVIDIA AMI supports: use one of the families %s, like %s or g4dn.xlarge",
+			strings.Join(GPUInstanceFamilies, ", "), DefaultGPUInstanceType)
+	}
+	return nil
 }

@@ -48,3 +48,40 @@ func TestDatabaseInstanceType(t *testing.T) {
 		})
 	}
 }
+
+func TestGPUNodeSettings(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		raw     map[string]string
+		wantMax int
+		// field and want name the one problem expected, "" for none.
+		field, want string
+	}{
+		{"no GPU pool", map[string]string{}, 0, "", ""},
+		{"a GPU type: at most 2 nodes", map[string]string{"gpuNodeInstanceType": "g6.xlarge"}, 2, "", ""},
+		{"a GPU type and a maximum", map[string]string{"gpuNodeInstanceType": "p4d.24xlarge", "gpuNodeMaxCount": "8"}, 8, "", ""},
+		{"a CPU type", map[string]string{"gpuNodeInstanceType": "m5.large"}, 0, "gpuNodeInstanceType", "like g6.xlarge"},
+		{"a GCP GPU type", map[string]string{"gpuNodeInstanceType": "g2-standard-8"}, 0, "gpuNodeInstanceType", "is a GCP machine type"},
+		{"more than 100 nodes", map[string]string{"gpuNodeInstanceType": "g6.xlarge", "gpuNodeMaxCount": "101"}, 0, "gpuNodeMaxCount", "must be 1 to 100"},
+		{"a maximum without a type", map[string]string{"gpuNodeMaxCount": "3"}, 0, "gpuNodeMaxCount", "set gpuNodeInstanceType"},
+		{"on an existing cluster", map[string]string{"existingCluster": "team", "gpuNodeInstanceType": "g6.xlarge"}, 0,
+			"gpuNodeInstanceType", `with existingCluster "team" the cluster is used as it is`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := resolve(tc.raw)
+			if tc.field == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if c.GPUNodeMaxCount != tc.wantMax {
+					t.Errorf("gpuNodeMaxCount = %d, want %d", c.GPUNodeMaxCount, tc.wantMax)
+				}
+				return
+			}
+			var re *rules.Error
+			if !errors.As(err, &re) || len(re.Problems) != 1 || re.Problems[0].Field != tc.field || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("err = %v, want one %s problem saying %q", err, tc.field, tc.want)
+			}
+		})
+	}
+}

@@ -70,6 +70,9 @@ func validate(c *config.Config, p *rules.Problems) {
 		p.Add("kubernetesVersion", c.KubernetesVersion, rules.KubernetesVersion(c.KubernetesVersion, false))
 	}
 	p.Add("nodeInstanceType", c.NodeInstanceType, rules.AzureVMSize(c.NodeInstanceType, DefaultVMSize))
+	if c.GPUNodeInstanceType != "" {
+		p.Add("gpuNodeInstanceType", c.GPUNodeInstanceType, GPUVMSize(c.GPUNodeInstanceType))
+	}
 	p.Add("containerName", c.BucketName, rules.AzureContainerName(c.BucketName))
 	*p = append(*p, rules.AzureTags("tags", c.Tags)...)
 	p.Add("storageAccountName", c.Azure.StorageAccountName, rules.AzureStorageAccountName(c.Azure.StorageAccountName))
@@ -163,6 +166,27 @@ func SubnetID(v string) error {
 		return fmt.Errorf("must be a subnet's resource id: /subscriptions/SUBSCRIPTION-ID/resourceGroups/GROUP/" +
 			"providers/Microsoft.Network/virtualNetworks/VNET/subnets/SUBNET (az network vnet subnet show --query id), " +
 			"or " + AKSManagedSubnet)
+	}
+	return nil
+}
+
+// DefaultGPUVMSize names a GPU size in messages: one NVIDIA T4, AKS's smallest GPU size.
+const DefaultGPUVMSize = "Standard_NC4as_T4_v3"
+
+// gpuVMSize matches Azure's NVIDIA GPU series on AKS: NC (T4, A100, H100) and ND
+// (A100, H100). NV (partial or AMD GPUs, GRID drivers) is left out: AKS's GPU guide
+// does not support NVv4, and NVadsA10 needs GRID drivers AKS does not install.
+var gpuVMSize = regexp.MustCompile(`(?i)^standard_n[cd]`)
+
+// GPUVMSize checks that v is a VM size of an NVIDIA GPU series AKS installs the driver
+// for.
+func GPUVMSize(v string) error {
+	if err := rules.AzureVMSize(v, DefaultGPUVMSize); err != nil {
+		return err
+	}
+	if !gpuVMSize.MatchString(v) {
+		return fmt.Errorf("is not an NVIDIA GPU size: use an NC or ND series size, like %s or Standard_NC24ads_A100_v4",
+			DefaultGPUVMSize)
 	}
 	return nil
 }

@@ -102,3 +102,42 @@ func TestDatabaseTier(t *testing.T) {
 		}
 	}
 }
+
+func TestGPUNodeSettings(t *testing.T) {
+	tests := []struct {
+		name    string
+		raw     map[string]string
+		wantMax int
+		// want is "" for no problem, else text the problem with key must hold.
+		key, want string
+	}{
+		{"no GPU pool", map[string]string{}, 0, "", ""},
+		{"an NC size: at most 2 nodes", map[string]string{"gpuNodeInstanceType": "Standard_NC4as_T4_v3"}, 2, "", ""},
+		{"an ND size and a maximum", map[string]string{"gpuNodeInstanceType": "Standard_ND96asr_v4", "gpuNodeMaxCount": "3"}, 3, "", ""},
+		{"a CPU size", map[string]string{"gpuNodeInstanceType": "Standard_DS4_v2"}, 0, "gpuNodeInstanceType", "like Standard_NC4as_T4_v3"},
+		{"an AWS GPU type", map[string]string{"gpuNodeInstanceType": "g6.xlarge"}, 0, "gpuNodeInstanceType", "is an AWS machine type"},
+		{"more than 100 nodes", map[string]string{"gpuNodeInstanceType": "Standard_NC4as_T4_v3", "gpuNodeMaxCount": "101"}, 0,
+			"gpuNodeMaxCount", "must be 1 to 100"},
+		{"on an existing cluster", map[string]string{"existingCluster": "team", "gpuNodeInstanceType": "Standard_NC4as_T4_v3"}, 0,
+			"gpuNodeInstanceType", `with existingCluster "team" the cluster is used as it is`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.raw["cloud"] = "azure"
+			c, err := config.Targets{Target}.Resolve(tt.raw, "pachdeploy", "dev")
+			if tt.want == "" {
+				if err != nil {
+					t.Fatalf("unexpected problems: %v", err)
+				}
+				if c.GPUNodeMaxCount != tt.wantMax {
+					t.Errorf("gpuNodeMaxCount = %d, want %d", c.GPUNodeMaxCount, tt.wantMax)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.key+" = ") || !strings.Contains(err.Error(), tt.want) ||
+				strings.Count(err.Error(), "\n  - ") != 1 {
+				t.Errorf("err = %v, want one %s problem saying %q", err, tt.key, tt.want)
+			}
+		})
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/pachdeploy/pachdeploy/internal/rules"
@@ -86,6 +87,10 @@ func validate(c *config.Config, p *rules.Problems) {
 		p.Add("kubernetesVersion", c.KubernetesVersion, rules.KubernetesVersion(c.KubernetesVersion, false))
 	}
 	p.Add("nodeInstanceType", c.NodeInstanceType, rules.GCPMachineType(c.NodeInstanceType, DefaultMachineType))
+	if c.GPUNodeInstanceType != "" {
+		_, err := GPUAccelerator(c.GPUNodeInstanceType)
+		p.Add("gpuNodeInstanceType", c.GPUNodeInstanceType, err)
+	}
 	p.Add("bucketName", c.BucketName, rules.GCSBucketName(c.BucketName))
 	*p = append(*p, rules.GCPLabels("tags", c.Tags)...)
 	p.Add("releaseChannel", c.GCP.ReleaseChannel, ReleaseChannel(c.GCP.ReleaseChannel))
@@ -140,4 +145,57 @@ func NetworkRef(v, collection string) error {
 	}
 	return fmt.Errorf("must be a name (lowercase letters, digits and '-', starting with a letter, at most 63) "+
 		"or a self link projects/PROJECT/%s/NAME", collection)
+}
+
+// Accelerator is the GPUs a machine type comes with, as GKE's guestAccelerators name
+// them.
+type Accelerator struct {
+	// Type is the accelerator type, such as nvidia-l4.
+	Type string
+	// Count is how many the machine has.
+	Count int
+}
+
+// DefaultGPUMachineType names a GPU machine type in messages: one NVIDIA L4.
+const DefaultGPUMachineType = "g2-standard-8"
+
+// gpuSeries are the accelerator-optimized machine types whose GPUs come with the
+// machine: the type's last part says how many (a2-highgpu-4g has four), except G2's,
+// whose count follows the vCPUs (g2Counts). Source: Compute Engine's GPU machine types
+// (A2: A100 40GB / 80GB, A3: H100 / H100 Mega / H200, G2: L4).
+var (
+	gpuSeries = []struct {
+		prefix, accelerator string
+	}{
+		{"a2-highgpu-", "nvidia-tesla-a100"},
+		{"a2-megagpu-", "nvidia-tesla-a100"},
+		{"a2-ultragpu-", "nvidia-a100-80gb"},
+		{"a3-highgpu-", "nvidia-h100-80gb"},
+		{"a3-edgegpu-", "nvidia-h100-80gb"},
+		{"a3-megagpu-", "nvidia-h100-mega-80gb"},
+		{"a3-ultragpu-", "nvidia-h200-141gb"},
+	}
+	gpuCount = regexp.MustCompile(`^([0-9]+)g$`)
+	g2Counts = map[string]int{"4": 1, "8": 1, "12": 1, "16": 1, "32": 1, "24": 2, "48": 4, "96": 8}
+)
+
+// GPUAccelerator is the accelerator a GPU machine type comes with: G2 (g2-standard-*),
+// A2 (a2-highgpu-*, a2-megagpu-16g, a2-ultragpu-*) and A3 (a3-*gpu-*) types. Other
+// machines (N1 with a separately attached T4 or V100) are refused: pachdeploy attaches
+// no accelerators to a machine that does not come with them.
+func GPUAccelerator(machineType string) (Accelerator, error) {
+	if size, ok := strings.CutPrefix(machineType, "g2-standard-"); ok {
+		if n, ok := g2Counts[size]; ok {
+			return Accelerator{Type: "nvidia-l4", Count: n}, nil
+		}
+	}
+	for _, s := range gpuSeries {
+		if m := gpuCount.FindStringSubmatch(strings.TrimPrefix(machineType, s.prefix)); m != nil && strings.HasPrefix(machineType, s.prefix) {
+			n, _ := strconv.Atoi(m[1]) // the pattern admits digits only
+			return Accelerator{Type: s.accelerator, Count: n}, nil
+		}
+	}
+	return Accelerator{}, fmt.Errorf("is not a GPU machine type pachdeploy supports: use a G2 (NVIDIA L4), A2 (A100) or A3 (H100, H200) "+
+		"type, whose GPUs come with the machine, like %s, a2-highgpu-1g or a3-highgpu-8g (N1 machines with an attached "+
+		"T4 or V100 are not supported)", DefaultGPUMachineType)
 }

@@ -118,3 +118,68 @@ func TestManagedDatabase_Settings(t *testing.T) {
 		})
 	}
 }
+
+func TestGPUNodeSettings(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		raw     map[string]string
+		wantMax int
+		// want is "" for no problem, else text the problem with key must hold.
+		key, want string
+	}{
+		{"no GPU pool", map[string]string{}, 0, "", ""},
+		{"a G2 type: at most 2 nodes", map[string]string{"gpuNodeInstanceType": "g2-standard-8"}, 2, "", ""},
+		{"an A2 type and a maximum", map[string]string{"gpuNodeInstanceType": "a2-highgpu-1g", "gpuNodeMaxCount": "4"}, 4, "", ""},
+		{"N1 with an attached T4", map[string]string{"gpuNodeInstanceType": "n1-standard-8"}, 0, "gpuNodeInstanceType", "N1 machines"},
+		{"a CPU type", map[string]string{"gpuNodeInstanceType": "n2-standard-4"}, 0, "gpuNodeInstanceType", "like g2-standard-8"},
+		{"more than 100 nodes", map[string]string{"gpuNodeInstanceType": "g2-standard-8", "gpuNodeMaxCount": "101"}, 0,
+			"gpuNodeMaxCount", "must be 1 to 100"},
+		{"on an existing cluster", map[string]string{"existingCluster": "team", "gpuNodeInstanceType": "g2-standard-8"}, 0,
+			"gpuNodeInstanceType", `with existingCluster "team" the cluster is used as it is`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := resolve(tc.raw)
+			if tc.want == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if c.GPUNodeMaxCount != tc.wantMax {
+					t.Errorf("gpuNodeMaxCount = %d, want %d", c.GPUNodeMaxCount, tc.wantMax)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.key+" = ") || !strings.Contains(err.Error(), tc.want) ||
+				strings.Count(err.Error(), "\n  - ") != 1 {
+				t.Errorf("err = %v, want one %s problem saying %q", err, tc.key, tc.want)
+			}
+		})
+	}
+}
+
+func TestGPUAccelerator(t *testing.T) {
+	for _, tc := range []struct {
+		machine string
+		want    Accelerator
+	}{
+		{"g2-standard-4", Accelerator{"nvidia-l4", 1}},
+		{"g2-standard-24", Accelerator{"nvidia-l4", 2}},
+		{"g2-standard-96", Accelerator{"nvidia-l4", 8}},
+		{"a2-highgpu-4g", Accelerator{"nvidia-tesla-a100", 4}},
+		{"a2-megagpu-16g", Accelerator{"nvidia-tesla-a100", 16}},
+		{"a2-ultragpu-8g", Accelerator{"nvidia-a100-80gb", 8}},
+		{"a3-highgpu-1g", Accelerator{"nvidia-h100-80gb", 1}},
+		{"a3-edgegpu-8g", Accelerator{"nvidia-h100-80gb", 8}},
+		{"a3-megagpu-8g", Accelerator{"nvidia-h100-mega-80gb", 8}},
+		{"a3-ultragpu-8g", Accelerator{"nvidia-h200-141gb", 8}},
+		{"g2-standard-6", Accelerator{}},
+		{"a2-highgpu", Accelerator{}},
+		{"n1-standard-4", Accelerator{}},
+	} {
+		t.Run(tc.machine, func(t *testing.T) {
+			got, err := GPUAccelerator(tc.machine)
+			if got != tc.want || (err == nil) != (tc.want != Accelerator{}) {
+				t.Errorf("GPUAccelerator = %+v, %v; want %+v", got, err, tc.want)
+			}
+		})
+	}
+}
