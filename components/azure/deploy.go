@@ -67,7 +67,7 @@ func deployAzure(ctx *pulumi.Context, cfg *config.Config) (*target.Infra, error)
 		return nil, err
 	}
 
-	endpoint, err := azureEndpoint(cfg)
+	endpoint, err := target.SecretEndpoint(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -92,26 +92,6 @@ func deployAzure(ctx *pulumi.Context, cfg *config.Config) (*target.Infra, error)
 		DependsOn:    append(cluster.KubernetesDependencies(), bucket.Resources()...),
 		Kubeconfig:   cluster.Kubeconfig,
 		Endpoint:     endpoint,
-	}, nil
-}
-
-// azureEndpoint is the TLS endpoint of endpoint: tls, or nil: the proxy behind the cloud's
-// default external load balancer, serving the Kubernetes TLS Secret endpointTlsSecret.
-// Azure Load Balancer works at layer 4 and cannot terminate TLS for a Service (only
-// Application Gateway, at layer 7, can), so the proxy terminates TLS. The allowed
-// client ranges become network security group rules. An ACM certificate
-// (endpointCertificateArn) exists only on AWS: refused.
-func azureEndpoint(cfg *config.Config) (*pachyderm.Endpoint, error) {
-	if cfg.Endpoint != config.EndpointTLS {
-		return nil, nil
-	}
-	if cfg.EndpointCertificateARN != "" {
-		return nil, fmt.Errorf("endpointCertificateArn is an AWS (ACM) certificate: on %s use endpointTlsSecret", cfg.Cloud)
-	}
-	return &pachyderm.Endpoint{
-		Hostname:      cfg.EndpointHostname,
-		TLSSecretName: cfg.EndpointTLSSecret,
-		AllowedCIDRs:  cfg.EndpointAllowedCIDRs,
 	}, nil
 }
 

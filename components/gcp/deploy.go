@@ -1,8 +1,6 @@
 package gcp
 
 import (
-	"fmt"
-
 	"github.com/pachdeploy/pachdeploy/components/gcp/settings"
 	"github.com/pachdeploy/pachdeploy/components/pachyderm"
 	"github.com/pachdeploy/pachdeploy/stacks/config"
@@ -54,7 +52,7 @@ func deployGCP(ctx *pulumi.Context, cfg *config.Config) (*target.Infra, error) {
 		return nil, err
 	}
 
-	endpoint, err := gcpEndpoint(cfg)
+	endpoint, err := target.SecretEndpoint(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -94,26 +92,6 @@ func deployGCP(ctx *pulumi.Context, cfg *config.Config) (*target.Infra, error) {
 		in.Database = db.ExternalDatabase()
 	}
 	return in, nil
-}
-
-// gcpEndpoint is the TLS endpoint of endpoint: tls, or nil: the proxy behind the cloud's
-// default external load balancer, serving the Kubernetes TLS Secret endpointTlsSecret.
-// GKE's external passthrough Network Load Balancer works at layer 4 and cannot
-// terminate TLS for a Service (only GKE Ingress or Gateway, at layer 7, can), so the
-// proxy terminates TLS. The allowed client ranges become the load balancer's firewall
-// rules. An ACM certificate (endpointCertificateArn) exists only on AWS: refused.
-func gcpEndpoint(cfg *config.Config) (*pachyderm.Endpoint, error) {
-	if cfg.Endpoint != config.EndpointTLS {
-		return nil, nil
-	}
-	if cfg.EndpointCertificateARN != "" {
-		return nil, fmt.Errorf("endpointCertificateArn is an AWS (ACM) certificate: on %s use endpointTlsSecret", cfg.Cloud)
-	}
-	return &pachyderm.Endpoint{
-		Hostname:      cfg.EndpointHostname,
-		TLSSecretName: cfg.EndpointTLSSecret,
-		AllowedCIDRs:  cfg.EndpointAllowedCIDRs,
-	}, nil
 }
 
 // gcpCluster looks up the running cluster existingCluster names (in zone, else region),
