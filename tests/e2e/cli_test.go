@@ -152,7 +152,9 @@ func TestCLIConcurrentUp(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	h := newHarness(t)
-	h.env["PACHDEPLOY_TESTPROVIDER_LATENCY"] = releaseType + "=4s"
+	// Only the update itself waits (as a cloud would): long enough for the second up to
+	// find the lock even on a busy machine.
+	h.env["PACHDEPLOY_TESTPROVIDER_LATENCY"] = releaseType + "=8s"
 	if code, _, stderr := h.run(ctx, "up", "--stack", "locked", "--cloud", "aws", "--yes"); code != 0 {
 		t.Fatalf("first up: %d %s", code, stderr)
 	}

@@ -20,7 +20,7 @@ const (
 	envFail    = "PACHDEPLOY_TESTPROVIDER_FAIL"    // "type=op:message;type=op:message"
 )
 
-// parseLatency parses "eks:index:Cluster=600ms,kubernetes:helm.sh/v3:Release=300ms".
+// parseLatency parses "aws:eks/cluster:Cluster=600ms,kubernetes:helm.sh/v3:Release=300ms".
 // Entries are separated by "," or ";"; the type is everything before the last "=".
 func parseLatency(s string) (map[string]time.Duration, error) {
 	out := map[string]time.Duration{}
@@ -115,7 +115,10 @@ func behaviorFromEnv() (*behavior, error) {
 func (b *behavior) cancel() { b.cancelOnce.Do(func() { close(b.canceled) }) }
 
 // delay sleeps for the configured latency of typ, returning early with an error when the
-// request is cancelled or the engine sent Cancel.
+// request is cancelled or the engine sent Cancel. Only the operations a cloud takes time for
+// call it: Create and Update outside preview, Delete and Read (refresh, import, get). Check,
+// Diff, previews, Invoke and Construct (whose children are created through the engine, each
+// with its own latency) answer at once.
 func (b *behavior) delay(ctx context.Context, typ string) error {
 	d := b.latency[typ]
 	if d <= 0 {
@@ -154,9 +157,10 @@ func (b *behavior) failure(typ, op string) (string, bool) {
 	return msg, ok
 }
 
-// logLine is one line of PACHDEPLOY_TESTPROVIDER_LOG. Preview is what the request says: create,
-// update, invoke and construct carry the flag; check, diff, read and delete requests do not (the
-// protocol does not tell), so for them it is always false.
+// logLine is one line of PACHDEPLOY_TESTPROVIDER_LOG, written when the operation ends (whether
+// it succeeded or not). Preview is what the request says: create, update, invoke and construct
+// carry the flag; check, diff, read and delete requests do not (the protocol does not tell), so
+// for them it is always false.
 type logLine struct {
 	Pkg     string `json:"pkg"`
 	Op      string `json:"op"`
@@ -165,15 +169,23 @@ type logLine struct {
 	Preview bool   `json:"preview"`
 	ID      string `json:"id,omitempty"`
 	Unknown bool   `json:"unknown,omitempty"` // a type or invoke token with no entry in our tables
-	Error   string `json:"error,omitempty"`   // an injected failure
+	Error   string `json:"error,omitempty"`   // why the operation failed: an injected failure, a cancellation, ...
+	Start   string `json:"start"`             // when the request arrived (logTime)
+	End     string `json:"end"`               // when the answer was ready (logTime)
 }
 
-// log appends one line. A single write(2) on an O_APPEND descriptor keeps lines whole when
-// several provider processes share the file.
-func (b *behavior) log(l logLine) {
+// logTime is RFC 3339 in UTC with nine fractional digits always (still parsed by
+// time.RFC3339Nano), so the stamps of one run sort as strings.
+const logTime = "2006-01-02T15:04:05.000000000Z07:00"
+
+// log appends one line for an operation that started at start and ends now. A single
+// write(2) on an O_APPEND descriptor keeps lines whole when several provider processes share
+// the file.
+func (b *behavior) log(start time.Time, l logLine) {
 	if b.logPath == "" {
 		return
 	}
+	l.Start, l.End = start.UTC().Format(logTime), time.Now().UTC().Format(logTime)
 	data, err := json.Marshal(l)
 	if err != nil {
 		return

@@ -8,8 +8,9 @@
 // Environment (inherited from the engine):
 //
 //	PACHDEPLOY_TESTPROVIDER_STATE    directory of JSON state files (unset: in memory, one run only)
-//	PACHDEPLOY_TESTPROVIDER_LOG      file receiving one JSON line per operation
-//	PACHDEPLOY_TESTPROVIDER_LATENCY  per-type delays: "eks:index:Cluster=600ms,kubernetes:helm.sh/v3:Release=300ms"
+//	PACHDEPLOY_TESTPROVIDER_LOG      file receiving one JSON line per operation, with start and end times
+//	PACHDEPLOY_TESTPROVIDER_LATENCY  per-type delays of create, update, delete and read:
+//	                                 "aws:eks/cluster:Cluster=600ms,kubernetes:helm.sh/v3:Release=300ms"
 //	PACHDEPLOY_TESTPROVIDER_FAIL     injected failures: "<type>=<op>:<message>;..." with op one of
 //	                                 create, create-partial, update, delete (see behavior.go)
 //
@@ -131,9 +132,15 @@ func (p *server) config() cloudConfig {
 	return p.cfg
 }
 
-func (p *server) logOp(op, typ, urn string, preview bool, id string) {
+// logOp writes the log line of an operation that started at start and ends now, failed with
+// err if not nil. Handlers defer it, so every operation gets exactly one line.
+func (p *server) logOp(start time.Time, op, typ, urn string, preview bool, id string, err error) {
 	_, known := specFor(typ)
-	p.beh.log(logLine{Pkg: p.pkg, Op: op, Type: typ, URN: urn, Preview: preview, ID: id, Unknown: !known && op != "construct"})
+	l := logLine{Pkg: p.pkg, Op: op, Type: typ, URN: urn, Preview: preview, ID: id, Unknown: !known && op != "construct"}
+	if err != nil {
+		l.Error = err.Error()
+	}
+	p.beh.log(start, l)
 }
 
 // ---- plugin metadata and configuration ----
@@ -203,13 +210,12 @@ func (p *server) Cancel(context.Context, *emptypb.Empty) (*emptypb.Empty, error)
 
 // ---- resource lifecycle ----
 
-// Check accepts the inputs as given, filling in an autoname where the type has one.
-func (p *server) Check(ctx context.Context, req *pulumirpc.CheckRequest) (*pulumirpc.CheckResponse, error) {
+// Check accepts the inputs as given, filling in an autoname where the type has one. It takes
+// no time: a provider validates inputs locally.
+func (p *server) Check(_ context.Context, req *pulumirpc.CheckRequest) (_ *pulumirpc.CheckResponse, err error) {
+	start := time.Now()
 	typ, urn := resource.URN(req.GetUrn()).Type().String(), req.GetUrn()
-	p.logOp("check", typ, urn, false, "")
-	if err := p.beh.delay(ctx, typ); err != nil {
-		return nil, err
-	}
+	defer func() { p.logOp(start, "check", typ, urn, false, "", err) }()
 	news, err := unmarshal(req.GetNews())
 	if err != nil {
 		return nil, err
@@ -228,12 +234,11 @@ func (p *server) Check(ctx context.Context, req *pulumirpc.CheckRequest) (*pulum
 	return &pulumirpc.CheckResponse{Inputs: inputs}, nil
 }
 
-func (p *server) Diff(ctx context.Context, req *pulumirpc.DiffRequest) (*pulumirpc.DiffResponse, error) {
+// Diff compares inputs; it takes no time (a provider diffs locally).
+func (p *server) Diff(_ context.Context, req *pulumirpc.DiffRequest) (_ *pulumirpc.DiffResponse, err error) {
+	start := time.Now()
 	typ := resource.URN(req.GetUrn()).Type().String()
-	p.logOp("diff", typ, req.GetUrn(), false, req.GetId())
-	if err := p.beh.delay(ctx, typ); err != nil {
-		return nil, err
-	}
+	defer func() { p.logOp(start, "diff", typ, req.GetUrn(), false, req.GetId(), err) }()
 	olds, err := unmarshal(firstStruct(req.GetOldInputs(), req.GetOlds()))
 	if err != nil {
 		return nil, err
@@ -245,20 +250,25 @@ func (p *server) Diff(ctx context.Context, req *pulumirpc.DiffRequest) (*pulumir
 	return diffInputs(typ, olds, news).response(), nil
 }
 
-func (p *server) Create(ctx context.Context, req *pulumirpc.CreateRequest) (*pulumirpc.CreateResponse, error) {
+// Create takes the type's latency outside preview (a preview asks no cloud).
+func (p *server) Create(ctx context.Context, req *pulumirpc.CreateRequest) (_ *pulumirpc.CreateResponse, err error) {
+	start := time.Now()
 	u := resource.URN(req.GetUrn())
 	typ, preview := u.Type().String(), req.GetPreview()
-	if err := p.beh.delay(ctx, typ); err != nil {
-		return nil, err
+	r := &res{typ: typ, name: u.Name(), old: resource.PropertyMap{}, cfg: p.config()}
+	defer func() { p.logOp(start, "create", typ, string(u), preview, r.id, err) }()
+	if !preview {
+		if err := p.beh.delay(ctx, typ); err != nil {
+			return nil, err
+		}
 	}
 	inputs, err := unmarshal(req.GetProperties())
 	if err != nil {
 		return nil, err
 	}
+	r.in = inputs
 	spec, _ := specFor(typ)
-	r := &res{typ: typ, name: u.Name(), in: inputs, old: resource.PropertyMap{}, cfg: p.config()}
 	if preview {
-		p.logOp("create", typ, string(u), true, "")
 		props, err := marshal(computeOutputs(spec, r, true))
 		if err != nil {
 			return nil, err
@@ -266,7 +276,6 @@ func (p *server) Create(ctx context.Context, req *pulumirpc.CreateRequest) (*pul
 		return &pulumirpc.CreateResponse{Properties: props}, nil
 	}
 	if msg, ok := p.beh.failure(typ, failCreate); ok {
-		p.beh.log(logLine{Pkg: p.pkg, Op: "create", Type: typ, URN: string(u), Error: msg})
 		return nil, fmt.Errorf("%s", msg)
 	}
 	r.id = r.name + "-" + randomHex(4)
@@ -282,13 +291,11 @@ func (p *server) Create(ctx context.Context, req *pulumirpc.CreateRequest) (*pul
 	if err := p.putChartServices(r, nil); err != nil {
 		return nil, err
 	}
-	p.logOp("create", typ, string(u), false, r.id)
 	props, err := marshal(outputs)
 	if err != nil {
 		return nil, err
 	}
 	if msg, ok := p.beh.failure(typ, failCreatePartial); ok {
-		p.beh.log(logLine{Pkg: p.pkg, Op: "create", Type: typ, URN: string(u), ID: r.id, Error: msg})
 		return nil, rpcerror.WithDetails(rpcerror.New(codes.Unknown, msg),
 			&pulumirpc.ErrorResourceInitFailed{Id: r.id, Properties: props, Reasons: []string{msg}, Inputs: req.GetProperties()})
 	}
@@ -297,9 +304,11 @@ func (p *server) Create(ctx context.Context, req *pulumirpc.CreateRequest) (*pul
 
 // Read returns what the cloud holds. With persistent state a missing record means the resource
 // was deleted (empty id); in-memory state does not outlive a run, so the engine's view is echoed.
-func (p *server) Read(ctx context.Context, req *pulumirpc.ReadRequest) (*pulumirpc.ReadResponse, error) {
+// It takes the type's latency: the engine reads on refresh (and import, get), asking the cloud.
+func (p *server) Read(ctx context.Context, req *pulumirpc.ReadRequest) (_ *pulumirpc.ReadResponse, err error) {
+	start := time.Now()
 	typ := resource.URN(req.GetUrn()).Type().String()
-	p.logOp("read", typ, req.GetUrn(), false, req.GetId())
+	defer func() { p.logOp(start, "read", typ, req.GetUrn(), false, req.GetId(), err) }()
 	if err := p.beh.delay(ctx, typ); err != nil {
 		return nil, err
 	}
@@ -324,12 +333,16 @@ func (p *server) Read(ctx context.Context, req *pulumirpc.ReadRequest) (*pulumir
 	return &pulumirpc.ReadResponse{Id: rec.ID, Properties: props, Inputs: inputs}, nil
 }
 
-func (p *server) Update(ctx context.Context, req *pulumirpc.UpdateRequest) (*pulumirpc.UpdateResponse, error) {
+// Update takes the type's latency outside preview.
+func (p *server) Update(ctx context.Context, req *pulumirpc.UpdateRequest) (_ *pulumirpc.UpdateResponse, err error) {
+	start := time.Now()
 	u := resource.URN(req.GetUrn())
 	typ, preview, id := u.Type().String(), req.GetPreview(), req.GetId()
-	p.logOp("update", typ, string(u), preview, id)
-	if err := p.beh.delay(ctx, typ); err != nil {
-		return nil, err
+	defer func() { p.logOp(start, "update", typ, string(u), preview, id, err) }()
+	if !preview {
+		if err := p.beh.delay(ctx, typ); err != nil {
+			return nil, err
+		}
 	}
 	news, err := unmarshal(req.GetNews())
 	if err != nil {
@@ -357,7 +370,6 @@ func (p *server) Update(ctx context.Context, req *pulumirpc.UpdateRequest) (*pul
 		}
 	} else {
 		if msg, ok := p.beh.failure(typ, failUpdate); ok {
-			p.beh.log(logLine{Pkg: p.pkg, Op: "update", Type: typ, URN: string(u), ID: id, Error: msg})
 			return nil, fmt.Errorf("%s", msg)
 		}
 		if _, ok, err := p.store.get(p.pkg, id); err != nil {
@@ -382,9 +394,11 @@ func (p *server) Update(ctx context.Context, req *pulumirpc.UpdateRequest) (*pul
 	return &pulumirpc.UpdateResponse{Properties: props}, nil
 }
 
-func (p *server) Delete(ctx context.Context, req *pulumirpc.DeleteRequest) (*emptypb.Empty, error) {
+// Delete takes the type's latency (the engine never sends it in preview).
+func (p *server) Delete(ctx context.Context, req *pulumirpc.DeleteRequest) (_ *emptypb.Empty, err error) {
+	start := time.Now()
 	typ := resource.URN(req.GetUrn()).Type().String()
-	p.logOp("delete", typ, req.GetUrn(), false, req.GetId())
+	defer func() { p.logOp(start, "delete", typ, req.GetUrn(), false, req.GetId(), err) }()
 	if err := p.beh.delay(ctx, typ); err != nil {
 		return nil, err
 	}
@@ -393,7 +407,6 @@ func (p *server) Delete(ctx context.Context, req *pulumirpc.DeleteRequest) (*emp
 		msg, ok = once, true
 	}
 	if ok {
-		p.beh.log(logLine{Pkg: p.pkg, Op: "delete", Type: typ, URN: req.GetUrn(), ID: req.GetId(), Error: msg})
 		return nil, fmt.Errorf("%s", msg)
 	}
 	if err := p.store.remove(p.pkg, req.GetId()); err != nil {
@@ -413,13 +426,18 @@ func (p *server) Delete(ctx context.Context, req *pulumirpc.DeleteRequest) (*emp
 
 // ---- invokes and components ----
 
-func (p *server) Invoke(ctx context.Context, req *pulumirpc.InvokeRequest) (*pulumirpc.InvokeResponse, error) {
+// Invoke answers data-source functions at once: latency is for resource operations only.
+func (p *server) Invoke(_ context.Context, req *pulumirpc.InvokeRequest) (_ *pulumirpc.InvokeResponse, err error) {
+	start := time.Now()
 	tok := req.GetTok()
 	fn, known := invokes[tok]
-	p.beh.log(logLine{Pkg: p.pkg, Op: "invoke", Type: tok, Preview: req.GetPreview(), Unknown: !known})
-	if err := p.beh.delay(ctx, tok); err != nil {
-		return nil, err
-	}
+	defer func() {
+		l := logLine{Pkg: p.pkg, Op: "invoke", Type: tok, Preview: req.GetPreview(), Unknown: !known}
+		if err != nil {
+			l.Error = err.Error()
+		}
+		p.beh.log(start, l)
+	}()
 	args, err := unmarshal(req.GetArgs())
 	if err != nil {
 		return nil, err
@@ -437,7 +455,11 @@ func (p *server) Invoke(ctx context.Context, req *pulumirpc.InvokeRequest) (*pul
 	return &pulumirpc.InvokeResponse{Return: ret}, nil
 }
 
-func (p *server) Construct(ctx context.Context, req *pulumirpc.ConstructRequest) (*pulumirpc.ConstructResponse, error) {
+// Construct builds a remote component. It takes no latency of its own: its children are
+// registered with the engine, which creates each through a provider (with that child type's
+// latency), and Construct returns when they are done, so its log line spans them.
+func (p *server) Construct(ctx context.Context, req *pulumirpc.ConstructRequest) (_ *pulumirpc.ConstructResponse, err error) {
+	start := time.Now()
 	typ := req.GetType()
 	var parentType tokens.Type
 	if req.GetParent() != "" {
@@ -445,10 +467,7 @@ func (p *server) Construct(ctx context.Context, req *pulumirpc.ConstructRequest)
 	}
 	urn := resource.NewURN(tokens.QName(req.GetStack()), tokens.PackageName(req.GetProject()), parentType,
 		tokens.Type(typ), req.GetName())
-	p.logOp("construct", typ, string(urn), req.GetDryRun(), "")
-	if err := p.beh.delay(ctx, typ); err != nil {
-		return nil, err
-	}
+	defer func() { p.logOp(start, "construct", typ, string(urn), req.GetDryRun(), "", err) }()
 	if msg, ok := p.beh.failure(typ, failCreate); ok && !req.GetDryRun() {
 		return nil, fmt.Errorf("%s", msg)
 	}
