@@ -3,11 +3,10 @@ package config
 import (
 	"encoding/json"
 	"fmt"
-	"io"
-	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/pachdeploy/pachdeploy/internal/files"
 	"github.com/pachdeploy/pachdeploy/internal/rules"
 	"github.com/pachdeploy/pachdeploy/internal/strictyaml"
 	"gopkg.in/yaml.v3"
@@ -190,24 +189,5 @@ func keyNames(n *yaml.Node) []string {
 	return out
 }
 
-// readLimited reads a file of at most maxFile bytes (what, "a settings file", names it in
-// the error). It never reads more than that, so a device or a pipe that never ends
-// (/dev/zero, /dev/stdin left open) is refused instead of hanging.
-func readLimited(path, what string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("must be a readable file: %v", err)
-	}
-	defer f.Close()
-	if info, err := f.Stat(); err == nil && !info.Mode().IsRegular() {
-		return nil, fmt.Errorf("must be a regular file, not %s", info.Mode().Type())
-	}
-	data, err := io.ReadAll(io.LimitReader(f, maxFile+1))
-	switch {
-	case err != nil:
-		return nil, fmt.Errorf("must be a readable file: %v", err)
-	case len(data) > maxFile:
-		return nil, fmt.Errorf("is longer than %d bytes, the most %s may have", maxFile, what)
-	}
-	return data, nil
-}
+// readLimited reads a settings or values file of at most maxFile bytes.
+func readLimited(path, what string) ([]byte, error) { return files.ReadLimited(path, what, maxFile) }

@@ -212,9 +212,9 @@ func (k key) set(c *Config, v string) error {
 	case *string:
 		*f = v
 	case *int:
-		parse := parseCount
-		if !strings.HasPrefix(k.name, "node") {
-			parse = parseWhole // sizes and days: their ranges are checked with the other rules
+		parse := parseWhole // sizes and days: their ranges are checked with the other rules
+		if slices.Contains(nodeCounts, k.name) {
+			parse = parseCount
 		}
 		n, err := parse(v)
 		if err != nil {
@@ -263,6 +263,9 @@ func parseCount(v string) (int, error) {
 	}
 	return n, nil
 }
+
+// nodeCounts are the whole-number settings that count nodes (1 to rules.MaxNodes).
+var nodeCounts = []string{"nodeCount", "nodeMinCount", "nodeMaxCount", "gpuNodeMaxCount"}
 
 // maxWhole bounds the whole-number settings that are no node counts (storage GB,
 // backup days), so an absurd value fails here with its key.

@@ -31,8 +31,6 @@ func (c *Config) validate(t Target, p *rules.Problems) {
 		if v, ok := c.Settings()["gpuNodeMaxCount"]; ok {
 			p.Addf("gpuNodeMaxCount", v.Value, "sizes the GPU node pool: set gpuNodeInstanceType, or remove gpuNodeMaxCount")
 		}
-	} else if c.GPUNodeMaxCount > rules.MaxNodes {
-		p.Addf("gpuNodeMaxCount", fmt.Sprint(c.GPUNodeMaxCount), "must be 1 to %d", rules.MaxNodes)
 	}
 	p.Add("namespace", c.Namespace, rules.Namespace(c.Namespace))
 	p.Add("chartVersion", c.ChartVersion, rules.Semver(c.ChartVersion))
@@ -93,6 +91,9 @@ func (c *Config) validateDatabase(p *rules.Problems) {
 	}
 }
 
+// acmCertificateARN is an ACM certificate in any partition.
+var acmCertificateARN = regexp.MustCompile(`^arn:aws(-[a-z]+)*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[0-9a-f-]+$`)
+
 // endpointSettings shape the TLS endpoint; with endpoint none they would be ignored.
 var endpointSettings = []string{"endpointHostname", "endpointTlsSecret", "endpointCertificateArn", "endpointAllowedCidrs"}
 
@@ -120,6 +121,10 @@ func (c *Config) validateEndpoint(p *rules.Problems) {
 		p.Addf("endpointHostname", "", "is required with endpoint: %s: the DNS name clients use and the certificate is for", EndpointTLS)
 	} else {
 		p.Add("endpointHostname", c.EndpointHostname, rules.DNS1123Subdomain(c.EndpointHostname))
+	}
+	if c.EndpointCertificateARN != "" && !acmCertificateARN.MatchString(c.EndpointCertificateARN) {
+		p.Addf("endpointCertificateArn", c.EndpointCertificateARN,
+			"must be an ACM certificate ARN like arn:aws:acm:us-west-2:123456789012:certificate/<id> (aws acm list-certificates)")
 	}
 	if c.EndpointTLSSecret != "" {
 		p.Add("endpointTlsSecret", c.EndpointTLSSecret, rules.DNS1123Subdomain(c.EndpointTLSSecret))

@@ -143,6 +143,28 @@ func TestValuesTheCloudRejectsAreRefused(t *testing.T) {
 			"nodeCount", "2", "must be at least nodeMinCount (4)"},
 		{"max above 100", map[string]string{"cloud": "aws", "nodeMaxCount": "150"},
 			"nodeMaxCount", "", "at most 100"},
+
+		// Database, endpoint and GPU settings.
+		{"database mode", map[string]string{"cloud": "gcp", "database": "MANAGED"}, "database", "MANAGED", "must be in-cluster"},
+		{"storage as text", map[string]string{"cloud": "gcp", "database": "managed", "databaseStorageGb": "lots"},
+			"databaseStorageGb", "lots", "must be a whole number"},
+		{"storage below 20", map[string]string{"cloud": "aws", "database": "managed", "databaseStorageGb": "5"},
+			"databaseStorageGb", "5", "must be 20 to 16384"},
+		{"backups below a week", map[string]string{"cloud": "aws", "database": "managed", "databaseBackupDays": "3"},
+			"databaseBackupDays", "3", "must be 7 to 35"},
+		{"database size without a managed database", map[string]string{"cloud": "aws", "databaseVersion": "16"},
+			"databaseVersion", "16", "set database: managed"},
+		{"GPU pool of no nodes", map[string]string{"cloud": "aws", "gpuNodeInstanceType": "g5.xlarge", "gpuNodeMaxCount": "0"},
+			"gpuNodeMaxCount", "0", "must be at least 1"},
+		{"GPU pool above 100", map[string]string{"cloud": "aws", "gpuNodeInstanceType": "g5.xlarge", "gpuNodeMaxCount": "101"},
+			"gpuNodeMaxCount", "", "at most 100"},
+		{"TLS endpoint without a name", map[string]string{"cloud": "aws", "endpoint": "tls", "endpointTlsSecret": "pach-tls"},
+			"endpointHostname", "", "is required with endpoint: tls"},
+		{"ACM ARN that is none", map[string]string{"cloud": "aws", "endpoint": "tls", "endpointHostname": "pach.example.com",
+			"endpointCertificateArn": "nope"}, "endpointCertificateArn", "nope", "must be an ACM certificate ARN"},
+		{"two certificates", map[string]string{"cloud": "aws", "endpoint": "tls", "endpointHostname": "pach.example.com",
+			"endpointTlsSecret": "pach-tls", "endpointCertificateArn": "arn:aws:acm:us-west-2:123456789012:certificate/0a1b"},
+			"endpointTlsSecret", "pach-tls", "needs exactly one certificate"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -62,7 +62,7 @@ func TestGPUNodeSettings(t *testing.T) {
 		{"a GPU type and a maximum", map[string]string{"gpuNodeInstanceType": "p4d.24xlarge", "gpuNodeMaxCount": "8"}, 8, "", ""},
 		{"a CPU type", map[string]string{"gpuNodeInstanceType": "m5.large"}, 0, "gpuNodeInstanceType", "like g6.xlarge"},
 		{"a GCP GPU type", map[string]string{"gpuNodeInstanceType": "g2-standard-8"}, 0, "gpuNodeInstanceType", "is a GCP machine type"},
-		{"more than 100 nodes", map[string]string{"gpuNodeInstanceType": "g6.xlarge", "gpuNodeMaxCount": "101"}, 0, "gpuNodeMaxCount", "must be 1 to 100"},
+		{"more than 100 nodes", map[string]string{"gpuNodeInstanceType": "g6.xlarge", "gpuNodeMaxCount": "101"}, 0, "gpuNodeMaxCount", "at most 100"},
 		{"a maximum without a type", map[string]string{"gpuNodeMaxCount": "3"}, 0, "gpuNodeMaxCount", "set gpuNodeInstanceType"},
 		{"on an existing cluster", map[string]string{"existingCluster": "team", "gpuNodeInstanceType": "g6.xlarge"}, 0,
 			"gpuNodeInstanceType", `with existingCluster "team" the cluster is used as it is`},

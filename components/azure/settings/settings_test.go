@@ -117,7 +117,7 @@ func TestGPUNodeSettings(t *testing.T) {
 		{"a CPU size", map[string]string{"gpuNodeInstanceType": "Standard_DS4_v2"}, 0, "gpuNodeInstanceType", "like Standard_NC4as_T4_v3"},
 		{"an AWS GPU type", map[string]string{"gpuNodeInstanceType": "g6.xlarge"}, 0, "gpuNodeInstanceType", "is an AWS machine type"},
 		{"more than 100 nodes", map[string]string{"gpuNodeInstanceType": "Standard_NC4as_T4_v3", "gpuNodeMaxCount": "101"}, 0,
-			"gpuNodeMaxCount", "must be 1 to 100"},
+			"gpuNodeMaxCount", "at most 100"},
 		{"on an existing cluster", map[string]string{"existingCluster": "team", "gpuNodeInstanceType": "Standard_NC4as_T4_v3"}, 0,
 			"gpuNodeInstanceType", `with existingCluster "team" the cluster is used as it is`},
 	}

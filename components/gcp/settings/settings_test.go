@@ -133,7 +133,7 @@ func TestGPUNodeSettings(t *testing.T) {
 		{"N1 with an attached T4", map[string]string{"gpuNodeInstanceType": "n1-standard-8"}, 0, "gpuNodeInstanceType", "N1 machines"},
 		{"a CPU type", map[string]string{"gpuNodeInstanceType": "n2-standard-4"}, 0, "gpuNodeInstanceType", "like g2-standard-8"},
 		{"more than 100 nodes", map[string]string{"gpuNodeInstanceType": "g2-standard-8", "gpuNodeMaxCount": "101"}, 0,
-			"gpuNodeMaxCount", "must be 1 to 100"},
+			"gpuNodeMaxCount", "at most 100"},
 		{"on an existing cluster", map[string]string{"existingCluster": "team", "gpuNodeInstanceType": "g2-standard-8"}, 0,
 			"gpuNodeInstanceType", `with existingCluster "team" the cluster is used as it is`},
 	} {

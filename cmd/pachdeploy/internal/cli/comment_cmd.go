@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pachdeploy/pachdeploy/internal/files"
 	"github.com/pachdeploy/pachdeploy/internal/github"
 	"github.com/spf13/cobra"
 )
@@ -16,6 +17,10 @@ import (
 // markerPrefix starts the first line of every comment pachdeploy renders; the rest of
 // the line names the stack, so each stack keeps its own comment.
 const markerPrefix = "<!-- pachdeploy:"
+
+// maxEventBytes bounds the workflow event file read for the pull request number
+// (GitHub's payloads are far smaller).
+const maxEventBytes = 16 << 20
 
 // commentTimeout bounds the whole upsert: a hung API must not hold a CI job until the
 // runner's own limit.
@@ -82,9 +87,10 @@ func runComment(ctx context.Context, g *globalOptions, o *commentOptions) error 
 	if err != nil {
 		return err
 	}
-	data, err := os.ReadFile(o.File)
+	// A comment body is at most 65,536 characters of up to 4 bytes each.
+	data, err := files.ReadLimited(o.File, "a comment", 4*github.MaxBodyChars)
 	if err != nil {
-		return usagef("--file: %v", err)
+		return usagef("--file %s: %v", o.File, err)
 	}
 	body := string(data)
 	if strings.TrimSpace(body) == "" {
@@ -133,9 +139,9 @@ func (o *commentOptions) pullRequest() (int, error) {
 	if path == "" {
 		return 0, usagef("--pr is required outside a pull_request workflow (GITHUB_EVENT_PATH is not set)")
 	}
-	data, err := os.ReadFile(path)
+	data, err := files.ReadLimited(path, "a workflow event", maxEventBytes)
 	if err != nil {
-		return 0, usagef("--pr not given and the workflow event cannot be read: %v", err)
+		return 0, usagef("--pr not given and the workflow event %s %v", path, err)
 	}
 	var event struct {
 		PullRequest struct {

@@ -102,3 +102,16 @@ func TestPreview_JSONFile(t *testing.T) {
 		t.Errorf("json file %s (%v): %+v", b, err, doc)
 	}
 }
+
+// TestPreview_JSONFileRefusedBeforeThePreview: a --json-file that cannot be written
+// (a directory, a missing directory) is usage, before any stack is opened.
+func TestPreview_JSONFileRefusedBeforeThePreview(t *testing.T) {
+	dir := t.TempDir()
+	for _, path := range []string{dir, filepath.Join(dir, "missing", "preview.json")} {
+		d := &fakeDriver{}
+		code, _, stderr := runCLI(t, d, false, "", "preview", "--json-file", path)
+		if code != ExitUsage || !strings.Contains(stderr, "--json-file") || len(d.calls) != 0 {
+			t.Errorf("%s: exit %d, calls %v, stderr %q; want 2 before any call", path, code, d.calls, stderr)
+		}
+	}
+}

@@ -2,8 +2,10 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/pachdeploy/pachdeploy/automation"
@@ -52,6 +54,12 @@ func runPreview(ctx context.Context, g *globalOptions, format string, o *preview
 		// Printing nothing suits a comment; a JSON or text report is always whole.
 		return usagef("--no-comment-when-unchanged goes with --format markdown, not %s", format)
 	}
+	if o.JSONFile != "" {
+		// Checked before the preview, so a bad path costs no engine run.
+		if err := writablePath(o.JSONFile); err != nil {
+			return usagef("--json-file %s: %v", o.JSONFile, err)
+		}
+	}
 	req, err := g.request(g.givesSettings(), false)
 	if err != nil {
 		return err
@@ -81,6 +89,17 @@ func runPreview(ctx context.Context, g *globalOptions, format string, o *preview
 	}
 	printReport(g.IO.Out, &res.Report)
 	fmt.Fprintf(g.IO.Out, "Fingerprint: %s (up --expect-fingerprint applies exactly these changes)\n", res.Fingerprint())
+	return nil
+}
+
+// writablePath refuses a path that is a directory or whose directory does not exist.
+func writablePath(path string) error {
+	if info, err := os.Stat(path); err == nil && info.IsDir() {
+		return errors.New("is a directory")
+	}
+	if info, err := os.Stat(filepath.Dir(path)); err != nil || !info.IsDir() {
+		return fmt.Errorf("directory %s does not exist", filepath.Dir(path))
+	}
 	return nil
 }
 
