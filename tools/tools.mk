@@ -7,6 +7,7 @@
 #   make tools-helm          just bin/helm
 #   make tools-testprovider  just the stand-in providers
 #   make tools-actionlint    just bin/actionlint (the workflow linter `make test` runs)
+#   make tools-yaml          just bin/pulumi-language-yaml (the YAML language host tests/yaml runs)
 #   make tools-clean         remove what `make tools` built
 #   make tools-bump          re-pin tools/go.mod to PULUMI_VERSION (after go.mod's sdk bump)
 #
@@ -61,6 +62,13 @@ ACTIONLINT_VERSION := $(call gomod_version_in,tools/actionlint/go.mod,github.com
 ACTIONLINT_BIN     := $(BIN)/actionlint
 ACTIONLINT_STAMP   := $(BIN)/.actionlint-version
 
+# pulumi-language-yaml version = what tools/yaml/go.mod pins (its own module: pulumi-yaml
+# v1.25.0 compiles only against pulumi pkg/sdk v3.206.0). bin/pulumi v3.274.1 runs YAML
+# programs with it: the CLI finds language hosts beside itself.
+YAML_VERSION := $(call gomod_version_in,tools/yaml/go.mod,github.com/pulumi/pulumi-yaml)
+YAML_BIN     := $(BIN)/pulumi-language-yaml
+YAML_STAMP   := $(BIN)/.yaml-version
+
 # Stand-in providers: plugin name -> Go module whose version it reports (GetPluginInfo).
 TESTPROVIDER_PKGS ?= aws eks gcp azure-native kubernetes random
 TESTPROVIDER_MOD_aws          := github.com/pulumi/pulumi-aws/sdk/v6
@@ -85,9 +93,10 @@ TESTPROVIDER_SRCS    := $(filter-out %_test.go,$(wildcard tests/testprovider/*.g
 TESTPROVIDER_LDFLAGS ?= -X main.pinnedVersions=$(TESTPROVIDER_VERSIONS)
 TESTPROVIDER_LINKS   := $(addprefix $(TESTPROVIDER_DIR)/pulumi-resource-,$(TESTPROVIDER_PKGS))
 
-.PHONY: tools tools-pulumi tools-helm tools-testprovider tools-actionlint tools-clean tools-bump
-tools: tools-pulumi tools-helm tools-testprovider tools-actionlint
+.PHONY: tools tools-pulumi tools-helm tools-testprovider tools-actionlint tools-yaml tools-clean tools-bump
+tools: tools-pulumi tools-helm tools-testprovider tools-actionlint tools-yaml
 tools-actionlint: $(ACTIONLINT_BIN) $(BIN)/.gitignore
+tools-yaml: $(YAML_BIN) $(BIN)/.gitignore
 tools-pulumi: $(PULUMI_BIN) $(BIN)/.gitignore
 tools-helm: $(HELM_BIN) $(BIN)/.gitignore
 tools-testprovider: $(TESTPROVIDER_LINKS) $(BIN)/.gitignore
@@ -137,6 +146,17 @@ $(ACTIONLINT_STAMP):
 $(ACTIONLINT_BIN): $(ACTIONLINT_STAMP) tools/actionlint/go.mod tools/actionlint/go.sum
 	cd tools/actionlint && GOWORK=off $(NICE) $(GO) build -trimpath -ldflags '-s -w' -o $@ github.com/rhysd/actionlint/cmd/actionlint
 
+ifneq ($(strip $(shell cat $(YAML_STAMP) 2>/dev/null)),$(YAML_VERSION))
+.PHONY: $(YAML_STAMP)
+endif
+$(YAML_STAMP):
+	@test -n '$(YAML_VERSION)' || { echo 'tools.mk: no github.com/pulumi/pulumi-yaml in tools/yaml/go.mod' >&2; exit 1; }
+	@mkdir -p $(BIN)
+	@echo '$(YAML_VERSION)' > $@
+
+$(YAML_BIN): $(YAML_STAMP) tools/yaml/go.mod tools/yaml/go.sum
+	cd tools/yaml && GOWORK=off $(NICE) $(GO) build -trimpath -ldflags '-s -w -X github.com/pulumi/pulumi-yaml/pkg/version.Version=$(YAML_VERSION)' -o $@ github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml
+
 $(TESTPROVIDER_BIN): $(TESTPROVIDER_SRCS) go.mod go.sum
 	@case ',$(TESTPROVIDER_VERSIONS),' in *=,*) \
 		echo 'tools.mk: a provider SDK is missing from go.mod: $(TESTPROVIDER_VERSIONS)' >&2; exit 1;; esac
@@ -147,7 +167,7 @@ $(TESTPROVIDER_LINKS): $(TESTPROVIDER_BIN)
 	ln -sf $(notdir $(TESTPROVIDER_BIN)) $@
 
 tools-clean:
-	rm -f $(PULUMI_BIN) $(PULUMI_STAMP) $(HELM_BIN) $(HELM_STAMP) $(ACTIONLINT_BIN) $(ACTIONLINT_STAMP) $(TESTPROVIDER_BIN) $(TESTPROVIDER_LINKS)
+	rm -f $(PULUMI_BIN) $(PULUMI_STAMP) $(HELM_BIN) $(HELM_STAMP) $(ACTIONLINT_BIN) $(ACTIONLINT_STAMP) $(YAML_BIN) $(YAML_STAMP) $(TESTPROVIDER_BIN) $(TESTPROVIDER_LINKS)
 
 tools-bump:
 	cd tools && GOWORK=off $(GO) get github.com/pulumi/pulumi/pkg/v3@$(PULUMI_VERSION) github.com/pulumi/pulumi/sdk/v3@$(PULUMI_VERSION) && GOWORK=off $(GO) mod tidy
