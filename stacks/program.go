@@ -44,13 +44,15 @@ func Run(ctx *pulumi.Context) error {
 }
 
 // Deploy builds everything cfg describes and returns the stack outputs. cfg must be
-// resolved (Settings.Resolve completes and validates it).
-func Deploy(ctx *pulumi.Context, cfg *config.Config) (pulumi.Map, error) {
+// resolved (Settings.Resolve completes and validates it). opts go on every resource it
+// makes at the top: none in the root program, pulumi.Parent in a deployment component
+// (package provider).
+func Deploy(ctx *pulumi.Context, cfg *config.Config, opts ...pulumi.ResourceOption) (pulumi.Map, error) {
 	t, ok := Targets.Lookup(cfg.Cloud)
 	if !ok {
 		return nil, fmt.Errorf("cloud %q is not supported", cfg.Cloud)
 	}
-	in, err := t.Deploy(ctx, cfg)
+	in, err := t.Deploy(ctx, cfg, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -71,7 +73,7 @@ func Deploy(ctx *pulumi.Context, cfg *config.Config) (pulumi.Map, error) {
 	if cfg.EnterpriseLicenseKey != "" {
 		args.EnterpriseLicenseKey = pulumi.ToSecret(pulumi.String(cfg.EnterpriseLicenseKey)).(pulumi.StringOutput)
 	}
-	pach, err := pachyderm.NewPachyderm(ctx, "pachyderm", args)
+	pach, err := pachyderm.NewPachyderm(ctx, "pachyderm", args, opts...)
 	if err != nil {
 		return nil, err
 	}

@@ -20,8 +20,9 @@ type Target struct {
 	// Settings are the cloud's config defaults, identity modes and the rules of its keys.
 	Settings config.Target
 	// Deploy builds the cloud's infrastructure for a resolved cfg: network, cluster,
-	// bucket and identity, and what Pachyderm needs of them.
-	Deploy func(ctx *pulumi.Context, cfg *config.Config) (*Infra, error)
+	// bucket and identity, and what Pachyderm needs of them. opts go on every resource
+	// it makes at the top (the provider package parents them to a deployment component).
+	Deploy func(ctx *pulumi.Context, cfg *config.Config, opts ...pulumi.ResourceOption) (*Infra, error)
 	// DataBearing lists the resource types whose replacement or deletion loses data.
 	DataBearing []DataBearing
 	// Plugins are the provider plugins a deploy to this cloud uses.

@@ -13,16 +13,16 @@ import (
 type BucketArgs struct {
 	// Name is the bucket's globally unique name (rules.S3BucketName). Required: a
 	// plain name, so the access policies show it and it survives a replaced stack.
-	Name string
+	Name string `pulumi:"name"`
 	// DeleteDataOnDestroy lets destroy delete the bucket with every object and version
 	// in it. Default false: the bucket and its settings are retained on destroy, so
 	// Pachyderm's data outlives the stack.
-	DeleteDataOnDestroy bool
+	DeleteDataOnDestroy bool `pulumi:"deleteDataOnDestroy,optional"`
 	// AccessLogBucketName is the bucket that receives the data bucket's server access
 	// logs (CKV_AWS_18). Default: Name with "-logs" appended (Name shortened to fit 63
 	// characters), a bucket of its own made here, so the audit trail does not depend
 	// on a bucket outside the stack.
-	AccessLogBucketName string
+	AccessLogBucketName string `pulumi:"accessLogBucketName,optional"`
 }
 
 // Bucket is a private, encrypted, versioned S3 bucket for Pachyderm's data: public

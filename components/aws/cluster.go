@@ -37,43 +37,44 @@ const (
 type ClusterArgs struct {
 	// Name is the EKS cluster's name (rules.EKSClusterName). Required: kubectl and the
 	// console show it.
-	Name string
+	Name string `pulumi:"name"`
 	// KubernetesVersion is MAJOR.MINOR. Default DefaultKubernetesVersion, the tested one.
-	KubernetesVersion string
+	KubernetesVersion string `pulumi:"kubernetesVersion,optional"`
 	// VpcID is the cluster's VPC. Required.
-	VpcID pulumi.StringInput
+	VpcID pulumi.StringInput `pulumi:"vpcId"`
 	// SubnetIDs are where the control plane places its network interfaces: the public
 	// and private subnets of a new network, or the configured subnets. Required.
-	SubnetIDs pulumi.StringArrayInput
+	SubnetIDs pulumi.StringArrayInput `pulumi:"subnetIds"`
 	// NodeSubnetIDs are where nodes run: the private subnets of a new network. Required.
-	NodeSubnetIDs pulumi.StringArrayInput
+	NodeSubnetIDs pulumi.StringArrayInput `pulumi:"nodeSubnetIds"`
 	// InstanceType is the nodes' EC2 instance type. Default DefaultInstanceType.
-	InstanceType string
+	InstanceType string `pulumi:"instanceType,optional"`
 	// NodeCount is the desired node count. Default DefaultNodeCount.
-	NodeCount int
-	// NodeMinCount and NodeMaxCount bound the node group. Default 1 and NodeCount.
-	NodeMinCount int
-	NodeMaxCount int
+	NodeCount int `pulumi:"nodeCount,optional"`
+	// NodeMinCount is the fewest nodes the node group keeps. Default 1.
+	NodeMinCount int `pulumi:"nodeMinCount,optional"`
+	// NodeMaxCount is the most nodes the node group grows to. Default NodeCount.
+	NodeMaxCount int `pulumi:"nodeMaxCount,optional"`
 	// NodeRootVolumeGiB sizes the nodes' encrypted gp3 root volume. Default
 	// DefaultNodeRootVolumeGiB, room for Pachyderm's worker images.
-	NodeRootVolumeGiB int
+	NodeRootVolumeGiB int `pulumi:"nodeRootVolumeGib,optional"`
 	// APIAllowedCIDRs may reach the public API endpoint (CKV_AWS_38). Default empty:
 	// open to the internet, as eksctl does, with a warning naming the apiAllowedCidrs
 	// setting; the machine running the deploy must reach the API either way.
-	APIAllowedCIDRs []string
+	APIAllowedCIDRs []string `pulumi:"apiAllowedCidrs,optional"`
 	// PodsUseNodeRole lets pods reach the node role's credentials through the instance
 	// metadata service (IMDS hop limit 2), which identity mode node-role needs.
 	// Default false: hop limit 1 keeps pods away from the node role (CKV_AWS_341).
-	PodsUseNodeRole bool
+	PodsUseNodeRole bool `pulumi:"podsUseNodeRole,optional"`
 	// GPUInstanceType adds a second managed node group of this NVIDIA GPU type
 	// (settings.GPUInstanceFamilies) with the accelerated AMI (GPUAMIType), tainted
 	// nvidia.com/gpu=present:NoSchedule, from zero nodes, and NVIDIA's device plugin.
 	// Default "": no GPU nodes.
-	GPUInstanceType string
+	GPUInstanceType string `pulumi:"gpuInstanceType,optional"`
 	// GPUMaxCount bounds the GPU node group, which starts at zero nodes. Default
 	// config.DefaultGPUNodeMaxCount (2) with GPUInstanceType: room for a pipeline's
 	// worker and a second one without a large bill.
-	GPUMaxCount int
+	GPUMaxCount int `pulumi:"gpuMaxCount,optional"`
 }
 
 // Cluster is an EKS cluster built for Pachyderm: secrets envelope-encrypted with a

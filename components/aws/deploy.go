@@ -1,6 +1,7 @@
 package aws
 
 import (
+	"slices"
 	"strconv"
 
 	"github.com/pachdeploy/pachdeploy/components/aws/settings"
@@ -15,16 +16,16 @@ import (
 // existing one), the S3 bucket and Pachyderm's identity. Every AWS resource uses one
 // explicit provider, so the region comes from the stack config and never from the
 // environment, and cfg.Tags go on everything as default tags.
-func deployAWS(ctx *pulumi.Context, cfg *config.Config) (*target.Infra, error) {
+func deployAWS(ctx *pulumi.Context, cfg *config.Config, opts ...pulumi.ResourceOption) (*target.Infra, error) {
 	providerArgs := &aws.ProviderArgs{Region: pulumi.String(cfg.Region)}
 	if len(cfg.Tags) > 0 {
 		providerArgs.DefaultTags = &aws.ProviderDefaultTagsArgs{Tags: pulumi.ToStringMap(cfg.Tags)}
 	}
-	provider, err := aws.NewProvider(ctx, "aws", providerArgs)
+	provider, err := aws.NewProvider(ctx, "aws", providerArgs, opts...)
 	if err != nil {
 		return nil, err
 	}
-	withAWS := pulumi.Provider(provider)
+	withAWS := pulumi.Composite(append(slices.Clip(opts), pulumi.Provider(provider))...)
 
 	cluster, network, err := awsCluster(ctx, cfg, withAWS)
 	if err != nil {

@@ -24,22 +24,22 @@ const RoleARNAnnotation = "eks.amazonaws.com/role-arn"
 type IdentityArgs struct {
 	// Mode is irsa, node-role or static-keys. Default irsa: no keys to leak, and only
 	// Pachyderm's service accounts get the bucket, not every pod on the node.
-	Mode string
+	Mode string `pulumi:"mode,optional"`
 	// BucketName is the one bucket the policy grants (rules.S3BucketName). Required.
-	BucketName string
+	BucketName string `pulumi:"bucketName"`
 	// Namespace holds Pachyderm's service accounts. Default "pachyderm", as the
 	// release's default.
-	Namespace string
-	// OIDCProviderArn and OIDCIssuer (the issuer URL without https://) identify the
-	// cluster's OIDC provider. Required for irsa.
-	OIDCProviderArn pulumi.StringInput
-	OIDCIssuer      pulumi.StringInput
+	Namespace string `pulumi:"namespace,optional"`
+	// OIDCProviderArn is the ARN of the cluster's IAM OIDC provider. Required for irsa.
+	OIDCProviderArn pulumi.StringInput `pulumi:"oidcProviderArn,optional"`
+	// OIDCIssuer is the cluster's OIDC issuer URL without https://. Required for irsa.
+	OIDCIssuer pulumi.StringInput `pulumi:"oidcIssuer,optional"`
 	// NodeRoleName is the node group's IAM role. Required for node-role.
-	NodeRoleName pulumi.StringInput
+	NodeRoleName pulumi.StringInput `pulumi:"nodeRoleName,optional"`
 	// BucketKeyArn is the KMS key that encrypts the bucket (Bucket.KeyArn): the policy
 	// then also lets Pachyderm encrypt and decrypt with that one key, through S3 only.
 	// Default none, for a bucket encrypted with S3-managed keys, which needs no grant.
-	BucketKeyArn pulumi.StringInput
+	BucketKeyArn pulumi.StringInput `pulumi:"bucketKeyArn,optional"`
 }
 
 // Identity is the IAM identity through which Pachyderm reaches its bucket, with a

@@ -33,14 +33,14 @@ const (
 type NetworkArgs struct {
 	// Region is the region of the component's AWS provider; availability zones are
 	// looked up in it. Required.
-	Region string
+	Region string `pulumi:"region"`
 	// ClusterName names the network's resources (Name tags). Required.
-	ClusterName string
+	ClusterName string `pulumi:"clusterName"`
 	// RetainPrivateSubnets keeps the VPC and its private subnets on destroy. Default
 	// false. A managed database kept on destroy lives in them, and AWS refuses to
 	// delete a subnet that holds its network interface, or a VPC that holds its
 	// security group.
-	RetainPrivateSubnets bool
+	RetainPrivateSubnets bool `pulumi:"retainPrivateSubnets,optional"`
 }
 
 // Network is a dedicated VPC across two availability zones, as eksctl makes one:

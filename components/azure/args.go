@@ -32,43 +32,44 @@ const (
 type ClusterArgs struct {
 	// ResourceGroupName holds the cluster. Required; pass the group's output so the
 	// cluster waits for it.
-	ResourceGroupName pulumi.StringInput
+	ResourceGroupName pulumi.StringInput `pulumi:"resourceGroupName"`
 	// Location is the Azure location, such as centralus. Required.
-	Location string
+	Location string `pulumi:"location"`
 	// Name is the AKS cluster name. Required.
-	Name string
+	Name string `pulumi:"name"`
 	// KubernetesVersion is MAJOR.MINOR or MAJOR.MINOR.PATCH. Default "": AKS's default
 	// version, kept patched by the patch upgrade channel.
-	KubernetesVersion string
+	KubernetesVersion string `pulumi:"kubernetesVersion,optional"`
 	// VMSize is the node size. Default Standard_DS4_v2 (the runbook's).
-	VMSize string
+	VMSize string `pulumi:"vmSize,optional"`
 	// NodeCount is the initial node count. Default 3.
-	NodeCount int
-	// NodeMinCount and NodeMaxCount bound the autoscaler. Default 1 and NodeCount.
-	NodeMinCount int
-	NodeMaxCount int
+	NodeCount int `pulumi:"nodeCount,optional"`
+	// NodeMinCount is the fewest nodes the autoscaler keeps. Default 1.
+	NodeMinCount int `pulumi:"nodeMinCount,optional"`
+	// NodeMaxCount is the most nodes the autoscaler adds up to. Default NodeCount.
+	NodeMaxCount int `pulumi:"nodeMaxCount,optional"`
 	// NodePoolName names the system pool: 1-12 lowercase letters and digits, starting
 	// with a letter. Default "system".
-	NodePoolName string
+	NodePoolName string `pulumi:"nodePoolName,optional"`
 	// NetworkPolicy is the NetworkPolicy engine, azure or calico. Default calico.
-	NetworkPolicy string
+	NetworkPolicy string `pulumi:"networkPolicy,optional"`
 	// APIAllowedCIDRs are the only networks that reach the Kubernetes API. Default
 	// none: any address; the machine running the deploy must be inside the list when
 	// set.
-	APIAllowedCIDRs []string
+	APIAllowedCIDRs []string `pulumi:"apiAllowedCidrs,optional"`
 	// StorageClassName names the premium-disk StorageClass created for Pachyderm's
 	// volumes. Default "pachyderm-premium".
-	StorageClassName string
+	StorageClassName string `pulumi:"storageClassName,optional"`
 	// NodeSubnetID is the subnet the nodes join (a Network's, or an existing one's).
 	// The cluster's identity is made Network Contributor on it, as AKS needs to manage
 	// load balancers there. Default nil: AKS makes a VNet of its own in the node
 	// resource group (pachdeploy's program always brings a network).
-	NodeSubnetID pulumi.StringInput
+	NodeSubnetID pulumi.StringInput `pulumi:"nodeSubnetId,optional"`
 	// HostEncryption encrypts the nodes' temporary disks, caches and ephemeral OS disks
 	// at the VM host (enableEncryptionAtHost, CKV_AZURE_227). The subscription must have
 	// the feature Microsoft.Compute/EncryptionAtHost registered, and the VM size must
 	// support it. Default false.
-	HostEncryption bool
+	HostEncryption bool `pulumi:"hostEncryption,optional"`
 	// EntraIDAuth signs people in to the Kubernetes API with Microsoft Entra ID,
 	// authorizes them with Azure RBAC and turns local accounts off (CKV_AZURE_141): no
 	// static admin credential exists. The principal the azure-native provider deploys as
@@ -76,22 +77,22 @@ type ClusterArgs struct {
 	// kubeconfig gets short-lived tokens from kubelogin with the Azure CLI's sign-in, so
 	// the machine running the deploy needs `az login` as that principal and kubelogin on
 	// PATH. Default false: local accounts and Kubernetes RBAC, no helper needed.
-	EntraIDAuth bool
+	EntraIDAuth bool `pulumi:"entraIdAuth,optional"`
 	// DeleteLogsOnDestroy lets destroy delete the Log Analytics workspace with the
 	// cluster's logs. Default false: the workspace outlives the stack like the storage
 	// account, as its logs are the record of what happened to the data.
-	DeleteLogsOnDestroy bool
+	DeleteLogsOnDestroy bool `pulumi:"deleteLogsOnDestroy,optional"`
 	// Tags go on the cluster, its workspace and its data collection rule. Default none.
-	Tags map[string]string
+	Tags map[string]string `pulumi:"tags,optional"`
 	// GPUVMSize adds a user node pool (GPUNodePoolName) of this NVIDIA GPU size
 	// (settings.GPUVMSize: NC or ND series), autoscaled from zero, tainted
 	// nvidia.com/gpu=present:NoSchedule, with the NVIDIA driver AKS installs on GPU node
 	// images and NVIDIA's device plugin. HostEncryption and the node subnet apply to it
 	// too. Default "": no GPU nodes.
-	GPUVMSize string
+	GPUVMSize string `pulumi:"gpuVmSize,optional"`
 	// GPUMaxCount bounds the GPU pool. Default config.DefaultGPUNodeMaxCount (2) with
 	// GPUVMSize.
-	GPUMaxCount int
+	GPUMaxCount int `pulumi:"gpuMaxCount,optional"`
 }
 
 // GPUNodePoolName names the GPU node pool.
@@ -158,25 +159,25 @@ func (a ClusterArgs) validate() error {
 type BucketArgs struct {
 	// ResourceGroupName holds the storage account. Required; pass the group's output
 	// so the account waits for it.
-	ResourceGroupName pulumi.StringInput
+	ResourceGroupName pulumi.StringInput `pulumi:"resourceGroupName"`
 	// Location is the Azure location; keep it the cluster's. Required.
-	Location string
+	Location string `pulumi:"location"`
 	// AccountName is the globally unique storage account name. Required.
-	AccountName string
+	AccountName string `pulumi:"accountName"`
 	// ContainerName is the blob container Pachyderm writes to. Required.
-	ContainerName string
+	ContainerName string `pulumi:"containerName"`
 	// DeleteDataOnDestroy lets destroy delete the account and container with their
 	// data. Default false: both outlive the stack and keep Pachyderm's data.
-	DeleteDataOnDestroy bool
+	DeleteDataOnDestroy bool `pulumi:"deleteDataOnDestroy,optional"`
 	// AllowedSubnetID is the one network the account's data plane answers (besides
 	// trusted Azure services): the nodes' subnet, which must have the Microsoft.Storage
 	// service endpoint before the rule is made (pass Network.NodeSubnetID, which waits
 	// for it). The account is managed, and its container made, through Azure Resource
 	// Manager, which the rule does not limit. Default nil: every network, requests
 	// authenticated by the account key (PD-AZURE-STORAGE-NETWORK reports it).
-	AllowedSubnetID pulumi.StringInput
+	AllowedSubnetID pulumi.StringInput `pulumi:"allowedSubnetId,optional"`
 	// Tags go on the account. Default none.
-	Tags map[string]string
+	Tags map[string]string `pulumi:"tags,optional"`
 }
 
 func (a BucketArgs) validate() error {

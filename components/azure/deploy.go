@@ -2,6 +2,7 @@ package azure
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/pachdeploy/pachdeploy/components/azure/internal/native"
 	"github.com/pachdeploy/pachdeploy/components/azure/settings"
@@ -16,14 +17,14 @@ import (
 // Every Azure resource uses one explicit provider in the configured location. The
 // resource group is kept on destroy like the account it holds, since deleting a group
 // deletes everything in it.
-func deployAzure(ctx *pulumi.Context, cfg *config.Config) (*target.Infra, error) {
+func deployAzure(ctx *pulumi.Context, cfg *config.Config, opts ...pulumi.ResourceOption) (*target.Infra, error) {
 	provider, err := azurenative.NewProvider(ctx, "azure-native", &azurenative.ProviderArgs{
 		Location: pulumi.String(cfg.Region),
-	})
+	}, opts...)
 	if err != nil {
 		return nil, err
 	}
-	withAzure := pulumi.Provider(provider)
+	withAzure := pulumi.Composite(append(slices.Clip(opts), pulumi.Provider(provider))...)
 
 	// On an existing cluster everything goes into the cluster's own resource group,
 	// which pachdeploy neither makes nor keeps.

@@ -17,12 +17,12 @@ const IdentityStorageKey = settings.IdentityStorageKey
 type IdentityArgs struct {
 	// Mode is how Pachyderm reaches its bucket. Default and only value
 	// IdentityStorageKey: chart 2.11.6 has no keyless Azure mode.
-	Mode string
+	Mode string `pulumi:"mode,optional"`
 	// ResourceGroupName holds the storage account. Required.
-	ResourceGroupName pulumi.StringInput
+	ResourceGroupName pulumi.StringInput `pulumi:"resourceGroupName"`
 	// AccountName is the storage account (Bucket.AccountName, so the key is read once
 	// the account exists). Required.
-	AccountName pulumi.StringInput
+	AccountName pulumi.StringInput `pulumi:"accountName"`
 }
 
 // Identity is how Pachyderm reaches its bucket on Azure: the storage account's key,

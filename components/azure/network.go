@@ -19,20 +19,22 @@ const (
 type NetworkArgs struct {
 	// ResourceGroupName holds the network. Required; pass the group's output so the
 	// network waits for it.
-	ResourceGroupName pulumi.StringInput
+	ResourceGroupName pulumi.StringInput `pulumi:"resourceGroupName"`
 	// Location of the network. Required.
-	Location string
+	Location string `pulumi:"location"`
 	// Name prefixes the network (name-vnet) and its node subnet (nodes). Required.
-	Name string
-	// AddressSpace and NodeSubnetCIDR are the network's and the node subnet's ranges.
-	// Default DefaultAddressSpace and DefaultNodeSubnetCIDR.
-	AddressSpace, NodeSubnetCIDR string
+	Name string `pulumi:"name"`
+	// AddressSpace is the network's range. Default DefaultAddressSpace.
+	AddressSpace string `pulumi:"addressSpace,optional"`
+	// NodeSubnetCIDR is the node subnet's range, inside AddressSpace. Default
+	// DefaultNodeSubnetCIDR.
+	NodeSubnetCIDR string `pulumi:"nodeSubnetCidr,optional"`
 	// Tags go on the network. Default none.
-	Tags map[string]string
+	Tags map[string]string `pulumi:"tags,optional"`
 	// RetainOnDelete keeps the VNet on destroy. Set it when something kept on destroy
 	// stays in the network (a managed database's delegated subnet): Azure refuses to
 	// delete a VNet whose subnets are in use. Default false: destroy deletes it.
-	RetainOnDelete bool
+	RetainOnDelete bool `pulumi:"retainOnDelete,optional"`
 }
 
 // Network is a VNet of Pachyderm's own with one subnet for the AKS nodes: the cluster

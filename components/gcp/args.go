@@ -48,62 +48,70 @@ type ClusterArgs struct {
 	// Project is the Google Cloud project. Default "": the provider's project, read
 	// with getClientConfig, so the workload pool and IAM bindings name the project the
 	// cluster is really created in.
-	Project string
+	Project string `pulumi:"project,optional"`
 	// Region holds the cluster. Required.
-	Region string
+	Region string `pulumi:"region"`
 	// Zone makes a zonal cluster in that zone of Region. Default "": a regional
 	// cluster, whose control plane and nodes survive the loss of a zone.
-	Zone string
+	Zone string `pulumi:"zone,optional"`
 	// Name is the GKE cluster name. Required.
-	Name string
+	Name string `pulumi:"name"`
 	// KubernetesVersion is the minimum control-plane version. Default "": the release
 	// channel's default, which GKE keeps patched.
-	KubernetesVersion string
+	KubernetesVersion string `pulumi:"kubernetesVersion,optional"`
 	// ReleaseChannel is RAPID, REGULAR, STABLE or EXTENDED. Default REGULAR: versions
 	// proven on RAPID, automatic security patches.
-	ReleaseChannel string
+	ReleaseChannel string `pulumi:"releaseChannel,optional"`
 	// MachineType is the node machine type. Default n2-standard-4 (the runbook's).
-	MachineType string
+	MachineType string `pulumi:"machineType,optional"`
 	// NodeCount is the initial number of nodes in total. Default 3. A regional pool
 	// starts with NodeCount/3 (at least one) nodes in each of its three zones.
-	NodeCount int
-	// NodeMinCount and NodeMaxCount bound the autoscaler, in total over all zones.
-	// Default 1 and NodeCount.
-	NodeMinCount int
-	NodeMaxCount int
+	NodeCount int `pulumi:"nodeCount,optional"`
+	// NodeMinCount is the fewest nodes the autoscaler keeps, in total over all zones.
+	// Default 1.
+	NodeMinCount int `pulumi:"nodeMinCount,optional"`
+	// NodeMaxCount is the most nodes the autoscaler adds up to, in total over all
+	// zones. Default NodeCount.
+	NodeMaxCount int `pulumi:"nodeMaxCount,optional"`
 	// APIAllowedCIDRs are the only networks that reach the Kubernetes API (master
 	// authorized networks). Default none: any address, still authenticated by Google
 	// identity; the machine running the deploy must be inside the list when set.
-	APIAllowedCIDRs []string
+	APIAllowedCIDRs []string `pulumi:"apiAllowedCidrs,optional"`
 	// DeletionProtection refuses to delete the cluster. Default false, so destroy
 	// works; turn it on for production clusters.
-	DeletionProtection bool
+	DeletionProtection bool `pulumi:"deletionProtection,optional"`
 	// StorageClassName names the SSD StorageClass created for Pachyderm's volumes.
 	// Default "pachyderm-ssd".
-	StorageClassName string
-	// Network and Subnetwork attach the cluster to a VPC (a Network's, or an existing
-	// one's self links or names). Default nil: the project's `default` network, which
-	// pachdeploy's program never uses (it always brings a network).
-	Network, Subnetwork pulumi.StringInput
-	// PodsRangeName and ServicesRangeName are Subnetwork's secondary ranges for pods
-	// and services. Default "": GKE creates ranges of its own in the subnetwork.
-	PodsRangeName, ServicesRangeName string
+	StorageClassName string `pulumi:"storageClassName,optional"`
+	// Network attaches the cluster to a VPC (a Network's, or an existing one's self
+	// link or name). Default nil: the project's `default` network, which pachdeploy's
+	// program never uses (it always brings a network).
+	Network pulumi.StringInput `pulumi:"network,optional"`
+	// Subnetwork is the subnetwork of Network the nodes live in (self link or name).
+	// Default nil: the network's subnetwork in Region.
+	Subnetwork pulumi.StringInput `pulumi:"subnetwork,optional"`
+	// PodsRangeName is Subnetwork's secondary range for pods. Default "": GKE creates
+	// a range of its own in the subnetwork.
+	PodsRangeName string `pulumi:"podsRangeName,optional"`
+	// ServicesRangeName is Subnetwork's secondary range for services. Default "": GKE
+	// creates a range of its own in the subnetwork.
+	ServicesRangeName string `pulumi:"servicesRangeName,optional"`
 	// PrivateNodes gives the nodes internal addresses only (CKV_GCP_25, CKV_GCP_64); the
 	// API endpoint stays public, limited by APIAllowedCIDRs. Set it only when the
 	// network gives the nodes a way out (a Network's Cloud NAT does): Pachyderm's images
 	// are on Docker Hub. Default false: the cluster cannot see its network's egress.
-	PrivateNodes bool
+	PrivateNodes bool `pulumi:"privateNodes,optional"`
 	// Labels go on the cluster. Default none.
-	Labels map[string]string
+	Labels map[string]string `pulumi:"labels,optional"`
 	// GPUMachineType adds a second, autoscaled node pool of this GPU machine type
 	// (settings.GPUAccelerator: G2, A2 or A3, whose GPUs come with the machine), from
 	// zero nodes, with GKE's default NVIDIA driver installed by GKE. GKE taints its
 	// nodes nvidia.com/gpu=present:NoSchedule and runs the device plugin itself.
 	// Default "": no GPU nodes.
-	GPUMachineType string
+	GPUMachineType string `pulumi:"gpuMachineType,optional"`
 	// GPUMaxCount bounds the GPU pool, in total over its zones. Default
 	// config.DefaultGPUNodeMaxCount (2) with GPUMachineType.
-	GPUMaxCount int
+	GPUMaxCount int `pulumi:"gpuMaxCount,optional"`
 }
 
 func (a ClusterArgs) withDefaults() ClusterArgs {

@@ -44,15 +44,15 @@ func logBucketName(name string) string {
 // BucketArgs are the inputs of NewBucket.
 type BucketArgs struct {
 	// Name is the GCS bucket, created with this exact name. Required.
-	Name string
+	Name string `pulumi:"name"`
 	// Location is the bucket's location, such as US-CENTRAL1. Required: keep it in
 	// the cluster's region so data never crosses regions.
-	Location string
+	Location string `pulumi:"location"`
 	// DeleteDataOnDestroy lets destroy delete the bucket with its objects. Default
 	// false: the bucket outlives the stack and keeps Pachyderm's data.
-	DeleteDataOnDestroy bool
+	DeleteDataOnDestroy bool `pulumi:"deleteDataOnDestroy,optional"`
 	// Labels go on the bucket. Default none.
-	Labels map[string]string
+	Labels map[string]string `pulumi:"labels,optional"`
 }
 
 func (a BucketArgs) validate() error {

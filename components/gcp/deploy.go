@@ -1,6 +1,8 @@
 package gcp
 
 import (
+	"slices"
+
 	"github.com/pachdeploy/pachdeploy/components/gcp/settings"
 	"github.com/pachdeploy/pachdeploy/components/pachyderm"
 	"github.com/pachdeploy/pachdeploy/stacks/config"
@@ -15,16 +17,16 @@ import (
 // Every Google resource uses one explicit provider, so project and region come from
 // the stack config (or, for an unset project, the provider's credentials) and never
 // from a stray environment; cfg.Tags become labels on the cluster and bucket.
-func deployGCP(ctx *pulumi.Context, cfg *config.Config) (*target.Infra, error) {
+func deployGCP(ctx *pulumi.Context, cfg *config.Config, opts ...pulumi.ResourceOption) (*target.Infra, error) {
 	providerArgs := &gcp.ProviderArgs{Region: pulumi.String(cfg.Region)}
 	if cfg.GCP.Project != "" {
 		providerArgs.Project = pulumi.String(cfg.GCP.Project)
 	}
-	provider, err := gcp.NewProvider(ctx, "gcp", providerArgs)
+	provider, err := gcp.NewProvider(ctx, "gcp", providerArgs, opts...)
 	if err != nil {
 		return nil, err
 	}
-	withGCP := pulumi.Provider(provider)
+	withGCP := pulumi.Composite(append(slices.Clip(opts), pulumi.Provider(provider))...)
 
 	cluster, network, err := gcpCluster(ctx, cfg, withGCP)
 	if err != nil {

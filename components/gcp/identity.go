@@ -26,21 +26,21 @@ const (
 // IdentityArgs are the inputs of NewIdentity.
 type IdentityArgs struct {
 	// Mode is how Pachyderm reaches the bucket. Default WorkloadIdentity: keyless.
-	Mode IdentityMode
+	Mode IdentityMode `pulumi:"mode,optional"`
 	// BucketName is the one bucket the account may use. Required.
-	BucketName string
+	BucketName string `pulumi:"bucketName"`
 	// DependsOn are what the bucket grant waits for: the Bucket's Resources().
 	DependsOn []pulumi.Resource
 	// WorkloadPool is the cluster's Workload Identity pool, <project>.svc.id.goog.
 	// Required for WorkloadIdentity; pass the cluster's output so the bindings wait
 	// for the pool to exist.
-	WorkloadPool pulumi.StringInput
+	WorkloadPool pulumi.StringInput `pulumi:"workloadPool,optional"`
 	// Namespace is where Pachyderm's Kubernetes service accounts live. Default
 	// "pachyderm".
-	Namespace string
+	Namespace string `pulumi:"namespace,optional"`
 	// ServiceAccountID is the Google service account's id. Default: derived from
 	// BucketName, so each bucket gets its own account.
-	ServiceAccountID string
+	ServiceAccountID string `pulumi:"serviceAccountId,optional"`
 }
 
 func (a IdentityArgs) withDefaults() IdentityArgs {

@@ -23,19 +23,23 @@ const (
 // NetworkArgs are the inputs of NewNetwork.
 type NetworkArgs struct {
 	// Project is the Google Cloud project. Default "": the provider's.
-	Project string
+	Project string `pulumi:"project,optional"`
 	// Region holds the subnet, the router and the NAT. Required.
-	Region string
+	Region string `pulumi:"region"`
 	// Name prefixes the network's resources (name-net, name-nodes, name-router,
 	// name-nat). Required: a GKE cluster name, so every derived name is valid.
-	Name string
-	// NodesCIDR, PodsCIDR and ServicesCIDR are the subnet's primary range and its
-	// secondary ranges. Default DefaultNodesCIDR, DefaultPodsCIDR, DefaultServicesCIDR.
-	NodesCIDR, PodsCIDR, ServicesCIDR string
+	Name string `pulumi:"name"`
+	// NodesCIDR is the subnet's primary range, for the nodes. Default DefaultNodesCIDR.
+	NodesCIDR string `pulumi:"nodesCidr,optional"`
+	// PodsCIDR is the subnet's secondary range for pods. Default DefaultPodsCIDR.
+	PodsCIDR string `pulumi:"podsCidr,optional"`
+	// ServicesCIDR is the subnet's secondary range for services. Default
+	// DefaultServicesCIDR.
+	ServicesCIDR string `pulumi:"servicesCidr,optional"`
 	// Keep retains the VPC on destroy. Default false. Set it when a database that
 	// destroy keeps is peered into the network: its private IP lives in this VPC, and
 	// Google refuses to delete a VPC whose range a peering still holds.
-	Keep bool
+	Keep bool `pulumi:"keep,optional"`
 }
 
 // Network is a custom-mode VPC of Pachyderm's own: one subnet for the nodes with
@@ -46,8 +50,10 @@ type NetworkArgs struct {
 type Network struct {
 	pulumi.ResourceState
 
-	// NetworkSelfLink and SubnetworkSelfLink are what the cluster attaches to.
-	NetworkSelfLink    pulumi.StringOutput `pulumi:"networkSelfLink"`
+	// NetworkSelfLink is the VPC the cluster attaches to (ClusterArgs.Network).
+	NetworkSelfLink pulumi.StringOutput `pulumi:"networkSelfLink"`
+	// SubnetworkSelfLink is the node subnet the cluster attaches to
+	// (ClusterArgs.Subnetwork).
 	SubnetworkSelfLink pulumi.StringOutput `pulumi:"subnetworkSelfLink"`
 	// PodsRangeName and ServicesRangeName name the subnet's secondary ranges.
 	PodsRangeName, ServicesRangeName string

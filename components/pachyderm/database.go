@@ -30,19 +30,19 @@ const DefaultDatabasePort = 5432
 // values and a Kubernetes Secret, so the password never sits in the release values.
 type ExternalDatabase struct {
 	// Host is the server's private address (DNS name or IP). Required.
-	Host pulumi.StringInput
+	Host pulumi.StringInput `pulumi:"host"`
 	// Port is the server's port. Default 5432.
-	Port int
+	Port int `pulumi:"port,optional"`
 	// User is the role pachd and dex connect as. Required.
-	User string
+	User string `pulumi:"user"`
 	// Password is User's password. Required; a Pulumi secret, written only into a
 	// Kubernetes Secret that the chart reads by name.
-	Password pulumi.StringInput
+	Password pulumi.StringInput `pulumi:"password" provider:"secret"`
 	// CreateDatabases makes the release create PachydermDatabase and DexDatabase
 	// itself, from inside the cluster, before pachd starts (the server is private, so
 	// the deploying machine cannot reach it). False when the cloud's API has made them
 	// already (Cloud SQL and the flexible server have database resources; RDS makes one).
-	CreateDatabases bool
+	CreateDatabases bool `pulumi:"createDatabases,optional"`
 	// DependsOn lists what must exist before anything connects: the server, its
 	// databases, the network rules that admit the cluster.
 	DependsOn []pulumi.Resource

@@ -55,8 +55,16 @@ func NewPachyderm(ctx *pulumi.Context, name string, args *PachydermArgs, opts ..
 	if err := ctx.RegisterComponentResource("pachdeploy:pachyderm:Pachyderm", name, c, opts...); err != nil {
 		return nil, err
 	}
+	provider := a.KubernetesProvider
+	if provider == nil {
+		p, err := NewKubernetesProvider(ctx, name, a.Kubeconfig, pulumi.Parent(c))
+		if err != nil {
+			return nil, err
+		}
+		provider = p
+	}
 	k8s := []pulumi.ResourceOption{
-		pulumi.Parent(c), pulumi.Provider(a.KubernetesProvider), pulumi.DependsOn(a.DependsOn),
+		pulumi.Parent(c), pulumi.Provider(provider), pulumi.DependsOn(a.DependsOn),
 	}
 
 	ns, err := corev1.NewNamespace(ctx, name, &corev1.NamespaceArgs{

@@ -358,3 +358,26 @@ func TestRelease_UserSecretValuesStaySecret(t *testing.T) {
 		}
 	}
 }
+
+// TestRelease_KubeconfigMakesItsOwnProvider: without a provider object (the Pulumi
+// package), Kubeconfig makes one under the component, kept secret, and every
+// Kubernetes object uses it.
+func TestRelease_KubeconfigMakesItsOwnProvider(t *testing.T) {
+	const kubeconfig = "apiVersion: v1\nkind: Config\n# token-e2e"
+	cloud := deploy(t, func(a *PachydermArgs) {
+		a.KubernetesProvider = nil
+		a.Kubeconfig = pulumi.String(kubeconfig)
+	})
+	own := mocktest.Named(t, cloud, "pulumi:providers:kubernetes", "pachyderm")
+	if !strings.Contains(own.Parent, "pachdeploy:pachyderm:Pachyderm") {
+		t.Errorf("the provider's parent is %q, want the component", own.Parent)
+	}
+	if v := own.Inputs["kubeconfig"]; !v.IsSecret() || !mocktest.Holds(v, "token-e2e") {
+		t.Errorf("the provider's kubeconfig = %v, want the kubeconfig as a secret", v)
+	}
+	for _, r := range cloud.Resources() {
+		if strings.HasPrefix(r.Type, "kubernetes:") && !strings.Contains(r.Provider, "pulumi:providers:kubernetes::pachyderm") {
+			t.Errorf("%s %s uses provider %q, want the component's own", r.Type, r.Name, r.Provider)
+		}
+	}
+}

@@ -145,6 +145,32 @@ func Keys() []string {
 	return out
 }
 
+// KeySpec describes one setting for code that mirrors the settings elsewhere (the
+// Pulumi package's deployment inputs).
+type KeySpec struct {
+	// Name is the setting's name in Pulumi config.
+	Name string
+	// Cloud is the one cloud it applies to, or "" for every cloud.
+	Cloud Cloud
+	// Secret: the value is kept as a Pulumi secret.
+	Secret bool
+	// Kind is how the value is written: "text", "number", "bool", "list" or "map".
+	Kind string
+	// AliasOf names the setting this one is another name for ("region" for
+	// "location"), or "".
+	AliasOf string
+}
+
+// KeySpecs describes every setting, in the order of the settings table.
+func KeySpecs() []KeySpec {
+	names := map[kind]string{kindText: "text", kindNumber: "number", kindBool: "bool", kindList: "list", kindMap: "map"}
+	out := make([]KeySpec, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, KeySpec{Name: k.name, Cloud: k.cloud, Secret: k.secret, Kind: names[k.kind()], AliasOf: aliases[k.name]})
+	}
+	return out
+}
+
 // IsSecret reports whether the setting name holds a secret.
 func IsSecret(name string) bool {
 	k, _ := lookup(name)
