@@ -6,16 +6,32 @@ include tools/tools.mk
 .DEFAULT_GOAL := build
 TEST_FLAGS ?= -timeout 45m
 
-.PHONY: build test unit demo lint lint-workflows bench fuzz
+.PHONY: build test unit demo lint lint-workflows bench fuzz provider program generate
 
 ## build: compile everything, including the root Pulumi program and the CLI
 build:
 	$(GO) build ./...
 
-## test: lint, build the toolchain (Pulumi CLI + stand-in providers), lint the GitHub
-## workflows and run every test, unit and engine-level
-test: lint tools lint-workflows
+## test: lint, build the toolchain (Pulumi CLI, YAML language host, stand-in providers)
+## and the pachdeploy provider, lint the GitHub workflows and run every test, unit and
+## engine-level
+test: lint tools provider lint-workflows
 	$(GO) test $(TEST_FLAGS) ./...
+
+## provider: the Pulumi package's plugin, bin/pulumi-resource-pachdeploy (the components
+## for every Pulumi language; bin/pulumi finds it beside itself)
+provider:
+	$(NICE) $(GO) build -trimpath -o bin/pulumi-resource-pachdeploy ./cmd/pulumi-resource-pachdeploy
+
+## program: the root Pulumi program prebuilt, bin/pachdeploy-program, for Pulumi.yaml's
+## runtime.options.binary (CI, the Pulumi Kubernetes Operator): no SDK compile per run
+program:
+	$(NICE) $(GO) build -trimpath -o bin/pachdeploy-program .
+
+## generate: rewrite the generated files (the package's deployment inputs and schema
+## descriptions, from stacks/config, README.md and the components' doc comments)
+generate:
+	$(GO) generate ./provider
 
 ## unit: the tests that need no Pulumi CLI (engine-level tests skip without bin/pulumi)
 unit:
