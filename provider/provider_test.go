@@ -16,6 +16,7 @@ import (
 	"github.com/pulumi/pulumi-go-provider/integration"
 	pschema "github.com/pulumi/pulumi/pkg/v3/codegen/schema"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
 
 	"github.com/pachdeploy/pachdeploy/internal/mocktest"
 	"github.com/pachdeploy/pachdeploy/internal/offline"
@@ -234,11 +235,9 @@ func TestDeploymentIsTheRootProgram(t *testing.T) {
 				}
 				v := reflect.ValueOf(d).Elem()
 				kubeconfigSecret = pulumi.IsSecret(v.FieldByName("Kubeconfig").Interface().(pulumi.StringOutput))
-				v.FieldByName("Cloud").Interface().(pulumi.StringOutput).ApplyT(func(s string) string {
-					cloudOutput = s
-					return s
-				})
-				return nil
+				r, err := internals.UnsafeAwaitOutput(ctx.Context(), v.FieldByName("Cloud").Interface().(pulumi.StringOutput))
+				cloudOutput, _ = r.Value.(string)
+				return err
 			}, target.StandIns)
 
 			typ := "pachdeploy:index:" + strings.ToUpper(string(tt.cloud[0])) + string(tt.cloud[1:]) + "Deployment"

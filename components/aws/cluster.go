@@ -96,7 +96,7 @@ type Cluster struct {
 	// NodeRoleName is the nodes' IAM role.
 	NodeRoleName pulumi.StringOutput `pulumi:"nodeRoleName"`
 	// StorageClassName is the encrypted gp3 StorageClass for persistent volumes.
-	StorageClassName string
+	StorageClassName string `pulumi:"storageClassName"`
 	// Provider deploys to this cluster; every Kubernetes object must use it.
 	Provider *kubernetes.Provider
 	// NodeGroup is the managed node group.

@@ -35,7 +35,7 @@ type Cluster struct {
 	// OIDCIssuerURL is the cluster's OIDC issuer, for workload identity federation.
 	OIDCIssuerURL pulumi.StringOutput `pulumi:"oidcIssuerUrl"`
 	// StorageClassName names the premium-disk StorageClass.
-	StorageClassName string
+	StorageClassName string `pulumi:"storageClassName"`
 
 	// Provider deploys Kubernetes objects into this cluster.
 	Provider *kubernetes.Provider

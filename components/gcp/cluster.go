@@ -40,7 +40,7 @@ type Cluster struct {
 	// NodeServiceAccount is the email of the nodes' dedicated service account.
 	NodeServiceAccount pulumi.StringOutput `pulumi:"nodeServiceAccount"`
 	// StorageClassName names the SSD StorageClass.
-	StorageClassName string
+	StorageClassName string `pulumi:"storageClassName"`
 
 	// Provider deploys Kubernetes objects into this cluster.
 	Provider *kubernetes.Provider

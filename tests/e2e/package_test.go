@@ -266,3 +266,36 @@ resources:
 		t.Errorf("resources were created: %v", ops)
 	}
 }
+
+// TestPackageYAMLBuildingBlocks: the AWS building blocks wired by hand in YAML
+// (tests/yaml/aws-blocks) deploy, stay unchanged on a second preview and destroy,
+// keeping the bucket.
+func TestPackageYAMLBuildingBlocks(t *testing.T) {
+	h := newHarness(t)
+	packageTools(t, h)
+	program, err := os.ReadFile(filepath.Join(h.root, "tests", "yaml", "aws-blocks", "Pulumi.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := yamlProject(t, program)
+	h.mustCLI(dir, "stack", "init", "dev", "--non-interactive")
+	h.mustCLI(dir, "config", "set", "aws:region", "us-west-2")
+	h.mustCLI(dir, "up", "--yes", "--skip-preview", "--non-interactive")
+	h.mustCLI(dir, "preview", "--expect-no-changes", "--non-interactive")
+	for _, typ := range []string{"aws:eks/cluster:Cluster", "aws:s3/bucketV2:BucketV2", "aws:iam/role:Role", releaseType} {
+		if h.count("create", typ) == 0 {
+			t.Errorf("no %s was created", typ)
+		}
+	}
+	state := exported(t, []byte(h.mustCLI(dir, "stack", "export")))
+	for _, want := range []string{"pachdeploy:aws:Network network", "pachdeploy:pachyderm:Pachyderm pachyderm",
+		"pulumi:providers:kubernetes pachyderm"} {
+		if !slices.Contains(state, want) {
+			t.Errorf("state lacks %q:\n%s", want, strings.Join(state, "\n"))
+		}
+	}
+	h.mustCLI(dir, "destroy", "--yes", "--skip-preview", "--non-interactive")
+	if len(h.records("aws:s3/bucketV2:BucketV2")) == 0 {
+		t.Error("destroy deleted the data bucket")
+	}
+}
