@@ -15,7 +15,7 @@ build:
 ## test: lint, build the toolchain (Pulumi CLI, YAML language host, stand-in providers)
 ## and the pachdeploy provider, lint the GitHub workflows and run every test, unit and
 ## engine-level
-test: lint tools provider lint-workflows
+test: lint tools provider program lint-workflows
 	$(GO) test $(TEST_FLAGS) ./...
 
 ## provider: the Pulumi package's plugin, bin/pulumi-resource-pachdeploy (the components

@@ -91,7 +91,8 @@ TESTPROVIDER_DIR     := $(BIN)/testprovider
 TESTPROVIDER_BIN     := $(TESTPROVIDER_DIR)/pulumi-resource-stand-in
 TESTPROVIDER_SRCS    := $(filter-out %_test.go,$(wildcard tests/testprovider/*.go))
 TESTPROVIDER_LDFLAGS ?= -X main.pinnedVersions=$(TESTPROVIDER_VERSIONS)
-TESTPROVIDER_LINKS   := $(addprefix $(TESTPROVIDER_DIR)/pulumi-resource-,$(TESTPROVIDER_PKGS))
+# ... and once as the Go language host, which runs a prebuilt program (runtime.options.binary).
+TESTPROVIDER_LINKS   := $(addprefix $(TESTPROVIDER_DIR)/pulumi-resource-,$(TESTPROVIDER_PKGS)) $(TESTPROVIDER_DIR)/pulumi-language-go
 
 .PHONY: tools tools-pulumi tools-helm tools-testprovider tools-actionlint tools-yaml tools-clean tools-bump
 tools: tools-pulumi tools-helm tools-testprovider tools-actionlint tools-yaml

@@ -1,5 +1,6 @@
 // Command testprovider is a stand-in for the Pulumi resource providers pachdeploy uses (aws, eks,
-// gcp, azure-native, kubernetes, random). One binary is installed under each plugin name
+// gcp, azure-native, kubernetes, random), and, as bin/testprovider/pulumi-language-go, for the
+// Go language host running a prebuilt program (langhost.go). One binary is installed under each plugin name
 // (bin/testprovider/pulumi-resource-<pkg>, see tools/tools.mk) and plays the package its file name names. It
 // speaks the real provider gRPC protocol and behaves like a small, honest cloud: stable ids,
 // computed outputs (unknown during preview), replacements on immutable inputs, persistent state,
@@ -55,6 +56,9 @@ func pinnedVersion(pkg string) string {
 const pluginPrefix = "pulumi-resource-"
 
 func main() {
+	if filepath.Base(os.Args[0]) == languageHostName {
+		os.Exit(runLanguageHost(os.Args[1:]))
+	}
 	pkg := strings.TrimPrefix(filepath.Base(os.Args[0]), pluginPrefix)
 	if pkg == "" || pkg == "stand-in" {
 		fmt.Fprintf(os.Stderr, "testprovider: run me as %s<package> (a link to this binary)\n", pluginPrefix)
