@@ -122,3 +122,18 @@ func TestClean(t *testing.T) {
 		}
 	}
 }
+
+// TestReadmeShowsTheTestedYAML: the README's YAML example is the program tests/e2e runs.
+func TestReadmeShowsTheTestedYAML(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join(root, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	program, err := os.ReadFile(filepath.Join(root, "tests", "yaml", "aws", "Pulumi.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(readme), "```yaml\n"+string(program)+"```") {
+		t.Error("README.md does not show tests/yaml/aws/Pulumi.yaml as it is")
+	}
+}
