@@ -98,7 +98,7 @@ func TestIdentity_KeyIsSecretFromListStorageAccountKeys(t *testing.T) {
 			return err
 		}
 		secret = pulumi.IsSecret(s.Key)
-		s.Key.ApplyT(func(k string) string { key = k; return k })
+		key = mocktest.AwaitString(t, s.Key)
 		return nil
 	}, standIns)
 	if !secret {

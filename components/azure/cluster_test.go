@@ -68,7 +68,7 @@ func TestCluster_CKV_AZURE_141_EntraIDAuth(t *testing.T) {
 				if err != nil {
 					return err
 				}
-				c.Kubeconfig.ApplyT(func(s string) string { config = s; return s })
+				config = mocktest.AwaitString(t, c.Kubeconfig)
 				return nil
 			}, standIns)
 			aks := mocktest.One(t, cloud, tManagedCluster)
@@ -147,7 +147,7 @@ func TestCluster_OIDCIssuerAndWorkloadIdentityEnabled(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		c.OIDCIssuerURL.ApplyT(func(u string) string { issuer = u; return u })
+		issuer = mocktest.AwaitString(t, c.OIDCIssuerURL)
 		return nil
 	}, standIns)
 	wantInputs(t, mocktest.One(t, cloud, tManagedCluster), map[string]any{
@@ -214,7 +214,7 @@ func TestCluster_KubeconfigIsSecretFromUserCredentials(t *testing.T) {
 			return err
 		}
 		secret = pulumi.IsSecret(c.Kubeconfig)
-		c.Kubeconfig.ApplyT(func(s string) string { config = s; return s })
+		config = mocktest.AwaitString(t, c.Kubeconfig)
 		return nil
 	}, standIns)
 	if !secret {

@@ -78,8 +78,8 @@ func TestNetwork_StorageAccountAdmitsTheNodeSubnetOnceItHasTheEndpoint(t *testin
 func TestRoleDefinitionIsInTheSubnetsSubscription(t *testing.T) {
 	var got string
 	mocktest.Run(t, func(ctx *pulumi.Context) error {
-		ctx.Export("role", roleDefinition(pulumi.String("/subscriptions/0000-1/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/s"),
-			NetworkContributorRole).ApplyT(func(s string) string { got = s; return s }))
+		got = mocktest.AwaitString(t, roleDefinition(pulumi.String("/subscriptions/0000-1/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/s"),
+			NetworkContributorRole))
 		return nil
 	}, standIns)
 	if want := "/subscriptions/0000-1/providers/Microsoft.Authorization/roleDefinitions/" + NetworkContributorRole; got != want {

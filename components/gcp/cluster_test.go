@@ -220,7 +220,7 @@ func TestCluster_KubeconfigIsSecretAndUsesAuthPlugin(t *testing.T) {
 			return err
 		}
 		secret = pulumi.IsSecret(c.Kubeconfig)
-		c.Kubeconfig.ApplyT(func(s string) string { config = s; return s })
+		config = mocktest.AwaitString(t, c.Kubeconfig)
 		return nil
 	}, standIns)
 	if !secret {

@@ -193,7 +193,7 @@ func TestWorkloadIdentity_MembersAreExactlyBothPachydermServiceAccounts(t *testi
 		if err != nil {
 			return err
 		}
-		s.Annotations.ApplyT(func(m map[string]string) map[string]string { annotations = m; return m })
+		annotations, _ = mocktest.Await(t, s.Annotations).(map[string]string)
 		credentialsSecret = pulumi.IsSecret(s.Credentials)
 		return nil
 	}, standIns)
@@ -237,8 +237,8 @@ func TestServiceAccountKey_CredentialsAreDecodedSecretJSON(t *testing.T) {
 			return err
 		}
 		secret = pulumi.IsSecret(s.Credentials)
-		s.Credentials.ApplyT(func(c string) string { creds = c; return c })
-		s.Annotations.ApplyT(func(m map[string]string) map[string]string { annotations = m; return m })
+		creds = mocktest.AwaitString(t, s.Credentials)
+		annotations, _ = mocktest.Await(t, s.Annotations).(map[string]string)
 		return nil
 	}, standIns)
 	if !secret {

@@ -142,12 +142,10 @@ func TestRelease_EndpointOutputs(t *testing.T) {
 					"pachdAddress": p.PachdAddress, "pachctlConnect": p.PachctlConnect, "consoleHint": p.ConsoleHint,
 					"consoleUrl": p.ConsoleURL, "endpointDns": p.EndpointDNS,
 				} {
-					o.ApplyT(func(s string) string {
-						mu.Lock()
-						defer mu.Unlock()
-						got[k] = s
-						return s
-					})
+					v := mocktest.AwaitString(t, o)
+					mu.Lock()
+					got[k] = v
+					mu.Unlock()
 				}
 			}))
 			for k, want := range tt.want {

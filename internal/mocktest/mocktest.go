@@ -9,6 +9,7 @@
 package mocktest
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"sync"
@@ -18,6 +19,7 @@ import (
 	"github.com/pachdeploy/pachdeploy/internal/rules"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
 )
 
 // Project and Stack name the project and stack Run deploys into.
@@ -402,4 +404,23 @@ func (c Calls) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 // RunCalls runs program under c and returns the program's error.
 func RunCalls(c Calls, program pulumi.RunFunc) error {
 	return pulumi.RunErr(program, pulumi.WithMocks(Project, Stack, c))
+}
+
+// Await returns the value of o once the program has resolved it. Call it inside the
+// program under test: an ApplyT callback that stores the value may still be pending
+// when the mock engine's run returns, so reading it afterwards races.
+func Await(t testing.TB, o pulumi.Output) any {
+	t.Helper()
+	r, err := internals.UnsafeAwaitOutput(context.Background(), o)
+	if err != nil {
+		t.Fatalf("await output: %v", err)
+	}
+	return r.Value
+}
+
+// AwaitString is Await for a string output ("" when unknown).
+func AwaitString(t testing.TB, o pulumi.StringOutput) string {
+	t.Helper()
+	s, _ := Await(t, o).(string)
+	return s
 }
