@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 	"strconv"
@@ -59,12 +60,24 @@ func deploy(ctx *pulumi.Context, typ, name string, cloud config.Cloud, args any,
 	if reflect.ValueOf(args).IsNil() {
 		return fmt.Errorf("%s %q: %w", typ, name, rules.ErrNilArgs)
 	}
+	// Unknown secret inputs are problems too: reported with the settings' own, at once.
 	raw, err := Settings(ctx.Context(), args)
-	if err != nil {
+	var unknown *rules.Error
+	if err != nil && !errors.As(err, &unknown) {
 		return fmt.Errorf("%s %q: %w", typ, name, err)
 	}
 	raw["cloud"] = string(cloud)
 	cfg, err := stacks.Settings.Resolve(raw, ctx.Project(), ctx.Stack())
+	if unknown != nil {
+		problems := unknown.Problems
+		var invalid *rules.Error
+		if errors.As(err, &invalid) {
+			problems = append(problems, invalid.Problems...)
+		} else if err != nil {
+			return fmt.Errorf("%s %q: %w", typ, name, err)
+		}
+		err = problems.Err()
+	}
 	if err != nil {
 		return fmt.Errorf("%s %q: %w", typ, name, err)
 	}

@@ -303,6 +303,23 @@ func TestDeploymentRefusesBadSettings(t *testing.T) {
 	}
 }
 
+// TestDeploymentRefusesUnknownSecrets: a secret input must be known when the deployment
+// is built; it is reported with the other problems, at once.
+func TestDeploymentRefusesUnknownSecrets(t *testing.T) {
+	err := offline.New(mocktest.Project, mocktest.Stack).Run(func(ctx *pulumi.Context) error {
+		_, err := provider.NewAwsDeployment(ctx, "pachyderm", &provider.AwsDeploymentArgs{
+			NodeCount:            ptr(0),
+			EnterpriseLicenseKey: pulumi.UnsafeUnknownOutput(nil).(pulumi.AnyOutput).AsStringOutput(),
+		})
+		return err
+	})
+	if err == nil || !strings.Contains(err.Error(), "(2 problems)") ||
+		!strings.Contains(err.Error(), "  - enterpriseLicenseKey = \"(unknown)\": must be known") ||
+		!strings.Contains(err.Error(), "  - nodeCount = \"0\"") {
+		t.Fatalf("got %v, want the unknown license and the node count reported together", err)
+	}
+}
+
 func TestSettings(t *testing.T) {
 	got, err := provider.Settings(context.Background(), &provider.GcpDeploymentArgs{
 		Region: ptr("europe-west1"), NodeCount: ptr(0), PrivateNodes: ptr(false),
