@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/blang/semver"
@@ -55,12 +56,38 @@ func FindPulumi(path string) (PulumiInfo, error) {
 	} else if p, err := exec.LookPath("pulumi"); err == nil {
 		info.Path = p
 	}
+	key, cacheable := binaryKey(info.Path)
+	if cacheable {
+		if v, ok := pulumiVersions.Load(key); ok {
+			info.Version = v.(string)
+			return info, nil
+		}
+	}
 	cmd, err := auto.NewPulumiCommand(&auto.PulumiCommandOptions{Root: root, Version: sdk.Version})
 	if err != nil {
 		return info, fmt.Errorf("pulumi CLI %s: %w (run `make tools` to build bin/pulumi %s)", info.Path, err, sdk.Version)
 	}
 	info.Version = cmd.Version().String()
+	if cacheable {
+		pulumiVersions.Store(key, info.Version)
+	}
 	return info, nil
+}
+
+// pulumiVersions caches the version each Pulumi CLI binary reported, by binaryKey: a
+// process that opens many stacks (a Go program driving a fleet) runs `pulumi version`
+// once per binary instead of once per stack. A rebuilt or replaced binary has another
+// key and is asked again.
+var pulumiVersions sync.Map
+
+// binaryKey identifies a binary by its path, size and modification time; false when it
+// cannot be read.
+func binaryKey(path string) (string, bool) {
+	st, err := os.Stat(path)
+	if err != nil || !filepath.IsAbs(path) {
+		return "", false
+	}
+	return fmt.Sprintf("%s %d %d", path, st.Size(), st.ModTime().UnixNano()), true
 }
 
 // pulumiRoot maps WithPulumiCommand's path to the SDK's install root ("" = PATH).
