@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/blang/semver"
@@ -28,6 +29,8 @@ type command struct {
 	version  semver.Version
 	grace    time.Duration
 	hardStop <-chan struct{}
+	// runs counts the CLI processes started, for tests that hold the count down.
+	runs atomic.Int64
 }
 
 var _ auto.PulumiCommand = (*command)(nil)
@@ -133,6 +136,7 @@ func (c *command) Version() semver.Version { return c.version }
 func (c *command) Run(ctx context.Context, workdir string, stdin io.Reader,
 	additionalOutput, additionalErrorOutput []io.Writer, additionalEnv []string, args ...string,
 ) (string, string, int, error) {
+	c.runs.Add(1)
 	if !slices.Contains(args, "--non-interactive") {
 		args = append([]string{"--non-interactive"}, args...)
 	}

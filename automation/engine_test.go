@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pachdeploy/pachdeploy/policy"
 	"github.com/pachdeploy/pachdeploy/stacks/config"
 	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -409,4 +410,40 @@ func upInBackground(ctx context.Context, s *Stack) <-chan error {
 		done <- err
 	}()
 	return done
+}
+
+// TestEngine_WarmPreviewCLIProcesses holds down the Pulumi CLI processes of a warm
+// no-change preview with a policy check on a stack opened as a new process opens it:
+// history (settings sync), config (read once for the settings check and the policy
+// check: it was twice), export (pending operations) and the preview itself. Opening
+// adds `stack select`, and the process asks the version once per binary
+// (TestFindPulumiAsksEachBinaryOnce): six in all, from seven.
+func TestEngine_WarmPreviewCLIProcesses(t *testing.T) {
+	_, opts := engine(t, "")
+	deployed(t, tinyProgram, opts...)
+	ctx := context.Background()
+	checked := tinyProgram
+	checks := 0
+	checked.Check = func(settings map[string]string, _ policy.Resources) (*policy.Report, error) {
+		if settings["cloud"] != "aws" {
+			t.Errorf("the policy check got settings %v", settings)
+		}
+		checks++
+		return &policy.Report{}, nil
+	}
+	s, err := Open(ctx, "dev", checked, opts[:len(opts)-1]...) // without WithConfig: the stack's own settings
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := s.cmd.runs.Load()
+	pre, err := s.Preview(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pre.Totals["create"]+pre.Totals["update"]+pre.Totals["delete"]+pre.Totals["replace"] != 0 || checks != 1 {
+		t.Fatalf("preview: totals %v, policy checks %d; want no changes, one check", pre.Totals, checks)
+	}
+	if n := s.cmd.runs.Load() - before; n > 4 {
+		t.Errorf("a warm no-change preview ran %d Pulumi CLI processes, want at most 4", n)
+	}
 }

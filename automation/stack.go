@@ -5,10 +5,13 @@
 package automation
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/pachdeploy/pachdeploy/stacks/config"
@@ -30,6 +33,8 @@ type Stack struct {
 	applied snapshot
 	// program is what runs, and what the driver knows of it.
 	program Program
+	// stored caches storedConfig while the stack file stays the same.
+	stored *storedSettings
 }
 
 // New creates the stack if it does not exist (else selects it). Settings given with
@@ -192,13 +197,32 @@ func (s *Stack) setSetting(ctx context.Context, key, value string) error {
 }
 
 // storedConfig reads the stack's pachdeploy settings without decrypting secrets (they
-// come back as [secret]), and the keys stored in plain text.
+// come back as [secret]), and the keys stored in plain text. The answer is kept with the
+// stack file it came from: while the file is the same, the CLI is not asked again.
 func (s *Stack) storedConfig(ctx context.Context) (raw map[string]string, plaintext []string, err error) {
+	file, err := s.snapshotSettings()
+	if err != nil {
+		return nil, nil, err
+	}
+	if c := s.stored; c != nil && c.file.exists == file.exists && bytes.Equal(c.file.data, file.data) {
+		return maps.Clone(c.raw), slices.Clone(c.plaintext), nil
+	}
 	out, err := s.cli(ctx, nil, "config", "--json")
 	if err != nil {
 		return nil, nil, s.classify("config", err, nil)
 	}
-	return parseConfigValues(out)
+	if raw, plaintext, err = parseConfigValues(out); err != nil {
+		return nil, nil, err
+	}
+	s.stored = &storedSettings{file: file, raw: maps.Clone(raw), plaintext: slices.Clone(plaintext)}
+	return raw, plaintext, nil
+}
+
+// storedSettings is storedConfig's last answer and the stack file it read.
+type storedSettings struct {
+	file      snapshot
+	raw       map[string]string
+	plaintext []string
 }
 
 // checkSettings brings the stack's settings up to date (see syncSettings) and, unless
