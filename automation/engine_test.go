@@ -436,6 +436,9 @@ func TestEngine_WarmPreviewCLIProcesses(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := s.cmd.runs.Load()
+	if before > 1 {
+		t.Errorf("opening the stack ran %d Pulumi CLI processes, want 1 (stack select)", before)
+	}
 	pre, err := s.Preview(ctx)
 	if err != nil {
 		t.Fatal(err)

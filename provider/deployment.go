@@ -17,39 +17,6 @@ import (
 	"github.com/pachdeploy/pachdeploy/stacks/config"
 )
 
-// NewAwsDeployment deploys Pachyderm on EKS as the root program does for a stack with
-// cloud: aws and these settings.
-func NewAwsDeployment(ctx *pulumi.Context, name string, args *AwsDeploymentArgs,
-	opts ...pulumi.ResourceOption) (*AwsDeployment, error) {
-	d := &AwsDeployment{}
-	if err := deploy(ctx, "pachdeploy:index:AwsDeployment", name, config.AWS, args, d, d.setOutputs, opts); err != nil {
-		return nil, err
-	}
-	return d, nil
-}
-
-// NewGcpDeployment deploys Pachyderm on GKE as the root program does for a stack with
-// cloud: gcp and these settings.
-func NewGcpDeployment(ctx *pulumi.Context, name string, args *GcpDeploymentArgs,
-	opts ...pulumi.ResourceOption) (*GcpDeployment, error) {
-	d := &GcpDeployment{}
-	if err := deploy(ctx, "pachdeploy:index:GcpDeployment", name, config.GCP, args, d, d.setOutputs, opts); err != nil {
-		return nil, err
-	}
-	return d, nil
-}
-
-// NewAzureDeployment deploys Pachyderm on AKS as the root program does for a stack
-// with cloud: azure and these settings.
-func NewAzureDeployment(ctx *pulumi.Context, name string, args *AzureDeploymentArgs,
-	opts ...pulumi.ResourceOption) (*AzureDeployment, error) {
-	d := &AzureDeployment{}
-	if err := deploy(ctx, "pachdeploy:index:AzureDeployment", name, config.Azure, args, d, d.setOutputs, opts); err != nil {
-		return nil, err
-	}
-	return d, nil
-}
-
 // deploy resolves args as the stack config of cloud (the same defaults, the same
 // validation, every problem at once and before anything is registered), registers the
 // component and runs the root program's Deploy under it. The children keep the names

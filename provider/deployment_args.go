@@ -37,6 +37,17 @@ type AwsDeployment struct {
 	ConsoleUrl pulumi.StringOutput `pulumi:"consoleUrl"`
 }
 
+// NewAwsDeployment deploys Pachyderm on EKS as the root program does for a stack
+// with cloud: aws and these settings.
+func NewAwsDeployment(ctx *pulumi.Context, name string, args *AwsDeploymentArgs,
+	opts ...pulumi.ResourceOption) (*AwsDeployment, error) {
+	d := &AwsDeployment{}
+	if err := deploy(ctx, "pachdeploy:index:AwsDeployment", name, "aws", args, d, d.setOutputs, opts); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
 // setOutputs sets every output from outputs, by name.
 func (d *AwsDeployment) setOutputs(outputs map[string]pulumi.StringOutput) {
 	d.Cloud = outputs["cloud"]
@@ -85,6 +96,17 @@ type GcpDeployment struct {
 	ConsoleUrl pulumi.StringOutput `pulumi:"consoleUrl"`
 }
 
+// NewGcpDeployment deploys Pachyderm on GKE as the root program does for a stack
+// with cloud: gcp and these settings.
+func NewGcpDeployment(ctx *pulumi.Context, name string, args *GcpDeploymentArgs,
+	opts ...pulumi.ResourceOption) (*GcpDeployment, error) {
+	d := &GcpDeployment{}
+	if err := deploy(ctx, "pachdeploy:index:GcpDeployment", name, "gcp", args, d, d.setOutputs, opts); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
 // setOutputs sets every output from outputs, by name.
 func (d *GcpDeployment) setOutputs(outputs map[string]pulumi.StringOutput) {
 	d.Cloud = outputs["cloud"]
@@ -131,6 +153,17 @@ type AzureDeployment struct {
 	// ConsoleUrl is the console behind the TLS endpoint; empty without endpoint: tls or with
 	// the console off.
 	ConsoleUrl pulumi.StringOutput `pulumi:"consoleUrl"`
+}
+
+// NewAzureDeployment deploys Pachyderm on AKS as the root program does for a stack
+// with cloud: azure and these settings.
+func NewAzureDeployment(ctx *pulumi.Context, name string, args *AzureDeploymentArgs,
+	opts ...pulumi.ResourceOption) (*AzureDeployment, error) {
+	d := &AzureDeployment{}
+	if err := deploy(ctx, "pachdeploy:index:AzureDeployment", name, "azure", args, d, d.setOutputs, opts); err != nil {
+		return nil, err
+	}
+	return d, nil
 }
 
 // setOutputs sets every output from outputs, by name.

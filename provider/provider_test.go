@@ -341,3 +341,35 @@ func TestSettings(t *testing.T) {
 		}
 	}
 }
+
+// TestDeploymentOutputsAreTheStackOutputs: the deployments' outputs (gen.Outputs) are
+// exactly what the root program exports, with a TLS endpoint (every output set).
+func TestDeploymentOutputsAreTheStackOutputs(t *testing.T) {
+	cfg, err := stacks.Settings.Resolve(map[string]string{
+		"cloud": "aws", "endpoint": "tls", "endpointHostname": "pachyderm.example.com", "endpointTlsSecret": "pachyderm-tls",
+	}, mocktest.Project, mocktest.Stack)
+	if err != nil {
+		t.Fatal(err)
+	}
+	target, _ := stacks.Targets.Lookup(cfg.Cloud)
+	var exported []string
+	mocktest.Run(t, func(ctx *pulumi.Context) error {
+		outputs, err := stacks.Deploy(ctx, cfg)
+		for k := range outputs {
+			exported = append(exported, k)
+		}
+		return err
+	}, target.StandIns)
+	if len(exported) < 9 {
+		t.Fatalf("the root program exported only %v", exported)
+	}
+	var outputs []string
+	for _, o := range gen.Outputs {
+		outputs = append(outputs, o.Name)
+	}
+	slices.Sort(exported)
+	slices.Sort(outputs)
+	if !slices.Equal(exported, outputs) {
+		t.Errorf("the root program exports %v, the deployments output %v", exported, outputs)
+	}
+}

@@ -69,7 +69,8 @@ func (h *languageHost) Handshake(_ context.Context, req *pulumirpc.LanguageHands
 }
 
 func (h *languageHost) GetPluginInfo(context.Context, *emptypb.Empty) (*pulumirpc.PluginInfo, error) {
-	return &pulumirpc.PluginInfo{Version: pinnedVersion("pulumi")}, nil
+	// No real version: the stand-in is not any release of pulumi-language-go.
+	return &pulumirpc.PluginInfo{Version: "0.0.0-stand-in"}, nil
 }
 
 func (h *languageHost) GetRequiredPackages(context.Context, *pulumirpc.GetRequiredPackagesRequest) (*pulumirpc.GetRequiredPackagesResponse, error) {

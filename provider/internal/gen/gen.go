@@ -44,7 +44,9 @@ var DocPackages = []string{
 var Clouds = []struct {
 	Prefix string
 	Cloud  config.Cloud
-}{{"Aws", config.AWS}, {"Gcp", config.GCP}, {"Azure", config.Azure}}
+	// Kubernetes is the cloud's Kubernetes service, for doc comments.
+	Kubernetes string
+}{{"Aws", config.AWS, "EKS"}, {"Gcp", config.GCP, "GKE"}, {"Azure", config.Azure, "AKS"}}
 
 // Files returns every generated file's content, keyed by its path under root.
 func Files(root string) (map[string][]byte, error) {
@@ -143,6 +145,13 @@ func DeploymentArgs(docs map[string]string) ([]byte, error) {
 			fmt.Fprintf(&b, "\t%s pulumi.StringOutput `pulumi:\"%s\"%s`\n", GoName(o.Name), o.Name, secret)
 		}
 		b.WriteString("}\n\n")
+		fmt.Fprintf(&b, "// New%[1]sDeployment deploys Pachyderm on %[2]s as the root program does for a stack\n", c.Prefix, c.Kubernetes)
+		fmt.Fprintf(&b, "// with cloud: %s and these settings.\n", c.Cloud)
+		fmt.Fprintf(&b, "func New%[1]sDeployment(ctx *pulumi.Context, name string, args *%[1]sDeploymentArgs,\n", c.Prefix)
+		fmt.Fprintf(&b, "\topts ...pulumi.ResourceOption) (*%sDeployment, error) {\n", c.Prefix)
+		fmt.Fprintf(&b, "\td := &%sDeployment{}\n", c.Prefix)
+		fmt.Fprintf(&b, "\tif err := deploy(ctx, \"pachdeploy:index:%sDeployment\", name, %q, args, d, d.setOutputs, opts); err != nil {\n", c.Prefix, c.Cloud)
+		b.WriteString("\t\treturn nil, err\n\t}\n\treturn d, nil\n}\n\n")
 		fmt.Fprintf(&b, "// setOutputs sets every output from outputs, by name.\n")
 		fmt.Fprintf(&b, "func (d *%sDeployment) setOutputs(outputs map[string]pulumi.StringOutput) {\n", c.Prefix)
 		for _, o := range Outputs {
