@@ -12,7 +12,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/blang/semver"
@@ -29,8 +28,33 @@ type command struct {
 	version  semver.Version
 	grace    time.Duration
 	hardStop <-chan struct{}
-	// runs counts the CLI processes started, for tests that hold the count down.
-	runs atomic.Int64
+	// ran lists the CLI processes started (their command words), for tests that hold
+	// the count down.
+	ran struct {
+		sync.Mutex
+		commands []string
+	}
+}
+
+// started records a CLI process by its command words ("stack export").
+func (c *command) started(args []string) {
+	var words []string
+	for _, a := range args {
+		if strings.HasPrefix(a, "-") || len(words) == 2 {
+			break
+		}
+		words = append(words, a)
+	}
+	c.ran.Lock()
+	c.ran.commands = append(c.ran.commands, strings.Join(words, " "))
+	c.ran.Unlock()
+}
+
+// commands returns the command words of every CLI process started so far.
+func (c *command) commands() []string {
+	c.ran.Lock()
+	defer c.ran.Unlock()
+	return slices.Clone(c.ran.commands)
 }
 
 var _ auto.PulumiCommand = (*command)(nil)
@@ -136,7 +160,7 @@ func (c *command) Version() semver.Version { return c.version }
 func (c *command) Run(ctx context.Context, workdir string, stdin io.Reader,
 	additionalOutput, additionalErrorOutput []io.Writer, additionalEnv []string, args ...string,
 ) (string, string, int, error) {
-	c.runs.Add(1)
+	c.started(args)
 	if !slices.Contains(args, "--non-interactive") {
 		args = append([]string{"--non-interactive"}, args...)
 	}

@@ -412,16 +412,50 @@ func upInBackground(ctx context.Context, s *Stack) <-chan error {
 	return done
 }
 
-// TestEngine_WarmPreviewCLIProcesses holds down the Pulumi CLI processes of a warm
-// no-change preview with a policy check on a stack opened as a new process opens it:
-// history (settings sync), config (read once for the settings check and the policy
-// check: it was twice), export (pending operations) and the preview itself. Opening
-// adds `stack select`, and the process asks the version once per binary
-// (TestFindPulumiAsksEachBinaryOnce): six in all, from seven.
-func TestEngine_WarmPreviewCLIProcesses(t *testing.T) {
+// TestEngine_CLIProcessesPerOperation holds down the Pulumi CLI processes each operation
+// runs (a process also asks the version once per binary: TestFindPulumiAsksEachBinaryOnce).
+// A stack opened as a new process opens it (select) reads the settings from its stack file,
+// checks the backend's history once for settings another machine deployed, reads the
+// state once (pending operations, what destroy keeps), then runs the engine: an up gets
+// its outputs from the event stream and recognises itself in the history by its agent tag.
+func TestEngine_CLIProcessesPerOperation(t *testing.T) {
 	_, opts := engine(t, "")
-	deployed(t, tinyProgram, opts...)
 	ctx := context.Background()
+	count := func(s *Stack, what string, max int, op func() error) {
+		t.Helper()
+		before := len(s.cmd.commands())
+		if err := op(); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		if ran := s.cmd.commands()[before:]; len(ran) > max {
+			t.Errorf("%s ran %d Pulumi CLI processes %q, want at most %d", what, len(ran), ran, max)
+		}
+	}
+	noChanges := func(what string, r Report) {
+		t.Helper()
+		if n := r.Totals["create"] + r.Totals["update"] + r.Totals["delete"] + r.Totals["replace"]; n != 0 {
+			t.Errorf("%s: totals %v, want no changes", what, r.Totals)
+		}
+	}
+
+	// A new stack with settings given: export, the secret and the plain settings, up.
+	first, err := New(ctx, "dev", tinyProgram, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var up *UpResult
+	count(first, "the first up", 4, func() (err error) { up, err = first.Up(ctx); return err })
+	byName := map[string]Output{}
+	for _, o := range up.Outputs {
+		byName[o.Name] = o
+	}
+	if pw := byName["password"]; !pw.Secret || pw.Value != secretMark {
+		t.Errorf("up's password output = %+v, want secret and redacted", pw)
+	}
+	if pet, _ := byName["pet"].Value.(string); byName["pet"].Secret || len(pet) != 8 {
+		t.Errorf("up's pet output = %+v, want its plain 8-character value", byName["pet"])
+	}
+
 	checked := tinyProgram
 	checks := 0
 	checked.Check = func(settings map[string]string, _ policy.Resources) (*policy.Report, error) {
@@ -431,22 +465,51 @@ func TestEngine_WarmPreviewCLIProcesses(t *testing.T) {
 		checks++
 		return &policy.Report{}, nil
 	}
-	s, err := Open(ctx, "dev", checked, opts[:len(opts)-1]...) // without WithConfig: the stack's own settings
-	if err != nil {
-		t.Fatal(err)
+	var s *Stack
+	count(first, "nothing (opening another Stack)", 0, func() (err error) {
+		s, err = Open(ctx, "dev", checked, opts[:len(opts)-1]...) // without WithConfig: the stack's own settings
+		return err
+	})
+	if ran := s.cmd.commands(); len(ran) > 1 {
+		t.Errorf("opening the stack ran %q, want only stack select", ran)
 	}
-	before := s.cmd.runs.Load()
-	if before > 1 {
-		t.Errorf("opening the stack ran %d Pulumi CLI processes, want 1 (stack select)", before)
+	for i := range 2 {
+		count(s, fmt.Sprintf("warm no-change preview %d (history, export, preview)", i+1), 3, func() error {
+			pre, err := s.Preview(ctx)
+			if err == nil {
+				noChanges("preview", pre.Report)
+			}
+			return err
+		})
 	}
-	pre, err := s.Preview(ctx)
-	if err != nil {
-		t.Fatal(err)
+	if checks != 2 {
+		t.Errorf("%d policy checks in two previews", checks)
 	}
-	if pre.Totals["create"]+pre.Totals["update"]+pre.Totals["delete"]+pre.Totals["replace"] != 0 || checks != 1 {
-		t.Fatalf("preview: totals %v, policy checks %d; want no changes, one check", pre.Totals, checks)
+	count(s, "a warm no-change up (history, export, up)", 3, func() error {
+		up, err := s.Up(ctx)
+		if err == nil {
+			noChanges("up", up.Report)
+		}
+		return err
+	})
+	count(s, "a preview after this Stack's own up", 3, func() error { _, err := s.Preview(ctx); return err })
+	var res *DestroyResult
+	count(s, "destroy keeping the data (history, export, destroy)", 3, func() (err error) {
+		res, err = s.Destroy(ctx, DestroyOptions{})
+		return err
+	})
+	if !res.DataKept {
+		t.Errorf("destroy: %+v, want the data kept", res)
 	}
-	if n := s.cmd.runs.Load() - before; n > 4 {
-		t.Errorf("a warm no-change preview ran %d Pulumi CLI processes, want at most 4", n)
+
+	// Deleting the data records the bucket's retention first: one targeted up and the
+	// state read again.
+	deployed(t, tinyProgram, opts...)
+	count(s, "destroy deleting the data (history, export, up, export, destroy)", 5, func() (err error) {
+		res, err = s.Destroy(ctx, DestroyOptions{DeleteData: true})
+		return err
+	})
+	if res.DataKept || len(res.Retained) != 0 {
+		t.Errorf("destroy deleting the data: %+v, want nothing retained", res)
 	}
 }

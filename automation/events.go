@@ -23,6 +23,9 @@ import (
 // opRetain is a delete of a resource kept in the cloud (retainOnDelete).
 const opRetain = "retain"
 
+// stackType is the root resource, whose outputs are the stack's.
+const stackType = "pulumi:pulumi:Stack"
+
 // releaseType is the Helm release whose "version" input is the Pachyderm chart version.
 const releaseType = "kubernetes:helm.sh/v3:Release"
 
@@ -72,6 +75,9 @@ func (c *collector) handle(e apitype.EngineEvent) {
 	case e.ResourcePreEvent != nil:
 		c.pre(e.ResourcePreEvent.Metadata)
 	case e.ResOutputsEvent != nil:
+		if m := e.ResOutputsEvent.Metadata; m.Type == stackType && m.New != nil {
+			c.report.stackOutputs = m.New.Outputs
+		}
 		c.outputs(e.ResOutputsEvent.Metadata)
 	case e.ResOpFailedEvent != nil:
 		c.failed(e.ResOpFailedEvent.Metadata)

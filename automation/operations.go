@@ -4,19 +4,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/pachdeploy/pachdeploy/policy"
-	"github.com/pachdeploy/pachdeploy/stacks/config"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/events"
-	"github.com/pulumi/pulumi/sdk/v3/go/auto/optdestroy"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optrefresh"
-	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
 )
 
 // eventsGrace bounds the wait for the event stream to drain after the CLI exits.
@@ -139,23 +138,34 @@ func (s *Stack) Up(ctx context.Context) (*UpResult, error) {
 				&Error{Kind: ErrPolicy, Op: "up", Stack: s.name, Details: details}
 		}
 	}
-	var outputs auto.OutputMap
-	var summary auto.UpdateSummary
 	var rep Report
+	var accepted bool
 	err := s.withSettings(ctx, true, func() (bool, error) {
-		var accepted bool
 		var err error
 		rep, accepted, err = s.runEngine(ctx, "up", true, func(ch chan<- events.EngineEvent) error {
-			res, err := s.stack.Up(ctx, optup.EventStreams(ch), optup.PolicyPacks(s.opts.policyPacks...))
-			outputs, summary = res.Outputs, res.Summary
-			return err
+			return s.runInline(ctx, "up", ch, inlineRun{})
 		})
 		return accepted, err
 	})
-	if err == nil {
-		s.markSynced(summary)
+	if accepted {
+		s.markUp()
 	}
-	return &UpResult{Report: rep, Outputs: redactOutputs(outputs, false)}, err
+	return &UpResult{Report: rep, Outputs: eventOutputs(rep.stackOutputs)}, err
+}
+
+// eventOutputs are the stack outputs the events carried, sorted by name; an output
+// holding a secret anywhere is secret.
+func eventOutputs(m map[string]any) []Output {
+	out := make([]Output, 0, len(m))
+	for k, v := range m {
+		o := Output{Name: k, Value: v}
+		if !reflect.DeepEqual(secretsMarked(v), v) {
+			o.Value, o.Secret = secretMark, true
+		}
+		out = append(out, o)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
 }
 
 // RefreshOptions configures Refresh.
@@ -195,24 +205,24 @@ var destroyBackoff = 20 * time.Second
 // Destroy deletes the stack's resources. The data bucket is kept unless o.DeleteData.
 //
 // Keeping the bucket is the retainOnDelete resource option, which the engine reads from
-// the state written at the last up, not from the program at destroy time. So Destroy first
-// sets the Program's DeleteDataSetting for this run and, if the bucket's recorded
-// retainOnDelete disagrees, runs an up targeted at the bucket to record it; then it
-// destroys and restores the setting. The result says whether the data was kept.
-// Destroy uses the stack's settings (WithConfig does not apply to it).
+// the state written at the last up, not from the program at destroy time. So when the
+// state's retainOnDelete disagrees with o.DeleteData, Destroy first runs an up targeted
+// at the storage resources with the Program's DeleteDataSetting set for that run only (a
+// copy of the stack file: the stack's settings stay as they are); then it destroys. The
+// result says whether the data was kept. Destroy uses the stack's settings (WithConfig
+// does not apply to it).
 func (s *Stack) Destroy(ctx context.Context, o DestroyOptions) (*DestroyResult, error) {
 	if err := s.syncSettings(ctx); err != nil {
 		return nil, err
 	}
-	if err := s.checkPending(ctx, "destroy"); err != nil {
-		return nil, err
-	}
-	restore, err := s.setRetention(ctx, o.DeleteData)
+	d, err := s.export(ctx)
 	if err != nil {
 		return nil, err
 	}
-	defer restore()
-	resources, err := s.Resources(ctx)
+	if err := s.refusePending("destroy", pendingOf(d)); err != nil {
+		return nil, err
+	}
+	resources, err := s.setRetention(ctx, o.DeleteData, resourcesOf(d))
 	if err != nil {
 		return nil, err
 	}
@@ -226,8 +236,7 @@ func (s *Stack) Destroy(ctx context.Context, o DestroyOptions) (*DestroyResult, 
 	delay := destroyBackoff
 	for try := 1; ; try++ {
 		res.Report, err = s.run(ctx, "destroy", true, func(ch chan<- events.EngineEvent) error {
-			_, err := s.stack.Destroy(ctx, optdestroy.EventStreams(ch))
-			return err
+			return s.runInline(ctx, "destroy", ch, inlineRun{})
 		})
 		if err == nil || try == destroyTries || !dependencyViolation(err) || ctx.Err() != nil {
 			return res, err
@@ -248,34 +257,12 @@ func dependencyViolation(err error) bool {
 	return strings.Contains(err.Error(), "DependencyViolation")
 }
 
-// setRetention records the data bucket's retainOnDelete for this destroy: it sets
-// the Program's DeleteDataSetting and, when the state disagrees, runs an up targeted at
-// the storage resources. restore puts the setting back as it was.
-func (s *Stack) setRetention(ctx context.Context, deleteData bool) (restore func(), err error) {
-	stored, _, err := s.storedConfig(ctx)
-	if err != nil {
-		return nil, err
-	}
+// setRetention makes the state's retainOnDelete of the storage resources say deleteData
+// (see Destroy) and returns the resources as the state then records them.
+func (s *Stack) setRetention(ctx context.Context, deleteData bool, resources []Resource) ([]Resource, error) {
 	key := s.program.DeleteDataSetting
 	if key == "" {
 		return nil, errors.New("automation: the Program has no DeleteDataSetting: destroy cannot tell the program whether to keep the data")
-	}
-	prev, had := stored[key]
-	restore = func() {
-		ctx := context.WithoutCancel(ctx)
-		if had {
-			_ = s.setSetting(ctx, key, prev)
-		} else {
-			_, _ = s.cli(ctx, nil, "config", "rm", config.Namespace+":"+key)
-		}
-	}
-	if err := s.setSetting(ctx, key, strconv.FormatBool(deleteData)); err != nil {
-		return nil, err
-	}
-	resources, err := s.Resources(ctx)
-	if err != nil {
-		restore()
-		return nil, err
 	}
 	var targets []string
 	for _, r := range resources {
@@ -286,17 +273,20 @@ func (s *Stack) setRetention(ctx context.Context, deleteData bool) (restore func
 		}
 	}
 	if len(targets) == 0 {
-		return restore, nil
+		return resources, nil
 	}
-	_, err = s.run(ctx, "up", true, func(ch chan<- events.EngineEvent) error {
-		_, err := s.stack.Up(ctx, optup.Target(targets), optup.Message(retentionMessage), optup.EventStreams(ch))
-		return err
-	})
+	file, err := s.withSetting(key, strconv.FormatBool(deleteData))
 	if err != nil {
-		restore()
 		return nil, err
 	}
-	return restore, nil
+	defer os.Remove(file)
+	_, err = s.run(ctx, "up", true, func(ch chan<- events.EngineEvent) error {
+		return s.runInline(ctx, "up", ch, inlineRun{targets: targets, message: retentionMessage, configFile: file})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Resources(ctx)
 }
 
 // OutputsOptions configures Outputs.

@@ -83,6 +83,9 @@ type Report struct {
 	// desired are the resources the program asks for, with their new inputs (secrets
 	// masked by the engine), for the policy check.
 	desired policy.Resources
+	// stackOutputs are the root stack's outputs as the events carry them (secrets
+	// elided).
+	stackOutputs map[string]any
 }
 
 // DataLoss lists the changes that replace or delete a data-bearing resource.

@@ -127,6 +127,31 @@ func (s *Stack) markSynced(u auto.UpdateSummary) {
 	}
 }
 
+// markUp records that the stack file holds the settings of this Stack's up, which the
+// history shows with its agent tag.
+func (s *Stack) markUp() {
+	_ = os.WriteFile(s.syncedFile(), []byte(agentMark+s.agent), 0o600)
+}
+
+// agentMark prefixes a sync mark naming an up by its agent tag.
+const agentMark = "agent "
+
+// execAgentKey is the update environment's key holding `pulumi up --exec-agent`.
+const execAgentKey = "exec.agent"
+
+// synced reports whether the stack file holds the settings of update u.
+func (s *Stack) synced(u auto.UpdateSummary) bool {
+	b, err := os.ReadFile(s.syncedFile())
+	if err != nil {
+		return false
+	}
+	mark := string(b)
+	if tag, ok := strings.CutPrefix(mark, agentMark); ok {
+		return tag != "" && u.Environment[execAgentKey] == tag
+	}
+	return mark == updateKey(u)
+}
+
 // syncSettings brings the stack file's settings up to date with the last up the engine
 // ran, as the backend's history records it (not Destroy's retention run). Nothing is
 // written when the stack file already holds them, or when no up has run yet (then the
@@ -141,7 +166,7 @@ func (s *Stack) syncSettings(ctx context.Context) error {
 		if u.Kind != "update" || u.Result != "succeeded" && u.Result != "failed" || strings.Contains(u.Message, retentionMessage) {
 			continue
 		}
-		if b, err := os.ReadFile(s.syncedFile()); err == nil && string(b) == updateKey(u) {
+		if s.synced(u) {
 			return nil
 		}
 		settings := settingsOf(u.Config)

@@ -5,13 +5,14 @@
 package automation
 
 import (
-	"bytes"
 	"context"
+	"crypto/rand"
 	"fmt"
 	"io"
 	"maps"
 	"os"
 	"slices"
+	"sort"
 	"strings"
 
 	"github.com/pachdeploy/pachdeploy/stacks/config"
@@ -33,8 +34,9 @@ type Stack struct {
 	applied snapshot
 	// program is what runs, and what the driver knows of it.
 	program Program
-	// stored caches storedConfig while the stack file stays the same.
-	stored *storedSettings
+	// agent is the execution agent this Stack's ups record (`--exec-agent`), unique to
+	// it: the history shows which update was its own (see markUp).
+	agent string
 }
 
 // New creates the stack if it does not exist (else selects it). Settings given with
@@ -59,7 +61,7 @@ func open(ctx context.Context, name string, program Program, create bool, opts [
 	if err != nil {
 		return nil, err
 	}
-	s := &Stack{name: name, opts: o, progress: o.progress, program: program}
+	s := &Stack{name: name, opts: o, progress: o.progress, program: program, agent: "pachdeploy/" + rand.Text()}
 	if o.cfg != nil {
 		if err := validate(program.Settings, o.cfg, name); err != nil {
 			return nil, err
@@ -134,12 +136,21 @@ func secretValues(settings map[string]config.Setting) redactor {
 // cli runs a Pulumi CLI command for this stack with the workspace's environment. Its
 // transcript stays here: failures carry only their "error:" lines.
 func (s *Stack) cli(ctx context.Context, stdin io.Reader, args ...string) (string, error) {
+	return s.runCLI(ctx, stdin, nil, args)
+}
+
+// cliEnv is cli without stdin and with more environment variables.
+func (s *Stack) cliEnv(ctx context.Context, env []string, args ...string) (string, error) {
+	return s.runCLI(ctx, nil, env, args)
+}
+
+func (s *Stack) runCLI(ctx context.Context, stdin io.Reader, env, args []string) (string, error) {
 	ws := s.stack.Workspace()
-	var env []string
+	env = slices.Clone(env)
 	for k, v := range ws.GetEnvVars() {
 		env = append(env, k+"="+v)
 	}
-	args = append(args, "--stack", s.name)
+	args = append(slices.Clip(args), "--stack", s.name)
 	stdout, stderr, code, err := s.cmd.Run(ctx, ws.WorkDir(), stdin, nil, nil, env, args...)
 	if err != nil {
 		return stdout, fmt.Errorf("pulumi %s: exit %d: %w\n%s", args[0], code, err, stderr)
@@ -148,39 +159,37 @@ func (s *Stack) cli(ctx context.Context, stdin io.Reader, args ...string) (strin
 }
 
 // writeConfig makes settings the stack's pachdeploy:* config: secrets through stdin (never
-// on a command line), the rest in one call, and stale pachdeploy keys removed.
+// on a command line), the plain settings that differ in one call, and stale pachdeploy
+// keys removed. Plain settings the stack file already holds are not written again.
 func (s *Stack) writeConfig(ctx context.Context, settings map[string]config.Setting) error {
-	out, err := s.cli(ctx, nil, "config", "--json")
-	if err != nil {
-		return s.classify("config", err, nil)
-	}
-	current, err := parseConfigKeys(out)
+	current, plaintext, err := s.storedConfig(ctx)
 	if err != nil {
 		return err
 	}
 	var stale []string
-	for _, k := range current {
-		if bare, ok := strings.CutPrefix(k, config.Namespace+":"); ok {
-			if _, keep := settings[bare]; !keep {
-				stale = append(stale, k)
-			}
+	for k := range current {
+		if _, keep := settings[k]; !keep {
+			stale = append(stale, config.Namespace+":"+k)
 		}
 	}
 	if len(stale) > 0 {
+		sort.Strings(stale)
 		if _, err := s.cli(ctx, nil, append([]string{"config", "rm-all"}, stale...)...); err != nil {
 			return s.classify("config", err, nil)
 		}
 	}
 	plain := []string{"config", "set-all"}
-	for k, v := range settings {
-		key := config.Namespace + ":" + k
+	for _, k := range slices.Sorted(maps.Keys(settings)) {
+		v, key := settings[k], config.Namespace+":"+k
 		if v.Secret {
 			if _, err := s.cli(ctx, strings.NewReader(v.Value), "config", "set", "--secret", key); err != nil {
 				return s.classify("config", err, nil)
 			}
 			continue
 		}
-		plain = append(plain, "--plaintext", key+"="+v.Value)
+		if current[k] != v.Value || !slices.Contains(plaintext, k) {
+			plain = append(plain, "--plaintext", key+"="+v.Value)
+		}
 	}
 	if len(plain) > 2 {
 		if _, err := s.cli(ctx, nil, plain...); err != nil {
@@ -190,39 +199,25 @@ func (s *Stack) writeConfig(ctx context.Context, settings map[string]config.Sett
 	return nil
 }
 
-// setSetting sets one non-secret pachdeploy setting.
-func (s *Stack) setSetting(ctx context.Context, key, value string) error {
-	_, err := s.cli(ctx, nil, "config", "set", config.Namespace+":"+key, value)
-	return s.classify("config", err, nil)
-}
-
 // storedConfig reads the stack's pachdeploy settings without decrypting secrets (they
-// come back as [secret]), and the keys stored in plain text. The answer is kept with the
-// stack file it came from: while the file is the same, the CLI is not asked again.
+// come back as [secret]), and the keys stored in plain text: from the stack file, or
+// from `pulumi config --json` when the file holds what only the CLI resolves.
 func (s *Stack) storedConfig(ctx context.Context) (raw map[string]string, plaintext []string, err error) {
 	file, err := s.snapshotSettings()
 	if err != nil {
 		return nil, nil, err
 	}
-	if c := s.stored; c != nil && c.file.exists == file.exists && bytes.Equal(c.file.data, file.data) {
-		return maps.Clone(c.raw), slices.Clone(c.plaintext), nil
+	if !file.exists {
+		return map[string]string{}, nil, nil
+	}
+	if raw, plaintext, ok := fileSettings(file.data); ok {
+		return raw, plaintext, nil
 	}
 	out, err := s.cli(ctx, nil, "config", "--json")
 	if err != nil {
 		return nil, nil, s.classify("config", err, nil)
 	}
-	if raw, plaintext, err = parseConfigValues(out); err != nil {
-		return nil, nil, err
-	}
-	s.stored = &storedSettings{file: file, raw: maps.Clone(raw), plaintext: slices.Clone(plaintext)}
-	return raw, plaintext, nil
-}
-
-// storedSettings is storedConfig's last answer and the stack file it read.
-type storedSettings struct {
-	file      snapshot
-	raw       map[string]string
-	plaintext []string
+	return parseConfigValues(out)
 }
 
 // checkSettings brings the stack's settings up to date (see syncSettings) and, unless

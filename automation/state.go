@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"github.com/pachdeploy/pachdeploy/stacks/config"
@@ -48,6 +47,10 @@ func (s *Stack) Resources(ctx context.Context) ([]Resource, error) {
 	if err != nil {
 		return nil, err
 	}
+	return resourcesOf(d), nil
+}
+
+func resourcesOf(d *apitype.DeploymentV3) []Resource {
 	out := make([]Resource, 0, len(d.Resources))
 	for _, r := range d.Resources {
 		deps := make([]string, 0, len(r.Dependencies))
@@ -59,7 +62,7 @@ func (s *Stack) Resources(ctx context.Context) ([]Resource, error) {
 			Parent: string(r.Parent), DependsOn: deps, RetainOnDelete: r.RetainOnDelete,
 		})
 	}
-	return out, nil
+	return out
 }
 
 // PendingOperations lists the operations an interrupted update left in the state.
@@ -83,8 +86,16 @@ func pendingOf(d *apitype.DeploymentV3) []PendingOperation {
 // unknown outcome: running over it could duplicate or orphan cloud resources.
 func (s *Stack) checkPending(ctx context.Context, op string) error {
 	pending, err := s.PendingOperations(ctx)
-	if err != nil || len(pending) == 0 {
+	if err != nil {
 		return err
+	}
+	return s.refusePending(op, pending)
+}
+
+// refusePending is checkPending's answer for the pending operations the state holds.
+func (s *Stack) refusePending(op string, pending []PendingOperation) error {
+	if len(pending) == 0 {
+		return nil
 	}
 	if s.lockedLocally() {
 		return &Error{Kind: ErrConcurrentUpdate, Op: op, Stack: s.name}
@@ -171,20 +182,6 @@ func parseConfig(out string) (map[string]configEntry, error) {
 		return nil, fmt.Errorf("reading stack config: %w", err)
 	}
 	return m, nil
-}
-
-// parseConfigKeys lists the keys of `pulumi config --json`, sorted.
-func parseConfigKeys(out string) ([]string, error) {
-	m, err := parseConfig(out)
-	if err != nil {
-		return nil, err
-	}
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys, nil
 }
 
 // parseConfigValues returns the pachdeploy settings of `pulumi config --json`, bare keys
