@@ -4,9 +4,15 @@ GO ?= go
 include tools/tools.mk
 
 .DEFAULT_GOAL := build
-TEST_FLAGS ?= -timeout 45m
+# Test binaries link without symbol table and DWARF (-s -w): each link of the cloud SDKs
+# takes about 40% less time (README, "Smaller and faster builds").
+TEST_FLAGS ?= -timeout 45m -ldflags='-s -w'
+# RELEASE_LDFLAGS strip the binaries pachdeploy ships; TAGS may leave clouds out of
+# bin/pachdeploy (noaws, nogcp, noazure).
+RELEASE_LDFLAGS ?= -s -w
+TAGS ?=
 
-.PHONY: build test unit demo lint lint-workflows bench fuzz provider program generate
+.PHONY: build test unit demo lint lint-workflows bench fuzz provider program cli generate
 
 ## build: compile everything, including the root Pulumi program and the CLI
 build:
@@ -21,12 +27,17 @@ test: lint tools provider program lint-workflows
 ## provider: the Pulumi package's plugin, bin/pulumi-resource-pachdeploy (the components
 ## for every Pulumi language; bin/pulumi finds it beside itself)
 provider:
-	$(NICE) $(GO) build -trimpath -o bin/pulumi-resource-pachdeploy ./cmd/pulumi-resource-pachdeploy
+	$(NICE) $(GO) build -trimpath -ldflags '$(RELEASE_LDFLAGS)' -o bin/pulumi-resource-pachdeploy ./cmd/pulumi-resource-pachdeploy
 
 ## program: the root Pulumi program prebuilt, bin/pachdeploy-program, for Pulumi.yaml's
 ## runtime.options.binary (CI, the Pulumi Kubernetes Operator): no SDK compile per run
 program:
-	$(NICE) $(GO) build -trimpath -o bin/pachdeploy-program .
+	$(NICE) $(GO) build -trimpath -tags '$(TAGS)' -ldflags '$(RELEASE_LDFLAGS)' -o bin/pachdeploy-program .
+
+## cli: the pachdeploy CLI, bin/pachdeploy, stripped; `make cli TAGS=nogcp,noazure` keeps
+## AWS only (a third smaller, and about half the link time of every cloud)
+cli:
+	$(NICE) $(GO) build -trimpath -tags '$(TAGS)' -ldflags '$(RELEASE_LDFLAGS)' -o bin/pachdeploy ./cmd/pachdeploy
 
 ## generate: rewrite the generated files (the package's deployment inputs and schema
 ## descriptions, from stacks/config, README.md and the components' doc comments)

@@ -4,24 +4,19 @@ package stacks
 
 import (
 	"fmt"
+	"slices"
 
-	"github.com/pachdeploy/pachdeploy/components/aws"
-	"github.com/pachdeploy/pachdeploy/components/azure"
-	"github.com/pachdeploy/pachdeploy/components/gcp"
 	"github.com/pachdeploy/pachdeploy/components/pachyderm"
 	"github.com/pachdeploy/pachdeploy/policy"
 	"github.com/pachdeploy/pachdeploy/stacks/config"
-	"github.com/pachdeploy/pachdeploy/target"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
 // Targets are the clouds pachdeploy deploys to: the one list of them. A new cloud is
-// its own folder under components/ with a Target, and one line here.
-var Targets = target.List{
-	aws.Target,
-	gcp.Target,
-	azure.Target,
-}
+// its own folder under components/ with a Target, and a target_<cloud>.go file here
+// (with its target_no<cloud>.go: the build tag no<cloud> leaves the cloud, and its
+// provider SDK, out of a binary).
+var Targets = slices.Concat(awsTargets, gcpTargets, azureTargets)
 
 // Settings are the targets' settings: what config resolves a stack's settings with.
 var Settings = Targets.Settings()
