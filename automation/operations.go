@@ -321,5 +321,6 @@ func redactOutputs(m auto.OutputMap, show bool) []Output {
 // a recovery step for a lock left by a killed run: resources being changed when the run
 // died become pending operations. Nothing calls it unless asked.
 func (s *Stack) Cancel(ctx context.Context) error {
-	return s.classify("cancel", s.stack.Cancel(ctx), nil)
+	_, err := s.cli(ctx, nil, "cancel", "--yes")
+	return s.classify("cancel", err, nil)
 }

@@ -186,6 +186,23 @@ func resolve(stack string, opts []Option) (*options, error) {
 	return o, nil
 }
 
+// checkpoint is where a file backend (in its project layout) keeps the stack's state,
+// without the extension; "" for other backends, a stack name with an organization or
+// project, or when PULUMI_BACKEND_URL names another backend than the one in use (the CLI
+// would then read that one).
+func (o *options) checkpoint(stack string) string {
+	dir, ok := strings.CutPrefix(o.backend, "file://")
+	if !ok || strings.Contains(stack, "/") || strings.Contains(dir, "?") {
+		return ""
+	}
+	if env := o.lookupEnv(envBackendURL); env != "" {
+		if n, err := NormalizeBackend(env); err != nil || n != o.backend {
+			return ""
+		}
+	}
+	return filepath.Join(filepath.FromSlash(dir), ".pulumi", "stacks", Project, stack)
+}
+
 // backendSchemes are the state backends pachdeploy accepts, with an example each.
 var backendSchemes = []string{"file:///ABSOLUTE/DIR", "file://~/DIR", "s3://BUCKET", "gs://BUCKET", "azblob://CONTAINER", "https://api.pulumi.com"}
 

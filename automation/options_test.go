@@ -213,3 +213,35 @@ func TestResolve_PolicyPacksMustBeDirectories(t *testing.T) {
 		t.Fatalf("policy packs %v, err %v, want one absolute directory", o, err)
 	}
 }
+
+// TestCheckpoint: a stack of a file backend is known by its checkpoint file, unless the
+// name or the environment points the CLI elsewhere.
+func TestCheckpoint(t *testing.T) {
+	t.Setenv(EnvPassphrase, "x")
+	t.Setenv(envBackendURL, "")
+	want := filepath.Join("/b", ".pulumi", "stacks", Project, "dev")
+	tests := []struct {
+		name  string
+		stack string
+		opts  []Option
+		want  string
+	}{
+		{"file backend", "dev", []Option{WithBackend("file:///b")}, want},
+		{"the same backend in the environment", "dev", []Option{WithBackend("file:///b"), WithEnv(map[string]string{envBackendURL: "file:///b/"})}, want},
+		{"another backend in the environment", "dev", []Option{WithBackend("file:///b"), WithEnv(map[string]string{envBackendURL: "file:///c"})}, ""},
+		{"a qualified stack name", "organization/pachdeploy/dev", []Option{WithBackend("file:///b")}, ""},
+		{"a bucket", "dev", []Option{WithBackend("s3://bucket")}, ""},
+		{"Pulumi Cloud", "dev", []Option{WithBackend("https://api.pulumi.com")}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o, err := resolve(tt.stack, append(tt.opts, WithStateDir(t.TempDir())))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := o.checkpoint(tt.stack); got != tt.want {
+				t.Errorf("checkpoint = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

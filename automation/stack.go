@@ -98,15 +98,43 @@ func open(ctx context.Context, name string, program Program, create bool, opts [
 	if o.secretsProvider != "" {
 		wsOpts = append(wsOpts, auto.SecretsProvider(o.secretsProvider))
 	}
+	lw, err := auto.NewLocalWorkspace(ctx, append(wsOpts, auto.Program(program.Run))...)
+	if err != nil {
+		return nil, classify("select", name, err, nil, s.redact)
+	}
+	ws := knownStacks{Workspace: lw, checkpoint: o.checkpoint(name)}
 	if create {
-		s.stack, err = auto.UpsertStackInlineSource(ctx, name, Project, program.Run, wsOpts...)
+		s.stack, err = auto.UpsertStack(ctx, name, ws)
 	} else {
-		s.stack, err = auto.SelectStackInlineSource(ctx, name, Project, program.Run, wsOpts...)
+		s.stack, err = auto.SelectStack(ctx, name, ws)
 	}
 	if err != nil {
 		return nil, classify("select", name, err, nil, s.redact)
 	}
 	return s, nil
+}
+
+// knownStacks is the SDK's workspace with `pulumi stack select` answered, where it can
+// be, from a file backend's own files: a stack whose checkpoint is there exists, and
+// selecting it would only cost a CLI process (every command here names its stack).
+// Otherwise the CLI is asked (and a missing stack is created by New).
+type knownStacks struct {
+	auto.Workspace
+	// checkpoint is the stack's state file in a file backend, without its extension;
+	// "" when the backend is another kind.
+	checkpoint string
+}
+
+// SelectStack succeeds at once when the stack's checkpoint exists.
+func (w knownStacks) SelectStack(ctx context.Context, name string) error {
+	if w.checkpoint != "" {
+		for _, ext := range []string{".json", ".json.gz", ".json.zst"} {
+			if st, err := os.Stat(w.checkpoint + ext); err == nil && st.Mode().IsRegular() {
+				return nil
+			}
+		}
+	}
+	return w.Workspace.SelectStack(ctx, name)
 }
 
 // Name is the stack name.
