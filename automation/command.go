@@ -3,6 +3,8 @@ package automation
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -89,6 +91,11 @@ func FindPulumi(path string) (PulumiInfo, error) {
 			info.Version = v.(string)
 			return info, nil
 		}
+		if v, ok := versionOnDisk(key); ok {
+			pulumiVersions.Store(key, v)
+			info.Version = v
+			return info, nil
+		}
 	}
 	cmd, err := auto.NewPulumiCommand(&auto.PulumiCommandOptions{Root: root, Version: sdk.Version})
 	if err != nil {
@@ -97,6 +104,7 @@ func FindPulumi(path string) (PulumiInfo, error) {
 	info.Version = cmd.Version().String()
 	if cacheable {
 		pulumiVersions.Store(key, info.Version)
+		keepVersionOnDisk(key, info.Version)
 	}
 	return info, nil
 }
@@ -104,8 +112,55 @@ func FindPulumi(path string) (PulumiInfo, error) {
 // pulumiVersions caches the version each Pulumi CLI binary reported, by binaryKey: a
 // process that opens many stacks (a Go program driving a fleet) runs `pulumi version`
 // once per binary instead of once per stack. A rebuilt or replaced binary has another
-// key and is asked again.
+// key and is asked again. The answers are also kept on disk (versionOnDisk), so the
+// next process (the next `pachdeploy preview`) need not ask either.
 var pulumiVersions sync.Map
+
+// versionFile is where the version of the binary with this key is kept: under the
+// user's cache directory, named by the key's hash; "" when there is no cache directory.
+func versionFile(key string) string {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(key))
+	return filepath.Join(dir, "pachdeploy", "pulumi-version", hex.EncodeToString(sum[:16]))
+}
+
+// versionOnDisk is the version a binary with this key reported before; only a version
+// that parses counts (a torn or foreign file is asked again).
+func versionOnDisk(key string) (string, bool) {
+	file := versionFile(key)
+	if file == "" {
+		return "", false
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return "", false
+	}
+	v := strings.TrimSpace(string(b))
+	if _, err := semver.Parse(v); err != nil {
+		return "", false
+	}
+	return v, true
+}
+
+// keepVersionOnDisk records a binary's version for later processes; a cache that
+// cannot be written is no error.
+func keepVersionOnDisk(key, version string) {
+	file := versionFile(key)
+	if file == "" || os.MkdirAll(filepath.Dir(file), 0o700) != nil {
+		return
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(file), "version-*")
+	if err != nil {
+		return
+	}
+	_, werr := tmp.WriteString(version)
+	if cerr := tmp.Close(); werr != nil || cerr != nil || os.Rename(tmp.Name(), file) != nil {
+		_ = os.Remove(tmp.Name())
+	}
+}
 
 // binaryKey identifies a binary by its path, size and modification time; false when it
 // cannot be read.

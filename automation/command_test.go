@@ -31,6 +31,7 @@ func fakePulumi(t *testing.T, root string) (calls func() int) {
 // TestFindPulumiAsksEachBinaryOnce: opening many stacks runs `pulumi version` once per
 // binary; a binary replaced in place is asked again.
 func TestFindPulumiAsksEachBinaryOnce(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	root := t.TempDir()
 	calls := fakePulumi(t, root)
 	for i := 0; i < 3; i++ {
@@ -55,5 +56,35 @@ func TestFindPulumiAsksEachBinaryOnce(t *testing.T) {
 	}
 	if n := calls(); n != 2 {
 		t.Errorf("pulumi version ran %d times after the binary changed, want 2", n)
+	}
+
+	// A new process (nothing in memory) reads the version kept on disk; with another
+	// cache directory, or a torn cache file, it asks again.
+	forget := func() { pulumiVersions.Clear() }
+	forget()
+	if info, err := FindPulumi(root); err != nil || info.Version != sdk.Version.String() {
+		t.Fatalf("FindPulumi from disk = %+v, %v", info, err)
+	}
+	if n := calls(); n != 2 {
+		t.Errorf("pulumi version ran %d times in a new process, want 2 (the disk answers)", n)
+	}
+	key, _ := binaryKey(filepath.Join(root, "bin", "pulumi"))
+	if err := os.WriteFile(versionFile(key), []byte("garbage"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	forget()
+	if _, err := FindPulumi(root); err != nil {
+		t.Fatal(err)
+	}
+	if n := calls(); n != 3 {
+		t.Errorf("pulumi version ran %d times after the cache file was torn, want 3", n)
+	}
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	forget()
+	if _, err := FindPulumi(root); err != nil {
+		t.Fatal(err)
+	}
+	if n := calls(); n != 4 {
+		t.Errorf("pulumi version ran %d times with an empty cache, want 4", n)
 	}
 }
