@@ -444,6 +444,9 @@ func TestEngine_CLIProcessesPerOperation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if ran := first.cmd.commands(); len(ran) != 1 || ran[0] != "stack init" {
+		t.Errorf("creating a stack of a file backend ran %q, want only stack init", ran)
+	}
 	var up *UpResult
 	count(first, "the first up", 4, func() (err error) { up, err = first.Up(ctx); return err })
 	byName := map[string]Output{}

@@ -103,9 +103,16 @@ func open(ctx context.Context, name string, program Program, create bool, opts [
 		return nil, classify("select", name, err, nil, s.redact)
 	}
 	ws := knownStacks{Workspace: lw, checkpoint: o.checkpoint(name)}
-	if create {
+	switch exists, known := ws.exists(); {
+	case create && known && !exists:
+		// No select to fail first; a stack elsewhere in the backend (an older layout)
+		// makes init fail as existing, and is selected.
+		if s.stack, err = auto.NewStack(ctx, name, ws); auto.IsCreateStack409Error(err) {
+			s.stack, err = auto.SelectStack(ctx, name, ws)
+		}
+	case create:
 		s.stack, err = auto.UpsertStack(ctx, name, ws)
-	} else {
+	default:
 		s.stack, err = auto.SelectStack(ctx, name, ws)
 	}
 	if err != nil {
@@ -125,14 +132,24 @@ type knownStacks struct {
 	checkpoint string
 }
 
+// exists says whether the stack's checkpoint is there; known is false when there is
+// no checkpoint to look at.
+func (w knownStacks) exists() (exists, known bool) {
+	if w.checkpoint == "" {
+		return false, false
+	}
+	for _, ext := range []string{".json", ".json.gz", ".json.zst"} {
+		if st, err := os.Stat(w.checkpoint + ext); err == nil && st.Mode().IsRegular() {
+			return true, true
+		}
+	}
+	return false, true
+}
+
 // SelectStack succeeds at once when the stack's checkpoint exists.
 func (w knownStacks) SelectStack(ctx context.Context, name string) error {
-	if w.checkpoint != "" {
-		for _, ext := range []string{".json", ".json.gz", ".json.zst"} {
-			if st, err := os.Stat(w.checkpoint + ext); err == nil && st.Mode().IsRegular() {
-				return nil
-			}
-		}
+	if exists, _ := w.exists(); exists {
+		return nil
 	}
 	return w.Workspace.SelectStack(ctx, name)
 }
