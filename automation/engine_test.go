@@ -493,6 +493,9 @@ func TestEngine_CLIProcessesPerOperation(t *testing.T) {
 		up, err := s.Up(ctx)
 		if err == nil {
 			noChanges("up", up.Report)
+			if len(up.Outputs) != 2 {
+				t.Errorf("a no-change up's outputs = %+v, want pet and password", up.Outputs)
+			}
 		}
 		return err
 	})
