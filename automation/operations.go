@@ -35,6 +35,9 @@ func (s *Stack) run(ctx context.Context, op string, live bool,
 func (s *Stack) runEngine(ctx context.Context, op string, live bool,
 	call func(chan<- events.EngineEvent) error,
 ) (Report, bool, error) {
+	if op != "preview" {
+		s.created = false // the state may now hold operations in flight
+	}
 	rep := Report{Stack: s.name, Operation: op, Changes: []Change{}, Totals: map[string]int{}}
 	c := newCollector(&rep, s.progress, s.redact, live)
 	c.dataAtRisk = s.program.dataAtRisk

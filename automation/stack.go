@@ -12,7 +12,6 @@ import (
 	"maps"
 	"os"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/pachdeploy/pachdeploy/stacks/config"
@@ -34,6 +33,9 @@ type Stack struct {
 	applied snapshot
 	// program is what runs, and what the driver knows of it.
 	program Program
+	// created is set while the stack this Stack created has run no update: its state
+	// is empty, so there are no pending operations to read it for.
+	created bool
 	// agent is the execution agent this Stack's ups record (`--exec-agent`), unique to
 	// it: the history shows which update was its own (see markUp).
 	agent string
@@ -107,7 +109,9 @@ func open(ctx context.Context, name string, program Program, create bool, opts [
 	case create && known && !exists:
 		// No select to fail first; a stack elsewhere in the backend (an older layout)
 		// makes init fail as existing, and is selected.
-		if s.stack, err = auto.NewStack(ctx, name, ws); auto.IsCreateStack409Error(err) {
+		s.stack, err = auto.NewStack(ctx, name, ws)
+		s.created = err == nil
+		if auto.IsCreateStack409Error(err) {
 			s.stack, err = auto.SelectStack(ctx, name, ws)
 		}
 	case create:
@@ -203,9 +207,9 @@ func (s *Stack) runCLI(ctx context.Context, stdin io.Reader, env, args []string)
 	return stdout, nil
 }
 
-// writeConfig makes settings the stack's pachdeploy:* config: secrets through stdin (never
-// on a command line), the plain settings that differ in one call, and stale pachdeploy
-// keys removed. Plain settings the stack file already holds are not written again.
+// writeConfig makes settings the stack's pachdeploy:* config: secrets through the CLI and
+// stdin (never on a command line), one process each; the plain settings that differ, and
+// the removal of stale pachdeploy keys, straight into the stack file.
 func (s *Stack) writeConfig(ctx context.Context, settings map[string]config.Setting) error {
 	current, plaintext, err := s.storedConfig(ctx)
 	if err != nil {
@@ -214,31 +218,25 @@ func (s *Stack) writeConfig(ctx context.Context, settings map[string]config.Sett
 	var stale []string
 	for k := range current {
 		if _, keep := settings[k]; !keep {
-			stale = append(stale, config.Namespace+":"+k)
+			stale = append(stale, k)
 		}
 	}
-	if len(stale) > 0 {
-		sort.Strings(stale)
-		if _, err := s.cli(ctx, nil, append([]string{"config", "rm-all"}, stale...)...); err != nil {
-			return s.classify("config", err, nil)
+	plain := map[string]string{}
+	for k, v := range settings {
+		if !v.Secret && (current[k] != v.Value || !slices.Contains(plaintext, k)) {
+			plain[k] = v.Value
 		}
 	}
-	plain := []string{"config", "set-all"}
+	if len(stale) > 0 || len(plain) > 0 {
+		if err := s.writePlain(plain, stale); err != nil {
+			return fmt.Errorf("writing the settings of stack %q: %w", s.name, err)
+		}
+	}
 	for _, k := range slices.Sorted(maps.Keys(settings)) {
-		v, key := settings[k], config.Namespace+":"+k
-		if v.Secret {
-			if _, err := s.cli(ctx, strings.NewReader(v.Value), "config", "set", "--secret", key); err != nil {
+		if v := settings[k]; v.Secret {
+			if _, err := s.cli(ctx, strings.NewReader(v.Value), "config", "set", "--secret", config.Namespace+":"+k); err != nil {
 				return s.classify("config", err, nil)
 			}
-			continue
-		}
-		if current[k] != v.Value || !slices.Contains(plaintext, k) {
-			plain = append(plain, "--plaintext", key+"="+v.Value)
-		}
-	}
-	if len(plain) > 2 {
-		if _, err := s.cli(ctx, nil, plain...); err != nil {
-			return s.classify("config", err, nil)
 		}
 	}
 	return nil

@@ -2,8 +2,10 @@ package automation
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/pachdeploy/pachdeploy/stacks/config"
@@ -49,6 +51,75 @@ func fileSettings(data []byte) (raw map[string]string, plaintext []string, ok bo
 		}
 	}
 	return raw, plaintext, true
+}
+
+// writePlain sets plain pachdeploy settings in the stack file and removes others (bare
+// keys), keeping everything else in it as it is: the CLI would take a process for each
+// of the two. Secrets are not written here (only the CLI can encrypt them).
+func (s *Stack) writePlain(set map[string]string, remove []string) error {
+	path := s.settingsFile()
+	data, err := os.ReadFile(path)
+	if err != nil && !os.IsNotExist(err) {
+		return err
+	}
+	out, err := withPlain(data, set, remove)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, out, 0o600)
+}
+
+// withPlain is a stack file's bytes with plain settings set and others removed.
+func withPlain(data []byte, set map[string]string, remove []string) ([]byte, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, fmt.Errorf("reading the stack file: %w", err)
+	}
+	if doc.Kind == 0 {
+		doc = yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{{Kind: yaml.MappingNode}}}
+	}
+	root := doc.Content[0]
+	if root.Kind != yaml.MappingNode {
+		return nil, fmt.Errorf("reading the stack file: not a mapping")
+	}
+	cfg := mapValue(root, "config")
+	if cfg == nil {
+		cfg = &yaml.Node{Kind: yaml.MappingNode}
+		root.Content = append(root.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: "config"}, cfg)
+	}
+	gone := map[string]bool{}
+	for _, k := range remove {
+		gone[config.Namespace+":"+k] = true
+	}
+	kept := cfg.Content[:0]
+	for i := 0; i+1 < len(cfg.Content); i += 2 {
+		key := cfg.Content[i].Value
+		if bare, ours := strings.CutPrefix(key, config.Namespace+":"); ours {
+			if _, replaced := set[bare]; replaced || gone[key] {
+				continue
+			}
+		}
+		kept = append(kept, cfg.Content[i], cfg.Content[i+1])
+	}
+	cfg.Content = kept
+	for _, k := range slices.Sorted(maps.Keys(set)) {
+		var v yaml.Node
+		if err := v.Encode(set[k]); err != nil {
+			return nil, err
+		}
+		cfg.Content = append(cfg.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: config.Namespace + ":" + k}, &v)
+	}
+	return yaml.Marshal(&doc)
+}
+
+// mapValue is the value of key in a YAML mapping, nil when it has none.
+func mapValue(m *yaml.Node, key string) *yaml.Node {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i+1]
+		}
+	}
+	return nil
 }
 
 // withSetting writes a copy of the stack file with one more plain pachdeploy setting

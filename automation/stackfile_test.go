@@ -3,6 +3,7 @@ package automation
 import (
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -38,5 +39,37 @@ config:
 				t.Errorf("fileSettings = %v, %v, %v; want %v, %v, %v", raw, plaintext, ok, tt.raw, tt.plaintext, tt.ok)
 			}
 		})
+	}
+}
+
+// TestWithPlain: plain settings written into a stack file read back as written (strings
+// that look like numbers or booleans stay strings), stale ones go, and everything else
+// (the salt, secrets, other namespaces) stays as it was.
+func TestWithPlain(t *testing.T) {
+	file := `encryptionsalt: v1:salt
+config:
+  aws:region: us-west-2
+  pachdeploy:cloud: gcp
+  pachdeploy:old: gone
+  pachdeploy:enterpriseLicenseKey:
+    secure: v1:cipher
+`
+	out, err := withPlain([]byte(file), map[string]string{"cloud": "aws", "nodeCount": "3", "consoleEnabled": "true", "empty": ""}, []string{"old"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, plaintext, ok := fileSettings(out)
+	slices.Sort(plaintext)
+	want := map[string]string{"cloud": "aws", "nodeCount": "3", "consoleEnabled": "true", "empty": "", "enterpriseLicenseKey": secretMark}
+	if !ok || !reflect.DeepEqual(raw, want) || !slices.Equal(plaintext, []string{"cloud", "consoleEnabled", "empty", "nodeCount"}) {
+		t.Errorf("read back %v %v %v, want %v:\n%s", raw, plaintext, ok, want, out)
+	}
+	for _, kept := range []string{"encryptionsalt: v1:salt", "aws:region: us-west-2", "secure: v1:cipher"} {
+		if !strings.Contains(string(out), kept) {
+			t.Errorf("the file lost %q:\n%s", kept, out)
+		}
+	}
+	if empty, err := withPlain(nil, map[string]string{"cloud": "aws"}, nil); err != nil || !strings.Contains(string(empty), "pachdeploy:cloud: aws") {
+		t.Errorf("a new stack file = %q, %v", empty, err)
 	}
 }

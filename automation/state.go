@@ -67,6 +67,9 @@ func resourcesOf(d *apitype.DeploymentV3) []Resource {
 
 // PendingOperations lists the operations an interrupted update left in the state.
 func (s *Stack) PendingOperations(ctx context.Context) ([]PendingOperation, error) {
+	if s.created {
+		return nil, nil // created here and no update run since
+	}
 	d, err := s.export(ctx)
 	if err != nil {
 		return nil, err

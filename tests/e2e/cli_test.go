@@ -18,7 +18,16 @@ var (
 	cliErr  error
 )
 
-// cli builds the pachdeploy binary once per test run.
+// TestMain removes the CLI binary cli built (a few hundred MB) after the tests.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if cliPath != "" && cliErr == nil {
+		_ = os.RemoveAll(filepath.Dir(cliPath))
+	}
+	os.Exit(code)
+}
+
+// cli builds the pachdeploy binary once per test run, stripped as `make cli` builds it.
 func cli(t *testing.T) string {
 	t.Helper()
 	cliOnce.Do(func() {
@@ -28,7 +37,7 @@ func cli(t *testing.T) string {
 			return
 		}
 		cliPath = filepath.Join(dir, "pachdeploy")
-		cmd := exec.Command("go", "build", "-o", cliPath, "./cmd/pachdeploy")
+		cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", cliPath, "./cmd/pachdeploy")
 		cmd.Dir = repoRoot(t)
 		if out, err := cmd.CombinedOutput(); err != nil {
 			cliErr = err
