@@ -9,6 +9,7 @@ import (
 	"github.com/pachdeploy/pachdeploy/internal/rules"
 	"github.com/pachdeploy/pachdeploy/stacks/config"
 	awseks "github.com/pulumi/pulumi-aws/sdk/v6/go/aws/eks"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-eks/sdk/v3/go/eks"
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -224,13 +225,16 @@ func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pul
 		SkipDefaultNodeGroup: pulumi.BoolRef(true),
 		// Managed nodes use the security group EKS makes for every cluster.
 		SkipDefaultSecurityGroups: pulumi.BoolRef(true),
-		CreateOidcProvider:        pulumi.Bool(true),
-		EnabledClusterLogTypes:    pulumi.ToStringArray(ClusterLogTypes),
-		EncryptionConfigKeyArn:    secretsKey.Arn,
-		EndpointPrivateAccess:     pulumi.Bool(true),
-		EndpointPublicAccess:      pulumi.Bool(true),
-		PublicAccessCidrs:         pulumi.ToStringArray(publicCIDRs),
-		AuthenticationMode:        &authMode,
+		// The OIDC provider is made below, outside the component, so that the node
+		// group, which must wait for the whole component, waits for no more than the
+		// control plane and its access entries.
+		CreateOidcProvider:     pulumi.Bool(false),
+		EnabledClusterLogTypes: pulumi.ToStringArray(ClusterLogTypes),
+		EncryptionConfigKeyArn: secretsKey.Arn,
+		EndpointPrivateAccess:  pulumi.Bool(true),
+		EndpointPublicAccess:   pulumi.Bool(true),
+		PublicAccessCidrs:      pulumi.ToStringArray(publicCIDRs),
+		AuthenticationMode:     &authMode,
 		// The nodes join through an access entry made with the cluster, before the
 		// node group, and replaced together with the node role.
 		AccessEntries: map[string]eks.AccessEntryArgs{
@@ -241,6 +245,10 @@ func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pul
 		return nil, err
 	}
 
+	oidc, err := newOIDCProvider(ctx, name, cluster, in)
+	if err != nil {
+		return nil, err
+	}
 	template, err := newLaunchTemplate(ctx, name, a, in)
 	if err != nil {
 		return nil, err
@@ -257,7 +265,7 @@ func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pul
 	if err != nil {
 		return nil, err
 	}
-	storageDeps, err := newStorage(ctx, name, a.Name, acct, cluster, nodeGroup, provider, in)
+	storageDeps, err := newStorage(ctx, name, a.Name, acct, oidc.Arn, cluster.OidcIssuer, nodeGroup, provider, in)
 	if err != nil {
 		return nil, err
 	}
@@ -272,7 +280,7 @@ func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pul
 	}
 
 	c.Kubeconfig = kubeconfig
-	c.OIDCProviderArn = cluster.OidcProviderArn
+	c.OIDCProviderArn = oidc.Arn
 	c.OIDCProviderURL = cluster.OidcIssuer
 	c.NodeRoleName = nodeRole.Name
 	c.StorageClassName = StorageClassName
@@ -289,4 +297,18 @@ func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pul
 		return nil, err
 	}
 	return c, nil
+}
+
+// newOIDCProvider creates the IAM OIDC provider of the cluster's issuer, which IRSA
+// roles trust, as pulumi-eks makes it with createOidcProvider (its name, client id and
+// URL), but outside the eks component. The alias names the one pulumi-eks made as the
+// component's child in stacks deployed before, so the engine moves it rather than
+// replacing it: its ARN is in the roles' trust policies. The thumbprint is left to IAM,
+// which verifies EKS issuers against its own trusted CAs; ignoreChanges keeps the one
+// pulumi-eks wrote into such a stack.
+func newOIDCProvider(ctx *pulumi.Context, name string, cluster *eks.Cluster, in pulumi.ResourceOption) (*iam.OpenIdConnectProvider, error) {
+	return iam.NewOpenIdConnectProvider(ctx, name+"-oidcProvider", &iam.OpenIdConnectProviderArgs{
+		Url:           pulumi.Sprintf("https://%s", cluster.OidcIssuer),
+		ClientIdLists: pulumi.StringArray{pulumi.String(irsaAudience)},
+	}, in, pulumi.Aliases([]pulumi.Alias{{Parent: cluster}}), pulumi.IgnoreChanges([]string{"thumbprintLists"}))
 }

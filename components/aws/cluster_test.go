@@ -5,12 +5,15 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/pachdeploy/pachdeploy/internal/mocktest"
 	"github.com/pachdeploy/pachdeploy/internal/offline"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 )
 
 const (
@@ -19,6 +22,7 @@ const (
 	launchTmplType   = "aws:ec2/launchTemplate:LaunchTemplate"
 	k8sProviderType  = "pulumi:providers:kubernetes"
 	storageClassType = "kubernetes:storage.k8s.io/v1:StorageClass"
+	oidcProviderType = "aws:iam/openIdConnectProvider:OpenIdConnectProvider"
 )
 
 func testClusterArgs() *ClusterArgs {
@@ -197,7 +201,7 @@ func TestCluster_ControlPlaneSettings(t *testing.T) {
 		"vpcId":                "vpc-0123",
 		"authenticationMode":   "API",
 		"skipDefaultNodeGroup": true,
-		"createOidcProvider":   true,
+		"createOidcProvider":   false, // pachdeploy makes it: TestCluster_OIDCProviderOutsideTheEKSComponent
 	} {
 		if got := mocktest.Value(t, eks.Inputs, key).V; got != want {
 			t.Errorf("%s = %v, want %v", key, got, want)
@@ -211,6 +215,81 @@ func TestCluster_ControlPlaneSettings(t *testing.T) {
 	if !entry.IsObject() || mocktest.String(t, entry.ObjectValue(), "type") != "EC2_LINUX" ||
 		mocktest.String(t, entry.ObjectValue(), "principalArn") != mocktest.String(t, nodeRole.Outputs, "arn") {
 		t.Errorf("access entry nodes = %v, want EC2_LINUX for %s", entry, mocktest.String(t, nodeRole.Outputs, "arn"))
+	}
+}
+
+// registrations is a mock monitor that also keeps each resource's registration request,
+// for the options offline.Resource does not record (aliases, ignoreChanges).
+type registrations struct {
+	*offline.Cloud
+	mu   sync.Mutex
+	rpcs map[string]*pulumirpc.RegisterResourceRequest // by resource name
+}
+
+func (r *registrations) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
+	if args.RegisterRPC != nil {
+		r.mu.Lock()
+		r.rpcs[args.Name] = args.RegisterRPC
+		r.mu.Unlock()
+	}
+	return r.Cloud.NewResource(args)
+}
+
+// The node group waits for the whole eks component, so the IAM OIDC provider is made
+// outside it (createOidcProvider false): the node group starts once the control plane
+// and its access entries are done, in parallel with the provider. The alias is the URN
+// pulumi-eks gave its own provider (its name plus "-oidcProvider", as the component's
+// child), so an existing stack moves it instead of replacing the IRSA roles' trust.
+func TestCluster_OIDCProviderOutsideTheEKSComponent(t *testing.T) {
+	args := testClusterArgs()
+	args.GPUInstanceType = "g5.xlarge"
+	mon := &registrations{Cloud: offline.New(mocktest.Project, mocktest.Stack, standIns),
+		rpcs: map[string]*pulumirpc.RegisterResourceRequest{}}
+	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
+		p, err := aws.NewProvider(ctx, "aws", &aws.ProviderArgs{Region: pulumi.String(testRegion)})
+		if err != nil {
+			return err
+		}
+		_, err = NewCluster(ctx, "eks", args, pulumi.Provider(p))
+		return err
+	}, pulumi.WithMocks(mocktest.Project, mocktest.Stack, mon))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cloud := mon.Cloud
+	eks := mocktest.One(t, cloud, eksClusterType)
+	oidc := mocktest.One(t, cloud, oidcProviderType)
+	if oidc.Name != "eks-oidcProvider" || oidc.Parent != mocktest.One(t, cloud, "pachdeploy:aws:Cluster").URN {
+		t.Errorf("OIDC provider %s under %s, want eks-oidcProvider under the pachdeploy:aws:Cluster", oidc.Name, oidc.Parent)
+	}
+	if got, want := mocktest.String(t, oidc.Inputs, "url"), "https://"+mocktest.String(t, eks.Outputs, "oidcIssuer"); got != want {
+		t.Errorf("url = %q, want the cluster's issuer %q", got, want)
+	}
+	if ids := mocktest.Value(t, oidc.Inputs, "clientIdLists").ArrayValue(); len(ids) != 1 || ids[0].StringValue() != "sts.amazonaws.com" {
+		t.Errorf("clientIdLists = %v, want [sts.amazonaws.com]", ids)
+	}
+	for _, ng := range cloud.OfType(nodeGroupType) {
+		if mocktest.DependsOn(ng, oidc.URN) || !mocktest.DependsOn(ng, eks.URN) {
+			t.Errorf("node group %s waits for %v, want the eks component and not the OIDC provider", ng.Name, ng.DependsOn)
+		}
+	}
+
+	rpc := mon.rpcs[oidc.Name]
+	if !slices.Equal(rpc.GetIgnoreChanges(), []string{"thumbprintLists"}) {
+		t.Errorf("ignoreChanges = %v, want [thumbprintLists]: an existing stack keeps pulumi-eks's thumbprint", rpc.GetIgnoreChanges())
+	}
+	old := resource.NewURN(mocktest.Stack, mocktest.Project, resource.URN(eks.URN).QualifiedType(), oidcProviderType, eks.Name+"-oidcProvider")
+	var aliases []resource.URN
+	for _, a := range rpc.GetAliases() {
+		spec := a.GetSpec()
+		if spec == nil || spec.GetName() != "" || spec.GetType() != "" || spec.GetStack() != "" || spec.GetProject() != "" {
+			t.Fatalf("alias %v: want only a parent, the rest as the resource's own", a)
+		}
+		aliases = append(aliases, resource.NewURN(mocktest.Stack, mocktest.Project,
+			resource.URN(spec.GetParentUrn()).QualifiedType(), oidcProviderType, oidc.Name))
+	}
+	if !slices.Equal(aliases, []resource.URN{old}) {
+		t.Errorf("aliases = %v, want the provider pulumi-eks made: %s", aliases, old)
 	}
 }
 
@@ -274,11 +353,14 @@ func TestCluster_EBSCSIDriverWithOwnRole(t *testing.T) {
 			mocktest.String(t, addon.Inputs, "addonName"), mocktest.String(t, addon.Inputs, "serviceAccountRoleArn"), mocktest.String(t, role.Outputs, "arn"))
 	}
 	trust := parsePolicy(t, mocktest.Value(t, role.Inputs, "assumeRolePolicy"))
-	eks := mocktest.One(t, cloud, eksClusterType)
-	issuer := mocktest.String(t, eks.Outputs, "oidcIssuer")
+	issuer := mocktest.String(t, mocktest.One(t, cloud, eksClusterType).Outputs, "oidcIssuer")
+	oidc := mocktest.One(t, cloud, oidcProviderType)
 	s := trust.Statement[0]
-	if p, _ := s.Principal.(map[string]any); p["Federated"] != mocktest.String(t, eks.Outputs, "oidcProviderArn") {
+	if p, _ := s.Principal.(map[string]any); p["Federated"] != mocktest.String(t, oidc.Outputs, "arn") {
 		t.Errorf("EBS CSI role trusts %v, want the cluster's OIDC provider", s.Principal)
+	}
+	if !mocktest.DependsOn(role, oidc.URN) {
+		t.Errorf("EBS CSI role does not wait for the OIDC provider it trusts: %v", role.DependsOn)
 	}
 	subs, _ := s.Condition["StringEquals"][issuer+":sub"].([]any)
 	if !slices.Equal(subs, []any{"system:serviceaccount:kube-system:ebs-csi-controller-sa"}) ||

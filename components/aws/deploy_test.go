@@ -172,3 +172,26 @@ func TestDeploy_Endpoint(t *testing.T) {
 		})
 	}
 }
+
+// TestDeploy_IRSARolesTrustAndWaitForTheOIDCProvider: with the OIDC provider outside
+// the eks component, both IRSA roles (Pachyderm's and the EBS CSI driver's) trust its
+// ARN and wait for it.
+func TestDeploy_IRSARolesTrustAndWaitForTheOIDCProvider(t *testing.T) {
+	cloud, _ := runDeploy(t, testDeployConfig(false, false))
+	oidc := mocktest.One(t, cloud, oidcProviderType)
+	arn := mocktest.String(t, oidc.Outputs, "arn")
+	n := 0
+	for _, role := range cloud.OfType("aws:iam/role:Role") {
+		p, _ := parsePolicy(t, mocktest.Value(t, role.Inputs, "assumeRolePolicy")).Statement[0].Principal.(map[string]any)
+		if p["Federated"] == nil {
+			continue
+		}
+		n++
+		if p["Federated"] != arn || !mocktest.DependsOn(role, oidc.URN) {
+			t.Errorf("role %s trusts %v and waits for %v, want %s", role.Name, p["Federated"], role.DependsOn, oidc.URN)
+		}
+	}
+	if n != 2 {
+		t.Errorf("%d IRSA roles, want 2 (pachyderm, ebs-csi)", n)
+	}
+}

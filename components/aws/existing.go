@@ -85,7 +85,7 @@ func NewExistingCluster(ctx *pulumi.Context, name string, args *ExistingClusterA
 	case err == nil || notFound(err):
 		oidc, err := iam.NewOpenIdConnectProvider(ctx, name+"-oidc", &iam.OpenIdConnectProviderArgs{
 			Url:           pulumi.String(issuerURL),
-			ClientIdLists: pulumi.StringArray{pulumi.String("sts.amazonaws.com")},
+			ClientIdLists: pulumi.StringArray{pulumi.String(irsaAudience)},
 			Tags:          pulumi.StringMap{oidcOwnerTag: pulumi.String(a.Name)},
 		}, in)
 		if err != nil {

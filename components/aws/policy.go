@@ -130,6 +130,10 @@ func serviceTrustPolicy(service string) policyDocument {
 	})
 }
 
+// irsaAudience is the audience of the tokens IRSA exchanges with STS: the OIDC
+// provider's client id and the trust policies' aud condition.
+const irsaAudience = "sts.amazonaws.com"
+
 // irsaTrustPolicy lets exactly the given service accounts ("system:serviceaccount:
 // <namespace>:<name>") assume a role through the cluster's OIDC provider, and only
 // with the STS audience. issuer is the provider URL without https://.
@@ -139,7 +143,7 @@ func irsaTrustPolicy(providerARN, issuer string, subjects []string) policyDocume
 		Principal: map[string]string{"Federated": providerARN},
 		Action:    []string{"sts:AssumeRoleWithWebIdentity"},
 		Condition: map[string]map[string]any{"StringEquals": {
-			issuer + ":aud": "sts.amazonaws.com",
+			issuer + ":aud": irsaAudience,
 			issuer + ":sub": subjects,
 		}},
 	})

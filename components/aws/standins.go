@@ -85,6 +85,10 @@ var standIns = offline.StandIns{
 			a.Set("arn", fmt.Sprintf("arn:aws:rds:%s:%s:db:%s", a.Region(), standInAccountID, id))
 			a.Set("engineVersionActual", offline.Later("engine version"))
 		},
+		// IAM names the provider by its URL without https://.
+		"aws:iam/openIdConnectProvider:OpenIdConnectProvider": func(a offline.Answer) {
+			a.Set("arn", awsARN("iam", "oidc-provider/"+strings.TrimPrefix(a.Str("url", ""), "https://")))
+		},
 		"eks:index:Cluster": eksCluster,
 	},
 	Invokes: map[string]func(resource.PropertyMap, string) map[string]any{
@@ -131,8 +135,8 @@ var standIns = offline.StandIns{
 }
 
 // eksCluster answers for the pulumi-eks Cluster component: its kubeconfig (object and
-// JSON) and the OIDC provider that IAM roles for service accounts trust, in the region
-// of the AWS provider given to the component. Outputs that are resource
+// JSON) and OIDC issuer, in the region of the AWS provider given to the component (the
+// IAM OIDC provider is pachdeploy's own, see newOIDCProvider). Outputs that are resource
 // references (eksCluster, core, security groups) are left out: the mock monitor could
 // not rehydrate resources the remote component creates inside its provider.
 func eksCluster(a offline.Answer) {
@@ -146,7 +150,6 @@ func eksCluster(a offline.Answer) {
 	a.Set("kubeconfigJson", string(kubeconfigJSON))
 	a.Set("oidcIssuer", issuer)
 	a.Set("oidcProviderUrl", "https://"+issuer)
-	a.Set("oidcProviderArn", awsARN("iam", "oidc-provider/"+issuer))
 	a.Set("clusterSecurityGroupId", offline.Later(a.Name()+" cluster security group id"))
 	a.Set("nodeSecurityGroupId", offline.Later(a.Name()+" node security group id"))
 }

@@ -3,7 +3,6 @@ package aws
 import (
 	awseks "github.com/pulumi/pulumi-aws/sdk/v6/go/aws/eks"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
-	"github.com/pulumi/pulumi-eks/sdk/v3/go/eks"
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	storagev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/storage/v1"
@@ -23,15 +22,16 @@ const (
 	ebsCSIProvisioner    = "ebs.csi.aws.com"
 )
 
-// newStorage installs the EBS CSI driver add-on with its own IRSA role and creates the
-// gp3 StorageClass. It returns the add-on and the class for Kubernetes objects to wait
-// for.
-func newStorage(ctx *pulumi.Context, name, clusterName string, acct account, cluster *eks.Cluster,
+// newStorage installs the EBS CSI driver add-on with its own IRSA role, trusted through
+// the cluster's OIDC provider (oidcProviderArn, for issuer without https://), and
+// creates the gp3 StorageClass. It returns the add-on and the class for Kubernetes
+// objects to wait for.
+func newStorage(ctx *pulumi.Context, name, clusterName string, acct account, oidcProviderArn, issuer pulumi.StringInput,
 	nodeGroup *awseks.NodeGroup, provider *kubernetes.Provider, in pulumi.ResourceOption,
 ) ([]pulumi.Resource, error) {
 	role, err := iam.NewRole(ctx, name+"-ebs-csi", &iam.RoleArgs{
 		Description: pulumi.Sprintf("EBS CSI driver of EKS cluster %s", clusterName),
-		AssumeRolePolicy: irsaTrustPolicyOutput(cluster.OidcProviderArn, cluster.OidcIssuer,
+		AssumeRolePolicy: irsaTrustPolicyOutput(oidcProviderArn, issuer,
 			serviceAccountSubject("kube-system", ebsCSIServiceAccount)),
 	}, in)
 	if err != nil {
