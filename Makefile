@@ -55,6 +55,7 @@ demo:
 ## lint: go vet and a gofmt check
 lint:
 	$(GO) vet ./...
+	$(GO) vet -tags bench ./tests/bench/
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './bin/*')); \
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
@@ -62,9 +63,11 @@ lint:
 lint-workflows: tools-actionlint
 	$(ACTIONLINT_BIN) -color=false .github/workflows/*.yml
 
-## bench: benchmarks (speed and memory are measured here, never asserted in tests)
+## bench: the benchmarks, as one markdown table (speed and memory are measured here, never
+## asserted in tests; see tests/bench/README.md); BUILD=0 leaves out the CLI's incremental
+## build (a link: about 40 s and 7 GB)
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+	$(GO) run ./tests/bench/cmd/benchtable -go $(GO) $(if $(filter 0,$(BUILD)),,-build)
 
 ## fuzz: run the config parser fuzz target for a while
 fuzz:

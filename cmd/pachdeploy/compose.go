@@ -8,9 +8,9 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/pachdeploy/pachdeploy/automation"
 	"github.com/pachdeploy/pachdeploy/cmd/pachdeploy/internal/cli"
 	"github.com/pachdeploy/pachdeploy/cmd/pachdeploy/internal/graph"
+	"github.com/pachdeploy/pachdeploy/internal/program"
 	"github.com/pachdeploy/pachdeploy/policy"
 	"github.com/pachdeploy/pachdeploy/stacks"
 	"github.com/pachdeploy/pachdeploy/stacks/config"
@@ -38,19 +38,8 @@ func run(args []string) int {
 		os.Exit(130)
 	}()
 	ios := cli.IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr, Interactive: isTerminal(os.Stdin)}
-	deps := cli.Deps{Program: program, Targets: stacks.Targets, Plan: buildPlan, HardStop: hardStop}
+	deps := cli.Deps{Program: program.Program, Targets: stacks.Targets, Plan: buildPlan, HardStop: hardStop}
 	return cli.Main(ctx, args, ios, deps)
-}
-
-// program is pachdeploy's program as the driver runs it: the driver learns from the
-// targets what holds data and what destroy keeps.
-var program = automation.Program{
-	Run:               stacks.Run,
-	Settings:          stacks.Settings,
-	DataBearing:       stacks.Targets.DataBearing(),
-	KeptOnDestroy:     stacks.Targets.KeptOnDestroy(),
-	DeleteDataSetting: config.DeleteDataSetting,
-	Check:             stacks.Check,
 }
 
 func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }

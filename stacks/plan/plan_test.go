@@ -217,12 +217,18 @@ func TestProjectAndExampleStacks(t *testing.T) {
 	}
 }
 
-func BenchmarkPlanAWS(b *testing.B) {
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := Build(map[string]string{"cloud": "aws"}, "dev"); err != nil {
-			b.Fatal(err)
-		}
+// BenchmarkPlan builds each cloud's offline plan of the default settings, as
+// `pachdeploy plan` does.
+func BenchmarkPlan(b *testing.B) {
+	for _, cloud := range []string{"aws", "gcp", "azure"} {
+		b.Run(cloud, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := Build(map[string]string{"cloud": cloud}, "dev"); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
 
