@@ -3,6 +3,7 @@ package automation
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/pachdeploy/pachdeploy/stacks/config"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/opthistory"
 )
 
 // A stack's settings are its pachdeploy:* config. They live in two places:
@@ -157,27 +159,42 @@ func (s *Stack) synced(u auto.UpdateSummary) bool {
 // written when the stack file already holds them, or when no up has run yet (then the
 // stack file's settings, if any, stand).
 func (s *Stack) syncSettings(ctx context.Context) error {
-	history, err := s.stack.History(ctx, historyDepth, 1)
+	// Read without secrets first: decrypting makes the CLI derive the passphrase's key
+	// (PBKDF2, a million rounds: about 0.25 s of CPU here), which only a write needs.
+	u, found, err := s.lastUp(ctx, false)
+	if err != nil || !found || s.synced(u) {
+		return err
+	}
+	key := updateKey(u)
+	if u, found, err = s.lastUp(ctx, true); err != nil || !found {
+		return err
+	}
+	if updateKey(u) != key {
+		return fmt.Errorf("the history of stack %q changed while being read: try again", s.name)
+	}
+	settings := settingsOf(u.Config)
+	s.redact = append(s.redact, secretValues(settings)...)
+	if err := s.writeConfig(ctx, settings); err != nil {
+		return err
+	}
+	s.markSynced(u)
+	return nil
+}
+
+// lastUp is the last up the engine ran (succeeded or failed; not Destroy's retention
+// run) in the backend's recent history, its secret settings decrypted if asked.
+func (s *Stack) lastUp(ctx context.Context, secrets bool) (u auto.UpdateSummary, found bool, err error) {
+	history, err := s.stack.History(ctx, historyDepth, 1, opthistory.ShowSecrets(secrets))
 	if err != nil {
-		return s.classify("history", err, nil)
+		return u, false, s.classify("history", err, nil)
 	}
 	for _, u := range history {
 		// The Automation API quotes the message it passes on.
-		if u.Kind != "update" || u.Result != "succeeded" && u.Result != "failed" || strings.Contains(u.Message, retentionMessage) {
-			continue
+		if u.Kind == "update" && (u.Result == "succeeded" || u.Result == "failed") && !strings.Contains(u.Message, retentionMessage) {
+			return u, true, nil
 		}
-		if s.synced(u) {
-			return nil
-		}
-		settings := settingsOf(u.Config)
-		s.redact = append(s.redact, secretValues(settings)...)
-		if err := s.writeConfig(ctx, settings); err != nil {
-			return err
-		}
-		s.markSynced(u)
-		return nil
 	}
-	return nil
+	return u, false, nil
 }
 
 // settingsOf picks the pachdeploy settings out of an update's config.
