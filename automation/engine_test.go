@@ -500,6 +500,14 @@ func TestEngine_CLIProcessesPerOperation(t *testing.T) {
 		}
 		return err
 	})
+	// The up ran with the engine's parallelism raised and named itself by its agent tag.
+	last, err := s.stack.History(ctx, 1, 1)
+	if err != nil || len(last) != 1 {
+		t.Fatalf("history: %v, %v", last, err)
+	}
+	if env := last[0].Environment; env["pulumi.flag.parallel"] != "set" || env[execAgentKey] != s.agent {
+		t.Errorf("the up's recorded flags and agent: %v; want --parallel set and agent %q", env, s.agent)
+	}
 	count(s, "a preview after this Stack's own up", 3, func() error { _, err := s.Preview(ctx); return err })
 	var res *DestroyResult
 	count(s, "destroy keeping the data (history, export, destroy)", 3, func() (err error) {

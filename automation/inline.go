@@ -54,6 +54,9 @@ func (s *Stack) runInline(ctx context.Context, verb string, ch chan<- events.Eng
 	if r.configFile != "" {
 		args = append(args, "--config-file="+r.configFile)
 	}
+	if p := s.parallel(); p > 0 {
+		args = append(args, "--parallel="+strconv.Itoa(p))
+	}
 	_, runErr := s.cliEnv(ctx, []string{"PULUMI_DEBUG_COMMANDS=true"}, args...)
 	srv.close()
 	return runErr

@@ -18,6 +18,21 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optrefresh"
 )
 
+// engineParallel is how many resource operations the engine runs at once. They wait on
+// the cloud, not on this machine's CPUs, while the CLI's default is four per CPU: eight
+// on a 2-core CI runner, so the dozens of small resources a deploy starts with (roles,
+// policies, bucket settings, network pieces) would queue in waves.
+const engineParallel = 32
+
+// parallel is the engine's parallelism: engineParallel, unless PULUMI_PARALLEL sets it
+// (0: the CLI reads that itself).
+func (s *Stack) parallel() int {
+	if s.opts.lookupEnv("PULUMI_PARALLEL") != "" {
+		return 0
+	}
+	return engineParallel
+}
+
 // eventsGrace bounds the wait for the event stream to drain after the CLI exits.
 const eventsGrace = 10 * time.Second
 
@@ -77,7 +92,8 @@ func (s *Stack) preview(ctx context.Context) (Report, error) {
 	err := s.withSettings(ctx, false, func() (bool, error) {
 		var err error
 		rep, err = s.run(ctx, "preview", false, func(ch chan<- events.EngineEvent) error {
-			_, err := s.stack.Preview(ctx, optpreview.EventStreams(ch), optpreview.Diff(), optpreview.PolicyPacks(s.opts.policyPacks...))
+			_, err := s.stack.Preview(ctx, optpreview.EventStreams(ch), optpreview.Diff(),
+				optpreview.PolicyPacks(s.opts.policyPacks...), optpreview.Parallel(s.parallel()))
 			return err
 		})
 		return false, err
