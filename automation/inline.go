@@ -18,10 +18,10 @@ import (
 	"google.golang.org/protobuf/types/known/emptypb"
 )
 
-// An up or a destroy runs here rather than through the SDK's Stack.Up or Stack.Destroy,
-// which after the engine ask the CLI again (`stack output` twice and `stack history`;
-// `stack history`): the outputs come from the event stream and an up is recognised in the
-// history by its agent tag (Stack.agent), so the operation is one CLI process.
+// An up or a destroy runs here rather than through the SDK: after the engine, its
+// Stack.Up asks the CLI three more times (`stack output` twice, `stack history`) and its
+// Stack.Destroy once (`stack history`). Here the outputs come from the event stream and an
+// up is recognised in the history by its agent tag (Stack.agent): one CLI process each.
 
 // inlineRun is what an up or a destroy needs beyond its event stream.
 type inlineRun struct {
